@@ -1,0 +1,134 @@
+//! Time, injectable: the poller reads the wall clock (for `Retry-After`
+//! dates), a monotonic clock (for deadlines) and sleeps only through a
+//! [`Clock`], so tests can run hour-long waits in microseconds.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
+
+/// A boxed future returned by [`Clock::sleep`].
+pub type Sleep = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// The source of time used for polling delays and deadlines.
+///
+/// The default is [`SystemClock`]. Inject a [`VirtualClock`] in tests with
+/// [`ClientBuilder::clock`](crate::ClientBuilder::clock).
+pub trait Clock: Send + Sync + fmt::Debug + 'static {
+    /// The current wall-clock time, used to turn an HTTP-date into a delay.
+    fn now(&self) -> SystemTime;
+    /// Monotonic time elapsed since an arbitrary fixed point, used for deadlines.
+    fn elapsed(&self) -> Duration;
+    /// Waits for `duration`.
+    fn sleep(&self, duration: Duration) -> Sleep;
+}
+
+/// Real time: `SystemTime::now`, `Instant`, and `tokio::time::sleep`.
+#[derive(Debug, Clone)]
+pub struct SystemClock {
+    origin: Instant,
+}
+
+impl SystemClock {
+    /// A clock reading real time.
+    pub fn new() -> Self {
+        SystemClock {
+            origin: Instant::now(),
+        }
+    }
+}
+
+impl Default for SystemClock {
+    fn default() -> Self {
+        SystemClock::new()
+    }
+}
+
+impl Clock for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+
+    fn elapsed(&self) -> Duration {
+        self.origin.elapsed()
+    }
+
+    fn sleep(&self, duration: Duration) -> Sleep {
+        Box::pin(tokio::time::sleep(duration))
+    }
+}
+
+/// A clock for tests: `sleep` returns at once and moves virtual time forward,
+/// and every sleep is recorded so a test can assert the delays the poller chose.
+///
+/// ```
+/// use std::time::{Duration, SystemTime, UNIX_EPOCH};
+/// use orchestrator::{Clock, VirtualClock};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let start = UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+/// let clock = VirtualClock::new(start);
+/// clock.sleep(Duration::from_secs(90)).await; // returns immediately
+/// assert_eq!(clock.now(), start + Duration::from_secs(90));
+/// assert_eq!(clock.sleeps(), vec![Duration::from_secs(90)]);
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct VirtualClock {
+    state: Arc<Mutex<VirtualState>>,
+}
+
+#[derive(Debug)]
+struct VirtualState {
+    start: SystemTime,
+    elapsed: Duration,
+    sleeps: Vec<Duration>,
+}
+
+impl VirtualClock {
+    /// A virtual clock whose wall time starts at `start`.
+    pub fn new(start: SystemTime) -> Self {
+        VirtualClock {
+            state: Arc::new(Mutex::new(VirtualState {
+                start,
+                elapsed: Duration::ZERO,
+                sleeps: Vec::new(),
+            })),
+        }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut VirtualState) -> T) -> T {
+        // A panic elsewhere cannot leave this state half-updated.
+        f(&mut self.state.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Moves time forward without recording a sleep (time spent elsewhere).
+    pub fn advance(&self, by: Duration) {
+        self.with(|s| s.elapsed = s.elapsed.saturating_add(by));
+    }
+
+    /// Every sleep requested so far, in order (zero-length ones included).
+    pub fn sleeps(&self) -> Vec<Duration> {
+        self.with(|s| s.sleeps.clone())
+    }
+}
+
+impl Clock for VirtualClock {
+    fn now(&self) -> SystemTime {
+        self.with(|s| s.start.checked_add(s.elapsed).unwrap_or(s.start))
+    }
+
+    fn elapsed(&self) -> Duration {
+        self.with(|s| s.elapsed)
+    }
+
+    fn sleep(&self, duration: Duration) -> Sleep {
+        self.with(|s| {
+            s.sleeps.push(duration);
+            s.elapsed = s.elapsed.saturating_add(duration);
+        });
+        // Still yield, so a poll loop in a test cannot starve the runtime.
+        Box::pin(tokio::task::yield_now())
+    }
+}

@@ -1,0 +1,235 @@
+//! Choosing the pause before the next poll.
+//!
+//! The policy is a pure function ([`choose_delay`]) of the backoff's
+//! suggestion, the server's hint and the time left, so it is tested exhaustively
+//! without sleeping; [`Backoff`] is the only stateful (and random) part.
+
+use std::time::Duration;
+
+use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
+
+use crate::options::PollOptions;
+
+/// Where the pause before the next poll came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DelaySource {
+    /// The client's exponential backoff (with jitter) between
+    /// `min_interval` and `max_interval`.
+    Backoff,
+    /// The server's `Retry-After` (or `retry-after-ms`), which was longer
+    /// than the backoff; capped by `max_retry_after`.
+    RetryAfter,
+    /// The server already held the request (long polling), so no pause.
+    LongPoll,
+    /// Shortened to end exactly at the wait's deadline.
+    Deadline,
+}
+
+/// The pause chosen before the next poll, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NextPoll {
+    /// How long the poller will sleep before its next request.
+    pub delay: Duration,
+    /// Which rule chose that delay.
+    pub source: DelaySource,
+}
+
+/// Picks the pause before the next poll.
+///
+/// * `backoff` — the backoff schedule's next value; clamped to
+///   `[min_interval, max_interval]`.
+/// * `retry_after` — the server's hint; a floor on the pause, capped by
+///   `max_retry_after`.
+/// * `server_waited` — the server held the request (long polling), so the
+///   backoff is skipped; the server's hint still applies.
+/// * `time_left` — until the deadline; the pause never runs past it.
+///
+/// The result is always within `[0, max(max_interval, max_retry_after)]`.
+///
+/// ```
+/// use std::time::Duration;
+/// use orchestrator::{choose_delay, DelaySource, PollOptions};
+///
+/// let options = PollOptions::default();
+/// let s = Duration::from_secs;
+///
+/// // The server asks for more than the backoff: the server wins.
+/// let next = choose_delay(&options, s(2), Some(s(9)), false, None);
+/// assert_eq!((next.delay, next.source), (s(9), DelaySource::RetryAfter));
+///
+/// // An absurd hint is capped, and the deadline caps everything.
+/// let next = choose_delay(&options, s(2), Some(s(86_400)), false, Some(s(4)));
+/// assert_eq!((next.delay, next.source), (s(4), DelaySource::Deadline));
+/// ```
+pub fn choose_delay(
+    options: &PollOptions,
+    backoff: Duration,
+    retry_after: Option<Duration>,
+    server_waited: bool,
+    time_left: Option<Duration>,
+) -> NextPoll {
+    let mut next = if server_waited {
+        NextPoll {
+            delay: Duration::ZERO,
+            source: DelaySource::LongPoll,
+        }
+    } else {
+        NextPoll {
+            delay: clamp(backoff, options.min_interval, options.max_interval),
+            source: DelaySource::Backoff,
+        }
+    };
+    if let Some(hint) = retry_after {
+        let hint = hint.min(options.max_retry_after);
+        if hint > next.delay || (hint == next.delay && !hint.is_zero()) {
+            next = NextPoll {
+                delay: hint,
+                source: DelaySource::RetryAfter,
+            };
+        }
+    }
+    if let Some(left) = time_left
+        && next.delay > left
+    {
+        next = NextPoll {
+            delay: left,
+            source: DelaySource::Deadline,
+        };
+    }
+    next
+}
+
+/// `Duration::clamp` panics when `min > max`; options are validated, but a
+/// pure function should not rely on that.
+fn clamp(d: Duration, min: Duration, max: Duration) -> Duration {
+    d.max(min).min(max.max(min))
+}
+
+/// Exponential backoff with jitter, restartable.
+///
+/// backon's jitter adds up to +100% on top of each step and it computes in
+/// `f32`, so every value is clamped into `[min, max]` after jitter.
+#[derive(Debug)]
+pub(crate) struct Backoff {
+    builder: ExponentialBuilder,
+    schedule: ExponentialBackoff,
+    min: Duration,
+    max: Duration,
+}
+
+impl Backoff {
+    pub(crate) fn new(min: Duration, max: Duration) -> Self {
+        let max = max.max(min);
+        let builder = ExponentialBuilder::default()
+            .with_min_delay(min)
+            .with_max_delay(max)
+            .with_factor(2.0)
+            .with_jitter()
+            .without_max_times();
+        Backoff {
+            schedule: builder.build(),
+            builder,
+            min,
+            max,
+        }
+    }
+
+    /// The next pause of the schedule, within `[min, max]`.
+    pub(crate) fn next_delay(&mut self) -> Duration {
+        clamp(self.schedule.next().unwrap_or(self.max), self.min, self.max)
+    }
+
+    /// Starts over from `min`: called when the task shows signs of life.
+    pub(crate) fn reset(&mut self) {
+        self.schedule = self.builder.build();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: fn(u64) -> Duration = Duration::from_secs;
+
+    fn options() -> PollOptions {
+        PollOptions::default()
+    }
+
+    #[test]
+    fn backoff_alone_is_clamped_into_the_interval_range() {
+        let o = options();
+        assert_eq!(
+            choose_delay(&o, Duration::ZERO, None, false, None).delay,
+            o.min_interval
+        );
+        assert_eq!(
+            choose_delay(&o, S(3600), None, false, None).delay,
+            o.max_interval
+        );
+        let n = choose_delay(&o, S(4), None, false, None);
+        assert_eq!((n.delay, n.source), (S(4), DelaySource::Backoff));
+    }
+
+    #[test]
+    fn retry_after_is_a_floor_not_a_ceiling() {
+        let o = options();
+        // A hint shorter than the backoff does not speed polling up.
+        let n = choose_delay(&o, S(8), Some(S(2)), false, None);
+        assert_eq!((n.delay, n.source), (S(8), DelaySource::Backoff));
+        // Zero is a hint too, and still the backoff applies.
+        let n = choose_delay(&o, S(1), Some(Duration::ZERO), false, None);
+        assert_eq!((n.delay, n.source), (S(1), DelaySource::Backoff));
+    }
+
+    #[test]
+    fn a_huge_retry_after_is_capped_by_max_retry_after() {
+        let o = options();
+        let n = choose_delay(&o, S(1), Some(Duration::MAX), false, None);
+        assert_eq!(
+            (n.delay, n.source),
+            (o.max_retry_after, DelaySource::RetryAfter)
+        );
+    }
+
+    #[test]
+    fn after_a_long_poll_the_next_request_goes_at_once_unless_the_server_asks_otherwise() {
+        let o = options();
+        let n = choose_delay(&o, S(16), None, true, None);
+        assert_eq!((n.delay, n.source), (Duration::ZERO, DelaySource::LongPoll));
+        let n = choose_delay(&o, S(16), Some(Duration::ZERO), true, None);
+        assert_eq!((n.delay, n.source), (Duration::ZERO, DelaySource::LongPoll));
+        let n = choose_delay(&o, S(16), Some(S(3)), true, None);
+        assert_eq!((n.delay, n.source), (S(3), DelaySource::RetryAfter));
+    }
+
+    #[test]
+    fn the_delay_never_runs_past_the_deadline() {
+        let o = options();
+        let n = choose_delay(&o, S(30), Some(S(200)), false, Some(S(5)));
+        assert_eq!((n.delay, n.source), (S(5), DelaySource::Deadline));
+        let n = choose_delay(&o, S(30), None, false, Some(Duration::ZERO));
+        assert_eq!(n.delay, Duration::ZERO);
+    }
+
+    #[test]
+    fn inverted_bounds_do_not_panic() {
+        let mut o = options();
+        o.min_interval = S(10);
+        o.max_interval = S(1);
+        assert_eq!(choose_delay(&o, S(5), None, false, None).delay, S(10));
+    }
+
+    #[test]
+    fn the_backoff_grows_stays_in_range_and_resets() {
+        let (min, max) = (Duration::from_millis(100), Duration::from_millis(1600));
+        let mut b = Backoff::new(min, max);
+        let first: Vec<_> = (0..12).map(|_| b.next_delay()).collect();
+        assert!(first.iter().all(|d| *d >= min && *d <= max), "{first:?}");
+        // Without jitter the 6th step would be 3.2 s; with it, it is pinned at max.
+        assert_eq!(first[11], max);
+        b.reset();
+        // A fresh schedule starts at min (+ up to 100% jitter).
+        assert!(b.next_delay() <= min * 2);
+    }
+}

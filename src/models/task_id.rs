@@ -1,0 +1,59 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The server's identifier of a task, e.g. `task-f4b5c6d7-e8f9-1234-5678-90abcdef1234`.
+///
+/// A newtype so a task id is never confused with a bot id or a URL.
+///
+/// ```
+/// use orchestrator::TaskId;
+///
+/// let id = TaskId::new("task-42");
+/// assert_eq!(id.as_str(), "task-42");
+/// assert_eq!(id.to_string(), "task-42");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TaskId(String);
+
+impl TaskId {
+    /// Wraps a task id as the server wrote it.
+    pub fn new(id: impl Into<String>) -> Self {
+        TaskId(id.into())
+    }
+
+    /// The id as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The id as an owned `String`.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for TaskId {
+    fn from(s: String) -> Self {
+        TaskId(s)
+    }
+}
+
+impl From<&str> for TaskId {
+    fn from(s: &str) -> Self {
+        TaskId(s.to_owned())
+    }
+}
+
+impl AsRef<str> for TaskId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}

@@ -1,0 +1,330 @@
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use super::{AnalyzeDocumentResult, TaskError, TaskId, TaskState, decode_value};
+use crate::error::{Error, Result};
+
+/// One observation of a task: the body of `GET /v1/tasks/{task_id}`.
+///
+/// The typed fields cover the contract; everything else the server sent is
+/// kept in [`extra`](TaskStatus::extra), and the body exactly as received in
+/// [`as_json`](TaskStatus::as_json).
+///
+/// ```
+/// use orchestrator::{TaskState, TaskStatus};
+///
+/// let status = TaskStatus::from_json(serde_json::json!({
+///     "task_id": "task-1",
+///     "status": "RUNNING",
+///     "progress_percent": 45,
+///     "queue": "gpu"
+/// })).unwrap();
+/// assert_eq!(status.state(), &TaskState::Running);
+/// assert_eq!(status.progress_percent(), Some(45.0));
+/// assert_eq!(status.extra()["queue"], "gpu");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskStatus {
+    task_id: Option<TaskId>,
+    state: TaskState,
+    progress_percent: Option<f64>,
+    result: Option<Value>,
+    error: Option<TaskError>,
+    created_at: Option<String>,
+    completed_at: Option<String>,
+    extra: Map<String, Value>,
+    raw: Value,
+}
+
+/// The fields of the contract. Unknown fields are collected separately from
+/// the raw object so that decode errors keep exact JSON paths.
+#[derive(Deserialize)]
+struct Wire {
+    #[serde(default, deserialize_with = "lenient_id")]
+    task_id: Option<TaskId>,
+    status: TaskState,
+    #[serde(default, deserialize_with = "lenient_percent")]
+    progress_percent: Option<f64>,
+    #[serde(default)]
+    result: Option<Value>,
+    #[serde(default)]
+    error: Option<TaskError>,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    completed_at: Option<String>,
+}
+
+const KNOWN_FIELDS: [&str; 7] = [
+    "task_id",
+    "status",
+    "progress_percent",
+    "result",
+    "error",
+    "created_at",
+    "completed_at",
+];
+
+/// Ids are strings by contract; a numeric id is taken as its decimal text.
+fn lenient_id<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<TaskId>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::String(s)) => Some(TaskId::new(s)),
+        Some(Value::Number(n)) => Some(TaskId::new(n.to_string())),
+        _ => None,
+    })
+}
+
+/// A progress value that is not a number (`"45%"`, `null`, an object) is
+/// dropped rather than failing a wait that may have run for hours; the raw
+/// value stays in [`TaskStatus::as_json`].
+fn lenient_percent<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<f64>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(Value::String(s)) => s.trim().trim_end_matches('%').trim().parse::<f64>().ok(),
+        _ => None,
+    }
+    .filter(|p| p.is_finite()))
+}
+
+impl TaskStatus {
+    /// Decodes a status body. Errors name the JSON path that failed.
+    ///
+    /// ```
+    /// let err = orchestrator::TaskStatus::from_json(serde_json::json!({"task_id": "t"})).unwrap_err();
+    /// assert!(err.to_string().contains("missing field `status`"));
+    /// ```
+    pub fn from_json(raw: Value) -> Result<TaskStatus> {
+        let Value::Object(object) = &raw else {
+            return Err(Error::protocol(format!(
+                "task status must be a JSON object, got {}",
+                json_kind(&raw)
+            )));
+        };
+        let wire: Wire = decode_value(&raw, "the task status")?;
+        let extra = object
+            .iter()
+            .filter(|(k, _)| !KNOWN_FIELDS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Ok(TaskStatus {
+            task_id: wire.task_id,
+            state: wire.status,
+            progress_percent: wire.progress_percent,
+            result: wire.result.filter(|v| !v.is_null()),
+            error: wire.error,
+            created_at: wire.created_at,
+            completed_at: wire.completed_at,
+            extra,
+            raw,
+        })
+    }
+
+    /// The task's id, when the server included it.
+    pub fn task_id(&self) -> Option<&TaskId> {
+        self.task_id.as_ref()
+    }
+
+    /// The task's state.
+    pub fn state(&self) -> &TaskState {
+        &self.state
+    }
+
+    /// Whether the task has finished (completed, failed or cancelled).
+    ///
+    /// ```
+    /// let s = orchestrator::TaskStatus::from_json(serde_json::json!({"status": "FAILED"})).unwrap();
+    /// assert!(s.is_terminal());
+    /// ```
+    pub fn is_terminal(&self) -> bool {
+        self.state.is_terminal()
+    }
+
+    /// Progress in percent, clamped to `0.0..=100.0`, when the server gave
+    /// a number.
+    ///
+    /// ```
+    /// let s = orchestrator::TaskStatus::from_json(
+    ///     serde_json::json!({"status": "RUNNING", "progress_percent": 140}),
+    /// ).unwrap();
+    /// assert_eq!(s.progress_percent(), Some(100.0));
+    /// ```
+    pub fn progress_percent(&self) -> Option<f64> {
+        self.progress_percent.map(|p| p.clamp(0.0, 100.0))
+    }
+
+    /// The `result` of a completed task, as raw JSON.
+    pub fn result(&self) -> Option<&Value> {
+        self.result.as_ref()
+    }
+
+    /// Decodes the `result` into your own type; errors name the JSON path.
+    ///
+    /// ```
+    /// #[derive(serde::Deserialize)]
+    /// struct Words { count: u32 }
+    ///
+    /// let s = orchestrator::TaskStatus::from_json(
+    ///     serde_json::json!({"status": "COMPLETED", "result": {"count": 3}}),
+    /// ).unwrap();
+    /// assert_eq!(s.result_as::<Words>().unwrap().count, 3);
+    /// ```
+    pub fn result_as<T: DeserializeOwned>(&self) -> Result<T> {
+        match &self.result {
+            Some(v) => decode_value(v, "the task result").map_err(|e| e.context("result")),
+            None => Err(Error::protocol(format!(
+                "the task is {} and has no `result`",
+                self.state
+            ))),
+        }
+    }
+
+    /// The result of an `analyze-document` task, typed.
+    ///
+    /// ```
+    /// let s = orchestrator::TaskStatus::from_json(serde_json::json!({
+    ///     "status": "COMPLETED",
+    ///     "result": {"summary": "Markets grow.", "sentiment": "POSITIVE", "entities": ["market"]}
+    /// })).unwrap();
+    /// let r = s.analyze_document_result().unwrap();
+    /// assert_eq!(r.sentiment, orchestrator::Sentiment::Positive);
+    /// ```
+    pub fn analyze_document_result(&self) -> Result<AnalyzeDocumentResult> {
+        self.result_as()
+    }
+
+    /// The `error` of a failed task.
+    pub fn error(&self) -> Option<&TaskError> {
+        self.error.as_ref()
+    }
+
+    /// When the task was created (RFC 3339 text, as sent).
+    pub fn created_at(&self) -> Option<&str> {
+        self.created_at.as_deref()
+    }
+
+    /// When the task finished (RFC 3339 text, as sent).
+    pub fn completed_at(&self) -> Option<&str> {
+        self.completed_at.as_deref()
+    }
+
+    /// Fields outside the contract, kept as sent.
+    pub fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+
+    /// The whole body exactly as the server sent it.
+    pub fn as_json(&self) -> &Value {
+        &self.raw
+    }
+
+    /// Consumes the status, returning the body as the server sent it.
+    pub fn into_json(self) -> Value {
+        self.raw
+    }
+
+    /// Whether two observations differ in what a watcher cares about: state
+    /// or progress.
+    pub(crate) fn differs_from(&self, other: &TaskStatus) -> bool {
+        self.state != other.state || self.progress_percent != other.progress_percent
+    }
+}
+
+/// Serializes to the body as the server sent it.
+impl Serialize for TaskStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        self.raw.serialize(serializer)
+    }
+}
+
+pub(crate) fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_seed_payloads_decode() {
+        let running = TaskStatus::from_json(json!({
+            "task_id": "task-f4b5c6d7-e8f9-1234-5678-90abcdef1234",
+            "status": "RUNNING",
+            "progress_percent": 45
+        }))
+        .unwrap();
+        assert_eq!(running.state(), &TaskState::Running);
+        assert_eq!(running.progress_percent(), Some(45.0));
+
+        let done = TaskStatus::from_json(json!({
+            "task_id": "task-f4b5c6d7-e8f9-1234-5678-90abcdef1234",
+            "status": "COMPLETED",
+            "completed_at": "2025-09-16T02:30:00Z",
+            "result": {
+                "summary": "The document discusses market trends...",
+                "sentiment": "POSITIVE",
+                "entities": ["market", "growth", "revenue"]
+            }
+        }))
+        .unwrap();
+        assert_eq!(done.completed_at(), Some("2025-09-16T02:30:00Z"));
+        let r = done.analyze_document_result().unwrap();
+        assert_eq!(r.entities, ["market", "growth", "revenue"]);
+        assert_eq!(
+            done.result().unwrap()["summary"],
+            "The document discusses market trends..."
+        );
+    }
+
+    #[test]
+    fn a_decode_error_names_the_json_path() {
+        let err = TaskStatus::from_json(json!({"status": "FAILED", "error": 12})).unwrap_err();
+        assert!(err.is_protocol());
+        assert!(err.to_string().contains("at `error`"), "{err}");
+
+        let s = TaskStatus::from_json(json!({
+            "status": "COMPLETED",
+            "result": {"summary": "x", "sentiment": "POSITIVE", "entities": ["a", 3]}
+        }))
+        .unwrap();
+        let err = s.analyze_document_result().unwrap_err();
+        assert!(err.to_string().contains("entities[1]"), "{err}");
+    }
+
+    #[test]
+    fn odd_progress_values_are_dropped_or_clamped_not_fatal() {
+        let p = |v: Value| {
+            TaskStatus::from_json(json!({"status": "RUNNING", "progress_percent": v}))
+                .unwrap()
+                .progress_percent()
+        };
+        assert_eq!(p(json!("45%")), Some(45.0));
+        assert_eq!(p(json!("soon")), None);
+        assert_eq!(p(json!(null)), None);
+        assert_eq!(p(json!(-3)), Some(0.0));
+        assert_eq!(p(json!(12.5)), Some(12.5));
+    }
+
+    #[test]
+    fn unknown_fields_are_kept_and_the_raw_body_serializes_back_unchanged() {
+        let body = json!({"status": "PENDING", "position": 3, "task_id": 17});
+        let s = TaskStatus::from_json(body.clone()).unwrap();
+        assert_eq!(s.task_id().unwrap().as_str(), "17");
+        assert_eq!(s.extra().len(), 1);
+        assert_eq!(serde_json::to_value(&s).unwrap(), body);
+    }
+
+    #[test]
+    fn a_non_object_body_is_a_protocol_error() {
+        let err = TaskStatus::from_json(json!([1, 2])).unwrap_err();
+        assert!(err.to_string().contains("an array"), "{err}");
+    }
+}
