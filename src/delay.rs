@@ -214,9 +214,11 @@ mod tests {
 
     #[test]
     fn inverted_bounds_do_not_panic() {
-        let mut o = options();
-        o.min_interval = S(10);
-        o.max_interval = S(1);
+        let o = PollOptions {
+            min_interval: S(10),
+            max_interval: S(1),
+            ..options()
+        };
         assert_eq!(choose_delay(&o, S(5), None, false, None).delay, S(10));
     }
 

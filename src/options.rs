@@ -109,8 +109,10 @@ mod tests {
 
     #[test]
     fn inverted_intervals_are_rejected_with_both_values() {
-        let mut o = PollOptions::default();
-        o.max_interval = Duration::from_millis(10);
+        let o = PollOptions {
+            max_interval: Duration::from_millis(10),
+            ..PollOptions::default()
+        };
         let e = o.validate().unwrap_err();
         assert!(e.to_string().contains("10ms"), "{e}");
     }
@@ -121,8 +123,10 @@ mod tests {
         assert_eq!(o.long_poll_seconds(None), Some(20));
         assert_eq!(o.long_poll_seconds(Some(Duration::from_secs(8))), Some(7));
         assert_eq!(o.long_poll_seconds(Some(Duration::from_millis(1500))), None);
-        let mut off = PollOptions::default();
-        off.long_poll_wait = None;
+        let off = PollOptions {
+            long_poll_wait: None,
+            ..PollOptions::default()
+        };
         assert_eq!(off.long_poll_seconds(None), None);
     }
 }

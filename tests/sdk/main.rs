@@ -1,0 +1,13 @@
+//! Integration tests of the SDK against wiremock servers on loopback.
+//!
+//! One test binary with modules: it links once, which keeps `cargo test` fast.
+
+mod support;
+
+mod cancel_and_status;
+mod errors;
+mod long_polling;
+mod origins;
+mod polling;
+mod retry_after;
+mod submit;
