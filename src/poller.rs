@@ -25,6 +25,10 @@ use crate::transport::Outgoing;
 const PREFER: HeaderName = HeaderName::from_static("prefer");
 const PREFERENCE_APPLIED: HeaderName = HeaderName::from_static("preference-applied");
 
+/// The shortest timeout given to a status request near the deadline, so a
+/// last look still has a chance to succeed.
+const MIN_REQUEST_TIMEOUT: Duration = Duration::from_millis(100);
+
 /// One status observed while waiting, and what the poller will do next.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PollUpdate {
@@ -387,13 +391,21 @@ impl PollLoop {
             return (Err(Error::invalid_input("no status URL")), None, None);
         };
         let inner = &self.client.inner;
+        let left = self.time_left();
         let mut outgoing = Outgoing::default();
-        if let Some(wait) = self.options.long_poll_seconds(self.time_left()) {
+        let mut timeout = inner.request_timeout;
+        if let Some(wait) = self.options.long_poll_seconds(left) {
             if let Ok(v) = HeaderValue::from_str(&format!("wait={wait}")) {
                 outgoing.headers.insert(PREFER, v);
             }
-            outgoing.timeout = Some(inner.request_timeout + Duration::from_secs(wait));
+            // The server may hold the request for `wait`: allow for that.
+            timeout += Duration::from_secs(wait);
         }
+        // A hung request must not carry the wait past its deadline.
+        if let Some(left) = left {
+            timeout = timeout.min(left.max(MIN_REQUEST_TIMEOUT));
+        }
+        outgoing.timeout = Some(timeout);
         let reply = match inner.send(Method::GET, &url, outgoing).await {
             Ok(reply) => reply,
             Err(failure) => return (Err(failure.error.with_task(self.task.clone())), None, None),

@@ -155,3 +155,26 @@ async fn retry_after_ms_paces_real_requests_as_measured_by_the_server() {
         assert!(gap < Duration::from_millis(1250), "{gap:?}");
     }
 }
+
+#[tokio::test]
+async fn a_hung_status_request_does_not_carry_the_wait_past_its_deadline() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ok(status_json("t-1", "RUNNING", None)).set_delay(Duration::from_secs(10)))
+        .mount(&server)
+        .await;
+    // Real clock: the deadline has to cut a real request short.
+    let client = orchestrator::Client::builder(server.uri()).build().unwrap();
+
+    let started = Instant::now();
+    let err = client
+        .poll("t-1")
+        .timeout(Duration::from_millis(400))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TimedOut, "{err}");
+    assert!(err.to_string().contains("not yet seen"), "{err}");
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(400), "{took:?}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
+}
