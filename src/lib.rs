@@ -91,6 +91,7 @@ mod client;
 mod clock;
 mod delay;
 mod error;
+mod http_body;
 mod models;
 mod options;
 mod outcome;
@@ -115,3 +116,6 @@ pub use poller::{PollUpdate, Poller};
 pub use retry_after::{parse_retry_after, retry_after};
 pub use submit::Submit;
 pub use task_ref::TaskRef;
+
+#[cfg(feature = "server")]
+pub mod server;

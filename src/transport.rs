@@ -10,6 +10,7 @@ use url::Url;
 
 use crate::client::ClientInner;
 use crate::error::{Error, ErrorKind};
+use crate::http_body::{self, CappedReadError};
 use crate::models::Problem;
 
 /// An HTTP answer, whatever its status, with the body read in full.
@@ -140,38 +141,25 @@ fn transport_error(method: &Method, url: &Url, e: reqwest::Error) -> Error {
         .transient(true)
 }
 
-/// Reads a body, refusing to buffer more than `limit` bytes.
+/// Reads a body up to the client's cap, as an SDK error.
 async fn read_capped(response: &mut Response, limit: usize) -> Result<Vec<u8>, Error> {
-    let too_big = |n: String| {
-        Error::protocol(format!(
-            "the response body ({n} bytes) exceeds the {limit}-byte limit; raise `max_body_bytes` if this is expected"
-        ))
-    };
-    if let Some(len) = response.content_length()
-        && len > limit as u64
-    {
-        return Err(too_big(len.to_string()));
-    }
-    let mut body = Vec::new();
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) => {
-                if body.len() + chunk.len() > limit {
-                    return Err(too_big(format!("more than {limit}")));
-                }
-                body.extend_from_slice(&chunk);
+    http_body::read_capped(response, limit as u64)
+        .await
+        .map_err(|e| match e {
+            CappedReadError::TooLarge { limit, declared } => {
+                let size = declared.map_or_else(|| format!("more than {limit}"), |n| n.to_string());
+                Error::protocol(format!(
+                    "the response body ({size} bytes) exceeds the {limit}-byte limit; \
+                     raise `max_body_bytes` if this is expected"
+                ))
             }
-            Ok(None) => return Ok(body),
-            Err(e) => {
-                return Err(Error::new(
-                    ErrorKind::Transport,
-                    "the connection broke while reading the response body",
-                )
-                .with_source(e.without_url())
-                .transient(true));
-            }
-        }
-    }
+            CappedReadError::Broken(e) => Error::new(
+                ErrorKind::Transport,
+                "the connection broke while reading the response body",
+            )
+            .with_source(e.without_url())
+            .transient(true),
+        })
 }
 
 /// Whether a status is worth retrying: the server or something in between is

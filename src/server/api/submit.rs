@@ -1,0 +1,193 @@
+//! `POST /v1/bots/{bot_id}/actions/{action}`.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use url::Url;
+
+use super::AppState;
+use super::problem::ApiError;
+use crate::server::clock::now_ms;
+use crate::server::store::{NewTask, Submitted, TaskRecord};
+
+/// The actions this server runs.
+pub const ACTIONS: [&str; 1] = ["analyze-document"];
+/// The longest idempotency key accepted.
+const MAX_KEY_LEN: usize = 255;
+/// The longest bot id accepted.
+const MAX_BOT_ID_LEN: usize = 64;
+/// The pause suggested before the first poll.
+const FIRST_POLL_AFTER: u64 = 1;
+/// The pause suggested when the queue is full.
+const QUEUE_FULL_RETRY_AFTER: u64 = 5;
+
+pub async fn submit(
+    State(state): State<AppState>,
+    Path((bot_id, action)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    if !ACTIONS.contains(&action.as_str()) {
+        return Err(ApiError::not_found(format!(
+            "bots have no action `{action}`; available: {}",
+            ACTIONS.join(", ")
+        )));
+    }
+    check_bot_id(&bot_id)?;
+    let key = idempotency_key(&headers)?;
+    check_content_type(&headers)?;
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::too_large(state.limits.max_body_bytes)
+        } else {
+            ApiError::bad_request(format!("could not read the request body: {rejection}"))
+        }
+    })?;
+    let input: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
+    let input = validate_analyze_document(&state, input)?;
+
+    let id = format!("task-{}", uuid::Uuid::new_v4());
+    // serde_json's map is ordered, so equal bodies serialise equally.
+    let fingerprint = format!("{bot_id}\n{action}\n{input}");
+    let new = NewTask {
+        id,
+        bot_id,
+        action,
+        input,
+        idempotency_key: key,
+        fingerprint,
+        now: now_ms(),
+    };
+    match state.store.submit(new, state.limits.max_queued).await {
+        Ok(Submitted::Created(task)) => {
+            state.queued.notify_one();
+            tracing::info!(task = %task.id, "task accepted");
+            Ok(accepted(&task))
+        }
+        Ok(Submitted::Existing(task)) => {
+            tracing::info!(task = %task.id, "idempotent resubmit");
+            Ok(accepted(&task))
+        }
+        Ok(Submitted::KeyReused) => Err(ApiError::idempotency_key_reused()),
+        Ok(Submitted::QueueFull) => Err(ApiError::unavailable(
+            format!(
+                "the queue is full ({} tasks waiting); try again later",
+                state.limits.max_queued
+            ),
+            QUEUE_FULL_RETRY_AFTER,
+        )),
+        Err(e) => Err(ApiError::internal(e)),
+    }
+}
+
+fn accepted(task: &TaskRecord) -> Response {
+    let location = format!("/v1/tasks/{}", task.id);
+    let mut response = (
+        StatusCode::ACCEPTED,
+        axum::Json(json!({"task_id": task.id, "status": task.state.as_str()})),
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        headers.insert(header::LOCATION, v);
+    }
+    headers.insert(header::RETRY_AFTER, HeaderValue::from(FIRST_POLL_AFTER));
+    response
+}
+
+fn check_bot_id(bot_id: &str) -> Result<(), ApiError> {
+    let valid = !bot_id.is_empty()
+        && bot_id.len() <= MAX_BOT_ID_LEN
+        && bot_id
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && bot_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_field(
+            "bot_id",
+            format!(
+                "a bot id is 1 to {MAX_BOT_ID_LEN} letters, digits, `-` or `_`, starting with a letter or digit"
+            ),
+        ))
+    }
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(raw) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = raw
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= MAX_KEY_LEN)
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "the Idempotency-Key header must be 1 to {MAX_KEY_LEN} visible ASCII characters"
+            ))
+        })?;
+    Ok(Some(key.to_owned()))
+}
+
+fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return Ok(()); // no declared type: the body must still parse as JSON
+    };
+    let essence = value
+        .to_str()
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence == "application/json" || essence.ends_with("+json") {
+        Ok(())
+    } else {
+        Err(ApiError::unsupported_media_type(&essence))
+    }
+}
+
+fn validate_analyze_document(state: &AppState, input: Value) -> Result<Value, ApiError> {
+    let Value::Object(fields) = &input else {
+        return Err(ApiError::invalid_field(
+            "body",
+            "the body must be a JSON object like {\"document_url\": \"https://…\"}",
+        ));
+    };
+    let raw = match fields.get("document_url") {
+        None => {
+            return Err(ApiError::invalid_field(
+                "document_url",
+                "document_url is required",
+            ));
+        }
+        Some(Value::String(s)) => s.trim(),
+        Some(_) => {
+            return Err(ApiError::invalid_field(
+                "document_url",
+                "document_url must be a string",
+            ));
+        }
+    };
+    let url = Url::parse(raw).map_err(|e| {
+        ApiError::invalid_field(
+            "document_url",
+            format!("document_url is not an absolute URL: {e}"),
+        )
+    })?;
+    state
+        .fetcher
+        .precheck(&url)
+        .map_err(|reason| ApiError::invalid_field("document_url", reason))?;
+    Ok(json!({"document_url": raw}))
+}

@@ -1,0 +1,280 @@
+//! Getting the bytes of a document from `http(s)://`, `file://` or `data:`.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use reqwest::header::CONTENT_TYPE;
+use url::Url;
+
+use super::network_guard::{PublicOnlyResolver, is_public_address};
+use super::{
+    DOCUMENT_FORBIDDEN, DOCUMENT_TOO_LARGE, DOCUMENT_UNREACHABLE, DocumentError, MediaType,
+};
+use crate::http_body::{CappedReadError, read_capped};
+
+/// How many redirects a document fetch follows.
+const MAX_REDIRECTS: usize = 5;
+
+/// A fetched document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// The media type the source declared (`Content-Type`, the data URL's
+    /// type, or the file extension), lower-case, without parameters.
+    pub declared_type: Option<String>,
+}
+
+/// Settings for fetching.
+#[derive(Debug, Clone)]
+pub struct FetcherConfig {
+    /// Largest document, in bytes.
+    pub max_bytes: u64,
+    /// Timeout of an HTTP fetch, end to end.
+    pub timeout: Duration,
+    /// The only directory `file://` URLs may read from.
+    pub documents_dir: Option<PathBuf>,
+    /// Allow loopback, private and link-local addresses.
+    pub allow_private_networks: bool,
+}
+
+/// Fetches documents under the SSRF, size and path rules.
+#[derive(Debug, Clone)]
+pub struct Fetcher {
+    http: reqwest::Client,
+    config: FetcherConfig,
+    /// `documents_dir`, canonicalized once.
+    root: Option<PathBuf>,
+}
+
+impl Fetcher {
+    /// Builds a fetcher; fails if `documents_dir` does not exist.
+    pub fn new(config: FetcherConfig) -> Result<Fetcher, String> {
+        let root = match &config.documents_dir {
+            Some(dir) => Some(
+                dir.canonicalize()
+                    .map_err(|e| format!("--documents-dir {}: {e}", dir.display()))?,
+            ),
+            None => None,
+        };
+        let allow_private = config.allow_private_networks;
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= MAX_REDIRECTS {
+                return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+            }
+            // Names are checked by the resolver; literal addresses never reach it.
+            let literal_private = attempt
+                .url()
+                .host_str()
+                .and_then(|h| h.trim_matches(['[', ']']).parse::<IpAddr>().ok())
+                .is_some_and(|ip| !is_public_address(ip));
+            if literal_private && !allow_private {
+                return attempt.error("redirected to a private address");
+            }
+            if !matches!(attempt.url().scheme(), "http" | "https") {
+                return attempt.error("redirected to a non-HTTP URL");
+            }
+            attempt.follow()
+        });
+        let mut http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .redirect(redirects)
+            .user_agent(concat!("orchestrator-server/", env!("CARGO_PKG_VERSION")));
+        if !allow_private {
+            http = http.dns_resolver(PublicOnlyResolver::shared());
+        }
+        let http = http.build().map_err(|e| format!("HTTP client: {e}"))?;
+        Ok(Fetcher { http, config, root })
+    }
+
+    /// The configured limits.
+    pub fn config(&self) -> &FetcherConfig {
+        &self.config
+    }
+
+    /// Checks what can be checked without network access: the scheme, a
+    /// literal private address, `file://` being enabled. Used to reject a
+    /// submit with `422` instead of a task that is bound to fail.
+    pub fn precheck(&self, url: &Url) -> Result<(), String> {
+        match url.scheme() {
+            "http" | "https" => {
+                if url.host_str().is_none_or(str::is_empty) {
+                    return Err("the URL has no host".into());
+                }
+                if let Some(ip) = literal_ip(url)
+                    && !is_public_address(ip)
+                    && !self.config.allow_private_networks
+                {
+                    return Err(format!(
+                        "{ip} is a private, loopback or link-local address, which this server may not fetch from"
+                    ));
+                }
+                Ok(())
+            }
+            "file" if self.root.is_none() => {
+                Err("file:// URLs are disabled on this server (no --documents-dir)".into())
+            }
+            "file" | "data" => Ok(()),
+            other => Err(format!(
+                "the scheme `{other}` is not supported; use http, https, data or file"
+            )),
+        }
+    }
+
+    /// Fetches the document at `url`.
+    pub async fn fetch(&self, url: &Url) -> Result<Document, DocumentError> {
+        self.precheck(url)
+            .map_err(|m| DocumentError::new(DOCUMENT_FORBIDDEN, m))?;
+        match url.scheme() {
+            "data" => self.fetch_data(url),
+            "file" => self.fetch_file(url).await,
+            _ => self.fetch_http(url).await,
+        }
+    }
+
+    fn too_large(&self) -> DocumentError {
+        DocumentError::new(
+            DOCUMENT_TOO_LARGE,
+            format!(
+                "the document is larger than the {}-byte limit",
+                self.config.max_bytes
+            ),
+        )
+    }
+
+    fn fetch_data(&self, url: &Url) -> Result<Document, DocumentError> {
+        let unreadable = |m: String| DocumentError::new(super::DOCUMENT_UNREADABLE, m);
+        let data = data_url::DataUrl::process(url.as_str())
+            .map_err(|e| unreadable(format!("malformed data: URL ({e:?})")))?;
+        let mime = data.mime_type();
+        let declared_type = Some(format!("{}/{}", mime.type_, mime.subtype).to_ascii_lowercase());
+        let (bytes, _) = data
+            .decode_to_vec()
+            .map_err(|_| unreadable("the data: URL's base64 is invalid".into()))?;
+        if bytes.len() as u64 > self.config.max_bytes {
+            return Err(self.too_large());
+        }
+        Ok(Document {
+            bytes,
+            declared_type,
+        })
+    }
+
+    async fn fetch_file(&self, url: &Url) -> Result<Document, DocumentError> {
+        let forbidden = |m: String| DocumentError::new(DOCUMENT_FORBIDDEN, m);
+        let Some(root) = &self.root else {
+            return Err(forbidden("file:// URLs are disabled on this server".into()));
+        };
+        let path = url
+            .to_file_path()
+            .map_err(|()| forbidden("the file URL is not a local path".into()))?;
+        // Canonicalizing resolves `..` and symlinks before the containment check.
+        let real = tokio::fs::canonicalize(&path).await.map_err(|e| {
+            DocumentError::new(DOCUMENT_UNREACHABLE, format!("{}: {e}", path.display()))
+        })?;
+        if !real.starts_with(root) {
+            return Err(forbidden(format!(
+                "{} is outside the documents directory",
+                path.display()
+            )));
+        }
+        let meta = tokio::fs::metadata(&real).await.map_err(|e| {
+            DocumentError::new(DOCUMENT_UNREACHABLE, format!("{}: {e}", path.display()))
+        })?;
+        if !meta.is_file() {
+            return Err(DocumentError::new(
+                DOCUMENT_UNREACHABLE,
+                format!("{} is not a file", path.display()),
+            ));
+        }
+        if meta.len() > self.config.max_bytes {
+            return Err(self.too_large());
+        }
+        let bytes = tokio::fs::read(&real).await.map_err(|e| {
+            DocumentError::new(DOCUMENT_UNREACHABLE, format!("{}: {e}", path.display()))
+        })?;
+        if bytes.len() as u64 > self.config.max_bytes {
+            return Err(self.too_large());
+        }
+        Ok(Document {
+            bytes,
+            declared_type: MediaType::from_extension(&real).map(|m| m.essence().to_owned()),
+        })
+    }
+
+    async fn fetch_http(&self, url: &Url) -> Result<Document, DocumentError> {
+        let mut response = self.http.get(url.clone()).send().await.map_err(|e| {
+            if PublicOnlyResolver::refused(&e) {
+                DocumentError::new(
+                    DOCUMENT_FORBIDDEN,
+                    format!("{} resolves only to private addresses, which this server may not fetch from", host(url)),
+                )
+            } else if e.is_timeout() {
+                DocumentError::new(DOCUMENT_UNREACHABLE, format!("fetching {} timed out", host(url)))
+            } else if e.is_redirect() {
+                DocumentError::new(DOCUMENT_UNREACHABLE, format!("fetching {}: {}", host(url), error_chain(&e)))
+            } else {
+                DocumentError::new(DOCUMENT_UNREACHABLE, format!("could not fetch from {}: {}", host(url), error_chain(&e)))
+            }
+        })?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(DocumentError::new(
+                DOCUMENT_UNREACHABLE,
+                format!("{} answered {status}", host(url)),
+            ));
+        }
+        let declared_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or(v).trim().to_ascii_lowercase())
+            .filter(|v| !v.is_empty());
+        let bytes = read_capped(&mut response, self.config.max_bytes)
+            .await
+            .map_err(|e| match e {
+                CappedReadError::TooLarge { .. } => self.too_large(),
+                CappedReadError::Broken(e) => DocumentError::new(
+                    DOCUMENT_UNREACHABLE,
+                    format!(
+                        "the download from {} broke off: {}",
+                        host(url),
+                        error_chain(&e)
+                    ),
+                ),
+            })?;
+        Ok(Document {
+            bytes,
+            declared_type,
+        })
+    }
+}
+
+fn literal_ip(url: &Url) -> Option<IpAddr> {
+    match url.host()? {
+        url::Host::Ipv4(v4) => Some(IpAddr::V4(v4)),
+        url::Host::Ipv6(v6) => Some(IpAddr::V6(v6)),
+        url::Host::Domain(_) => None,
+    }
+}
+
+fn host(url: &Url) -> String {
+    url.host_str().unwrap_or("the server").to_owned()
+}
+
+/// The innermost causes of an error, without the URL (which may carry secrets
+/// in its query string).
+fn error_chain(e: &reqwest::Error) -> String {
+    let mut parts = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(err) = cur {
+        parts.push(err.to_string());
+        cur = err.source();
+    }
+    if parts.is_empty() {
+        parts.push("request failed".to_owned());
+    }
+    parts.join(": ")
+}

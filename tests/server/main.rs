@@ -1,0 +1,9 @@
+//! Tests of the reference server: the router with `oneshot`, and the real
+//! server on a loopback socket driven by the SDK and by its own binary.
+
+mod support;
+
+mod documents;
+mod end_to_end;
+mod restart;
+mod router;
