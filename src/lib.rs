@@ -119,3 +119,8 @@ pub use task_ref::TaskRef;
 
 #[cfg(feature = "server")]
 pub mod server;
+
+/// The command-line client's internals (feature `cli`); not a stable API.
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub mod cli;

@@ -1,9 +1,6 @@
-//! `orchestrator-cli`: the command-line client (filled in by the CLI issue).
+//! `orchestrator-cli`: submit tasks and wait for them. Everything lives in
+//! `orchestrator::cli`; this is the entry point.
 
 fn main() -> std::process::ExitCode {
-    eprintln!(
-        "orchestrator-cli {}: the command-line client is not built yet",
-        env!("CARGO_PKG_VERSION")
-    );
-    std::process::ExitCode::from(2)
+    orchestrator::cli::main()
 }

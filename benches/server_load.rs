@@ -1,0 +1,264 @@
+//! Load figures for the reference server, measured against its release binary
+//! on loopback:
+//!
+//! 1. status `GET`s per second (and p50/p99 latency) from `--connections`
+//!    concurrent keep-alive clients for `--seconds`;
+//! 2. `--held` long polls held at once: the server's resident memory and CPU
+//!    while they wait, and how long until all of them answer once the task changes.
+//!
+//! ```sh
+//! cargo bench --bench server_load -- --seconds 5 --connections 32 --held 2000
+//! ```
+//!
+//! Not a test: it asserts nothing, it prints figures.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const KEY: &str = "bench-key";
+
+struct Options {
+    seconds: u64,
+    connections: usize,
+    held: usize,
+}
+
+fn options() -> Options {
+    let mut o = Options {
+        seconds: 5,
+        connections: 32,
+        held: 2000,
+    };
+    let args: Vec<String> = std::env::args().collect();
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse::<u64>().ok())
+    };
+    if let Some(v) = value("--seconds") {
+        o.seconds = v;
+    }
+    if let Some(v) = value("--connections") {
+        o.connections = v as usize;
+    }
+    if let Some(v) = value("--held") {
+        o.held = v as usize;
+    }
+    o
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(db: &std::path::Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_orchestrator-server"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--workers",
+            "1",
+            "--work-delay-ms",
+            "3600000",
+            "--db",
+        ])
+        .arg(db)
+        .env("ORCHESTRATOR_API_KEY", KEY)
+        .env("ORCHESTRATOR_LOG", "error")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start orchestrator-server");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(url) = line.strip_prefix("orchestrator-server listening on ") {
+                let _ = tx.send(url.trim().to_owned());
+            }
+        }
+    });
+    let url = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("server address");
+    Server { child, url }
+}
+
+/// (resident KiB, CPU seconds) of a process, from /proc.
+fn usage(pid: u32) -> (u64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let rss = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0);
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+    // utime and stime are fields 14 and 15 (1-based), i.e. 11 and 12 after the name.
+    let ticks: u64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0)
+        + fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
+    (rss, ticks as f64 / 100.0)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+async fn submit(http: &reqwest::Client, url: &str) -> String {
+    let response = http
+        .post(format!("{url}/v1/bots/bench/actions/analyze-document"))
+        .bearer_auth(KEY)
+        .header("content-type", "application/json")
+        .body(r#"{"document_url": "data:text/plain,Benchmarks%20measure%20things."}"#)
+        .send()
+        .await
+        .expect("submit");
+    let location = response.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    format!("{url}{location}")
+}
+
+#[tokio::main]
+async fn main() {
+    let o = options();
+    let dir = std::env::temp_dir().join(format!("orchestrator-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let server = start_server(&dir.join("bench.db"));
+    let pid = server.child.id();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(usize::MAX)
+        .build()
+        .expect("client");
+
+    // One task occupies the only worker; the second stays PENDING.
+    let _busy = submit(&http, &server.url).await;
+    let task = submit(&http, &server.url).await;
+    let (rss_idle, _) = usage(pid);
+
+    // 1. Status GETs per second.
+    let deadline = Instant::now() + Duration::from_secs(o.seconds);
+    let (cpu_before, started) = (usage(pid).1, Instant::now());
+    let clients: Vec<_> = (0..o.connections)
+        .map(|_| {
+            let (http, task) = (http.clone(), task.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut errors = 0u64;
+                while Instant::now() < deadline {
+                    let t = Instant::now();
+                    match http.get(&task).bearer_auth(KEY).send().await {
+                        Ok(r) if r.status().is_success() => {
+                            let _ = r.bytes().await;
+                            latencies.push(t.elapsed());
+                        }
+                        _ => errors += 1,
+                    }
+                }
+                (latencies, errors)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for c in clients {
+        let (l, e) = c.await.expect("client task");
+        latencies.extend(l);
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let cpu = usage(pid).1 - cpu_before;
+    latencies.sort();
+    println!(
+        "status GETs: {} connections for {:.1} s",
+        o.connections, elapsed
+    );
+    println!("  requests/s  {:.0}", latencies.len() as f64 / elapsed);
+    println!(
+        "  p50         {:.2} ms",
+        percentile(&latencies, 0.50).as_secs_f64() * 1e3
+    );
+    println!(
+        "  p99         {:.2} ms",
+        percentile(&latencies, 0.99).as_secs_f64() * 1e3
+    );
+    println!("  errors      {errors}");
+    println!("  server CPU  {:.0}% of one core", cpu / elapsed * 100.0);
+
+    // 2. Held long polls.
+    let (rss_before, cpu_before) = usage(pid);
+    let held: Vec<_> = (0..o.held)
+        .map(|_| {
+            let http = reqwest::Client::new(); // one connection each
+            let task = task.clone();
+            tokio::spawn(async move {
+                let r = http
+                    .get(&task)
+                    .bearer_auth(KEY)
+                    .header("prefer", "wait=30")
+                    .send()
+                    .await;
+                let answered = Instant::now();
+                (
+                    r.map(|r| r.status().is_success()).unwrap_or(false),
+                    answered,
+                )
+            })
+        })
+        .collect();
+    // Let every request arrive, then measure the cost of holding them.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (_, cpu_settled) = usage(pid);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (rss_held, cpu_held) = usage(pid);
+    let changed = Instant::now();
+    http.delete(&task)
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .expect("cancel");
+    let mut last = changed;
+    let mut ok = 0;
+    for h in held {
+        let (success, at) = h.await.expect("held task");
+        ok += usize::from(success);
+        last = last.max(at);
+    }
+    println!("held long polls: {} at once (Prefer: wait=30)", o.held);
+    println!(
+        "  server RSS idle {} KiB, before {} KiB, holding {} KiB ({:.1} KiB per held request)",
+        rss_idle,
+        rss_before,
+        rss_held,
+        (rss_held.saturating_sub(rss_before)) as f64 / o.held.max(1) as f64
+    );
+    println!(
+        "  server CPU to accept them: {:.2} s; to hold them for 3 s: {:.2} s",
+        cpu_settled - cpu_before,
+        cpu_held - cpu_settled
+    );
+    println!(
+        "  all {ok}/{} answered {:.1} ms after the change",
+        o.held,
+        last.duration_since(changed).as_secs_f64() * 1e3
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
