@@ -185,9 +185,8 @@ fn validate_analyze_document(state: &AppState, input: Value) -> Result<Value, Ap
             format!("document_url is not an absolute URL: {e}"),
         )
     })?;
-    state
-        .fetcher
-        .precheck(&url)
-        .map_err(|reason| ApiError::invalid_field("document_url", reason))?;
+    state.fetcher.precheck(&url).map_err(|reason| {
+        ApiError::invalid_field("document_url", format!("document_url: {reason}"))
+    })?;
     Ok(json!({"document_url": raw}))
 }

@@ -1,0 +1,300 @@
+//! Every documented exit code, provoked for real.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_0_a_completed_task_prints_its_analysis() {
+    let server = server(Duration::ZERO).await;
+    let mut cmd = cli(&server.url());
+    cmd.args([
+        "submit",
+        "bot-1",
+        "--wait",
+        "--document-url",
+        &data_url(REPORT),
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("Summary:"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("Acme Corp"));
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_0_submit_without_wait_prints_only_the_task_id() {
+    let server = server(Duration::ZERO).await;
+    let mut cmd = cli(&server.url());
+    cmd.args(["submit", "bot-1", "--document-url", &data_url(REPORT)]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 0);
+    let id = stdout(&out);
+    let id = id.strip_suffix('\n').unwrap();
+    assert!(
+        id.starts_with("task-") && id.len() == 41 && !id.contains(char::is_whitespace),
+        "{id:?}"
+    );
+    // The printed id is usable as is.
+    assert!(sdk(&server).status(id).await.is_ok());
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_1_a_failed_task_names_its_error_code() {
+    let server = server(Duration::ZERO).await;
+    let mut cmd = cli(&server.url());
+    cmd.args([
+        "submit",
+        "bot-1",
+        "--wait",
+        "--document-url",
+        "data:image/png;base64,iVBORw0KGgo=",
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("UNSUPPORTED_MEDIA_TYPE"),
+        "{}",
+        stderr(&out)
+    );
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_2_usage_errors() {
+    for args in [
+        vec!["submit"],
+        vec!["wait"],
+        vec!["wait", "t-1", "--timeout", "soon"],
+        vec!["submit", "bot-1", "--document-url", "x", "--action", "y"],
+        vec!["frobnicate"],
+    ] {
+        let mut cmd = cli("http://127.0.0.1:9");
+        cmd.args(&args);
+        let out = run(cmd).await;
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_3_a_cancelled_task() {
+    let server = server(Duration::from_secs(30)).await;
+    let id = submit(&server, REPORT).await;
+    sdk(&server).cancel(id.as_str()).await.unwrap();
+    let mut cmd = cli(&server.url());
+    cmd.args(["wait", &id]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(stderr(&out).contains("cancelled"));
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_4_a_wrong_or_missing_key() {
+    let server = server(Duration::ZERO).await;
+    let mut wrong = cli(&server.url());
+    wrong
+        .env("ORCHESTRATOR_API_KEY", "not-the-key")
+        .args(["status", "task-x"]);
+    let out = run(wrong).await;
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(stderr(&out).contains("refused the bearer token"));
+
+    let mut missing = cli(&server.url());
+    missing
+        .env_remove("ORCHESTRATOR_API_KEY")
+        .args(["status", "task-x"]);
+    let out = run(missing).await;
+    assert_eq!(code(&out), 4);
+    assert!(
+        stderr(&out).contains("ORCHESTRATOR_API_KEY"),
+        "{}",
+        stderr(&out)
+    );
+
+    let mut unreadable = cli(&server.url());
+    unreadable.args(["--api-key-file", "/nonexistent/key", "status", "task-x"]);
+    assert_eq!(code(&run(unreadable).await), 4);
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_5_rejected_requests_and_unknown_tasks() {
+    let server = server(Duration::ZERO).await;
+    let mut unknown = cli(&server.url());
+    unknown.args(["wait", "task-does-not-exist"]);
+    let out = run(unknown).await;
+    assert_eq!(code(&out), 5);
+    assert!(stderr(&out).contains("was not found"), "{}", stderr(&out));
+
+    let mut invalid = cli(&server.url());
+    invalid.args(["submit", "bot-1", "--document-url", "ftp://example.com/x"]);
+    let out = run(invalid).await;
+    assert_eq!(code(&out), 5);
+    assert!(stderr(&out).contains("document_url"), "{}", stderr(&out));
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_6_a_server_that_breaks_the_contract() {
+    let mock = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(202).set_body_string("{}"))
+        .mount(&mock)
+        .await;
+    let mut cmd = cli(&mock.uri());
+    cmd.args([
+        "submit",
+        "bot-1",
+        "--document-url",
+        "https://example.com/a.pdf",
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 6);
+    assert!(
+        stderr(&out).contains("neither a `Location` header nor a `task_id`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_69_an_unreachable_or_failing_server() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut cmd = cli(&format!("http://127.0.0.1:{port}"));
+    cmd.args(["wait", "task-1"]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 69, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("could not connect"),
+        "{}",
+        stderr(&out)
+    );
+
+    let mock = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&mock)
+        .await;
+    let mut cmd = cli(&mock.uri());
+    cmd.args(["wait", "task-1"]);
+    assert_eq!(code(&run(cmd).await), 69);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_124_a_timeout_says_how_to_resume() {
+    let server = server(Duration::from_secs(30)).await;
+    let id = submit(&server, REPORT).await;
+    let mut cmd = cli(&server.url());
+    cmd.args(["wait", &id, "--timeout", "1500ms"]);
+    let started = std::time::Instant::now();
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 124, "{}", stderr(&out));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(
+        stderr(&out).contains(&format!("resume with: orchestrator-cli wait {id}")),
+        "{}",
+        stderr(&out)
+    );
+    sdk(&server).cancel(id.as_str()).await.unwrap();
+    server.shutdown().await.unwrap();
+}
+
+/// Starts `wait` with piped stderr, waits for its first progress line, then sends SIGINT.
+#[cfg(unix)]
+fn interrupt_wait(url: &str, id: &str, extra: &[&str]) -> (i32, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_orchestrator-cli"))
+        .env("ORCHESTRATOR_API_URL", url)
+        .env("ORCHESTRATOR_API_KEY", KEY)
+        .env_remove("CI")
+        .args(["wait", id, "--progress", "plain"])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.contains(id), "{first}");
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.wait().unwrap();
+    (status.code().unwrap_or(-1), rest.join("\n"))
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_130_interrupted_leaves_the_task_running_or_cancels_it_on_request() {
+    let server = server(Duration::from_secs(30)).await;
+    let id = submit(&server, REPORT).await;
+    let (url, task) = (server.url(), id.clone());
+    let (code, stderr) = tokio::task::spawn_blocking(move || interrupt_wait(&url, &task, &[]))
+        .await
+        .unwrap();
+    assert_eq!(code, 130, "{stderr}");
+    assert!(
+        stderr.contains(&format!("resume with: orchestrator-cli wait {id}")),
+        "{stderr}"
+    );
+    let state = sdk(&server)
+        .status(id.as_str())
+        .await
+        .unwrap()
+        .state()
+        .clone();
+    assert!(!state.is_terminal(), "{state}");
+
+    let (url, task) = (server.url(), id.clone());
+    let (code, stderr) = tokio::task::spawn_blocking(move || {
+        interrupt_wait(&url, &task, &["--cancel-on-interrupt"])
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, 130, "{stderr}");
+    assert!(stderr.contains("cancelled task"), "{stderr}");
+    assert_eq!(
+        sdk(&server).status(id.as_str()).await.unwrap().state(),
+        &orchestrator::TaskState::Cancelled
+    );
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_waits_exit_with_the_worst_outcome() {
+    let server = server(Duration::ZERO).await;
+    let good = submit(&server, REPORT).await;
+    let bad = sdk(&server)
+        .analyze_document(
+            "bot-1",
+            &orchestrator::AnalyzeDocument::new("data:image/png;base64,iVBORw0KGgo="),
+        )
+        .await
+        .unwrap()
+        .task_id()
+        .unwrap()
+        .to_string();
+    let mut cmd = cli(&server.url());
+    cmd.args(["wait", &good, &bad]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let table = stdout(&out);
+    assert!(
+        table.contains(&format!("{good}\tCOMPLETED\tcompleted")),
+        "{table}"
+    );
+    assert!(table.contains(&format!("{bad}\tFAILED\tfailed")), "{table}");
+    server.shutdown().await.unwrap();
+}

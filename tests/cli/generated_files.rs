@@ -1,0 +1,54 @@
+//! completions/ and man/ are generated from the clap definition; this fails
+//! when they are stale. Regenerate with `cargo run -- generate .`.
+
+use std::path::Path;
+
+#[test]
+fn committed_completions_and_man_pages_match_the_cli() {
+    let fresh = tempfile::tempdir().unwrap();
+    orchestrator::cli::generate(fresh.path()).unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut compared = 0;
+    for dir in ["completions", "man"] {
+        let mut names: Vec<_> = std::fs::read_dir(fresh.path().join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        let mut committed: Vec<_> = std::fs::read_dir(repo.join(dir))
+            .unwrap_or_else(|e| panic!("{dir}/ is missing ({e}); run `cargo run -- generate .`"))
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        committed.sort();
+        assert_eq!(
+            names, committed,
+            "{dir}/ has other files than the CLI generates; run `cargo run -- generate .`"
+        );
+        for name in names {
+            let want = std::fs::read(fresh.path().join(dir).join(&name)).unwrap();
+            let have = std::fs::read(repo.join(dir).join(&name)).unwrap();
+            assert!(
+                want == have,
+                "{dir}/{} is stale; run `cargo run -- generate .`",
+                name.to_string_lossy()
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared >= 7);
+}
+
+#[test]
+fn the_man_page_documents_every_exit_code() {
+    let page = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("man/orchestrator-cli.1"),
+    )
+    .unwrap();
+    for code in ["0", "1", "2", "3", "4", "5", "6", "69", "124", "130"] {
+        assert!(
+            page.lines()
+                .any(|l| l.trim_start().starts_with(&format!("{code} "))),
+            "exit code {code} missing"
+        );
+    }
+}

@@ -1,0 +1,278 @@
+//! What scripts read: json and jsonl on stdout, plain progress and logs on stderr.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_prints_one_final_object_with_the_outcome_even_on_failure() {
+    let server = server(Duration::ZERO).await;
+    let mut ok = cli(&server.url());
+    ok.args([
+        "-o",
+        "json",
+        "submit",
+        "bot-1",
+        "--wait",
+        "--document-url",
+        &data_url(REPORT),
+    ]);
+    let out = run(ok).await;
+    assert_eq!(code(&out), 0);
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("one JSON object");
+    assert_eq!(v["status"], "COMPLETED");
+    assert_eq!(v["outcome"], "completed");
+    assert_eq!(v["exit_code"], 0);
+    assert_eq!(v["result"]["sentiment"], "POSITIVE");
+    assert!(v["task_id"].as_str().unwrap().starts_with("task-"));
+
+    let mut failed = cli(&server.url());
+    failed.args([
+        "-o",
+        "json",
+        "submit",
+        "bot-1",
+        "--wait",
+        "--document-url",
+        "data:image/png;base64,iVBORw0KGgo=",
+    ]);
+    let out = run(failed).await;
+    assert_eq!(code(&out), 1);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["outcome"], "failed");
+    assert_eq!(v["error"]["code"], "UNSUPPORTED_MEDIA_TYPE");
+
+    let mut missing = cli(&server.url());
+    missing.args(["-o", "json", "wait", "task-gone"]);
+    let out = run(missing).await;
+    assert_eq!(code(&out), 5);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["outcome"], "error");
+    assert_eq!(v["task_id"], "task-gone");
+    assert_eq!(v["error_detail"]["http_status"], 404);
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_reports_a_timeout_with_the_last_status() {
+    let server = server(Duration::from_secs(30)).await;
+    let id = submit(&server, REPORT).await;
+    let mut cmd = cli(&server.url());
+    cmd.args(["-o", "json", "wait", &id, "--timeout", "1500ms"]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 124);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["outcome"], "timed_out");
+    assert_eq!(v["task_id"], id.as_str());
+    assert!(
+        ["PENDING", "RUNNING"].contains(&v["status"].as_str().unwrap()),
+        "{v}"
+    );
+    sdk(&server).cancel(id.as_str()).await.unwrap();
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jsonl_prints_every_status_as_it_arrives_then_the_verdict() {
+    let server = server(Duration::from_secs(2)).await;
+    let mut cmd = cli(&server.url());
+    cmd.args([
+        "-o",
+        "jsonl",
+        "submit",
+        "bot-1",
+        "--wait",
+        "--document-url",
+        &data_url(REPORT),
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert!(lines.len() >= 4, "{lines:?}");
+    let states: Vec<&str> = lines.iter().filter_map(|l| l["status"].as_str()).collect();
+    assert!(states.contains(&"RUNNING"), "{states:?}");
+    assert_eq!(states.last(), Some(&"COMPLETED"));
+    let progress: Vec<u64> = lines
+        .iter()
+        .filter_map(|l| l["progress_percent"].as_u64())
+        .collect();
+    assert!(progress.windows(2).all(|w| w[0] <= w[1]), "{progress:?}");
+    assert_eq!(lines.last().unwrap()["outcome"], "completed");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_progress_in_a_pipe_is_lines_without_carriage_returns() {
+    let server = server(Duration::from_secs(2)).await;
+    let mut cmd = cli(&server.url());
+    cmd.args([
+        "submit",
+        "bot-1",
+        "--wait",
+        "--document-url",
+        &data_url(REPORT),
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 0);
+    let err = stderr(&out);
+    assert!(!err.contains('\r'), "{err:?}");
+    assert!(!err.contains('\u{1b}'), "no escape codes in a log: {err:?}");
+    let running: Vec<&str> = err.lines().filter(|l| l.contains("RUNNING")).collect();
+    assert!(running.len() >= 3, "{err}");
+    // Steps of 10%, not a line per percent.
+    assert!(running.len() <= 11, "{err}");
+    assert!(running.iter().all(|l| l.ends_with('%')), "{err}");
+    assert!(err.lines().any(|l| l.contains("COMPLETED")), "{err}");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_key_never_appears_on_stderr_even_at_trace_level() {
+    let server = server(Duration::ZERO).await;
+    let mut cmd = cli(&server.url());
+    cmd.args([
+        "-vvv",
+        "submit",
+        "bot-1",
+        "--wait",
+        "--document-url",
+        &data_url(REPORT),
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 0);
+    let err = stderr(&out);
+    assert!(err.lines().count() > 20, "trace logging is on: {err}");
+    assert!(!err.contains(KEY), "the key leaked into the logs");
+    assert!(!stdout(&out).contains(KEY));
+
+    let mut wrong = cli(&server.url());
+    wrong
+        .env("ORCHESTRATOR_API_KEY", "wrong-key-abcdef")
+        .args(["-vvv", "status", "task-1"]);
+    let out = run(wrong).await;
+    assert!(!stderr(&out).contains("wrong-key-abcdef"));
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_key_can_come_from_a_file_or_standard_input() {
+    let server = server(Duration::ZERO).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("key");
+    std::fs::write(&file, format!("{KEY}\n")).unwrap();
+    let mut from_file = cli(&server.url());
+    from_file
+        .env_remove("ORCHESTRATOR_API_KEY")
+        .arg("--api-key-file")
+        .arg(&file)
+        .args(["submit", "b", "--document-url", &data_url(REPORT)]);
+    assert_eq!(code(&run(from_file).await), 0);
+
+    let mut from_stdin = cli(&server.url());
+    from_stdin
+        .env_remove("ORCHESTRATOR_API_KEY")
+        .args([
+            "--api-key-file",
+            "-",
+            "submit",
+            "b",
+            "--document-url",
+            &data_url(REPORT),
+        ])
+        .write_stdin(format!("{KEY}\n"));
+    assert_eq!(code(&run(from_stdin).await), 0);
+
+    let mut seed_name = cli(&server.url());
+    seed_name
+        .env_remove("ORCHESTRATOR_API_KEY")
+        .env("ADMIN_API_KEY", KEY)
+        .args(["submit", "b", "--document-url", &data_url(REPORT)]);
+    assert_eq!(code(&run(seed_name).await), 0);
+    server.shutdown().await.unwrap();
+}
+
+/// Answers a submit with `Retry-After`, then status polls; notes when each request came.
+#[derive(Clone, Default)]
+struct Paced {
+    seen: Arc<Mutex<Vec<(String, Instant)>>>,
+}
+
+impl Respond for Paced {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut seen = self.seen.lock().unwrap();
+        seen.push((request.method.to_string(), Instant::now()));
+        let polls = seen.iter().filter(|(m, _)| m == "GET").count();
+        match (request.method.as_str(), polls) {
+            ("POST", _) => ResponseTemplate::new(202)
+                .insert_header("location", "/v1/tasks/t-1")
+                .insert_header("retry-after-ms", "700")
+                .set_body_json(serde_json::json!({"task_id": "t-1", "status": "PENDING"})),
+            (_, 1) => ResponseTemplate::new(200)
+                .insert_header("retry-after-ms", "600")
+                .set_body_json(serde_json::json!({"task_id": "t-1", "status": "RUNNING", "progress_percent": 50})),
+            _ => ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"task_id": "t-1", "status": "COMPLETED", "result": {"ok": true}})),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_is_respected_end_to_end() {
+    let mock = MockServer::start().await;
+    let paced = Paced::default();
+    Mock::given(wiremock::matchers::any())
+        .respond_with(paced.clone())
+        .mount(&mock)
+        .await;
+    let mut cmd = cli(&mock.uri());
+    cmd.args([
+        "--no-long-poll",
+        "submit",
+        "bot-1",
+        "--wait",
+        "--document-url",
+        "https://example.com/a.pdf",
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("\"ok\": true"), "{}", stdout(&out));
+    let seen = paced.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    let first_gap = seen[1].1 - seen[0].1;
+    let second_gap = seen[2].1 - seen[1].1;
+    assert!(first_gap >= Duration::from_millis(700), "{first_gap:?}");
+    assert!(second_gap >= Duration::from_millis(600), "{second_gap:?}");
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_stdout_pipe_ends_quietly() {
+    let server = server(Duration::ZERO).await;
+    let first = submit(&server, REPORT).await;
+    let second = submit(&server, REPORT).await;
+    let script = format!(
+        "{} -o jsonl wait {first} {second} 2>stderr.txt | head -c 1 >/dev/null",
+        env!("CARGO_BIN_EXE_orchestrator-cli")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = assert_cmd::Command::new("sh");
+    cmd.current_dir(dir.path())
+        .env("ORCHESTRATOR_API_URL", server.url())
+        .env("ORCHESTRATOR_API_KEY", KEY)
+        .args(["-c", &script]);
+    let out = run(cmd).await;
+    assert!(out.status.success());
+    let err = std::fs::read_to_string(dir.path().join("stderr.txt")).unwrap();
+    assert!(
+        !err.contains("panicked") && !err.contains("Broken pipe"),
+        "{err}"
+    );
+    server.shutdown().await.unwrap();
+}

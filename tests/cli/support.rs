@@ -1,0 +1,81 @@
+use std::process::Output;
+use std::time::Duration;
+
+use orchestrator::server::config::Database;
+use orchestrator::server::{RunningServer, Server, ServerConfig};
+use orchestrator::{AnalyzeDocument, Client};
+
+pub const KEY: &str = "cli-test-key-5f2a9c";
+
+pub const REPORT: &str =
+    "Market trends in 2025 show strong growth. Acme Corp reported record revenue.";
+
+pub async fn server(work_delay: Duration) -> RunningServer {
+    let config = ServerConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: Database::Memory,
+        api_key: Some(KEY.into()),
+        work_delay,
+        ..ServerConfig::default()
+    };
+    Server::bind(config).await.unwrap().spawn()
+}
+
+pub fn data_url(text: &str) -> String {
+    format!("data:text/plain,{}", text.replace(' ', "%20"))
+}
+
+pub fn sdk(server: &RunningServer) -> Client {
+    Client::builder(server.url())
+        .bearer_token(KEY)
+        .build()
+        .unwrap()
+}
+
+/// Submits a task through the SDK and returns its id.
+pub async fn submit(server: &RunningServer, text: &str) -> String {
+    sdk(server)
+        .analyze_document("bot-1", &AnalyzeDocument::new(data_url(text)))
+        .await
+        .unwrap()
+        .task_id()
+        .unwrap()
+        .to_string()
+}
+
+/// A command for the CLI binary with a clean environment: no inherited
+/// ORCHESTRATOR_* settings, CI unset, brisk polling.
+pub fn cli(api_url: &str) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("orchestrator-cli").unwrap();
+    for (name, _) in std::env::vars() {
+        if name.starts_with("ORCHESTRATOR_")
+            || ["ADMIN_API_KEY", "CI", "NO_COLOR", "RUST_LOG"].contains(&name.as_str())
+        {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.env("ORCHESTRATOR_API_URL", api_url)
+        .env("ORCHESTRATOR_API_KEY", KEY)
+        .args(["--min-interval", "20ms", "--max-interval", "200ms"])
+        .timeout(Duration::from_secs(60));
+    cmd
+}
+
+/// Runs a prepared command without blocking the server's runtime.
+pub async fn run(mut cmd: assert_cmd::Command) -> Output {
+    tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap()
+}
+
+pub fn code(output: &Output) -> i32 {
+    output.status.code().unwrap_or(-1)
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
