@@ -12,8 +12,6 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "orchestrator-cli",
     version,
-    about,
-    long_about = None,
     after_long_help = EXIT_CODES,
     propagate_version = true
 )]
