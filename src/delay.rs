@@ -234,4 +234,52 @@ mod tests {
         // A fresh schedule starts at min (+ up to 100% jitter).
         assert!(b.next_delay() <= min * 2);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn ms(n: u64) -> Duration {
+            Duration::from_millis(n)
+        }
+
+        proptest! {
+            #[test]
+            fn the_delay_stays_within_bounds_and_honours_the_floor_and_the_deadline(
+                min in 1u64..60_000,
+                extra in 0u64..600_000,
+                cap in 0u64..3_600_000,
+                backoff in any::<u64>(),
+                hint in proptest::option::of(any::<u64>()),
+                waited in any::<bool>(),
+                left in proptest::option::of(0u64..10_000_000),
+            ) {
+                let o = PollOptions {
+                    min_interval: ms(min),
+                    max_interval: ms(min + extra),
+                    max_retry_after: ms(cap),
+                    ..PollOptions::default()
+                };
+                let hint = hint.map(ms);
+                let left = left.map(ms);
+                let n = choose_delay(&o, ms(backoff), hint, waited, left);
+                // Never more than the largest allowed pause.
+                prop_assert!(n.delay <= o.max_interval.max(o.max_retry_after));
+                // Never past the deadline.
+                if let Some(left) = left {
+                    prop_assert!(n.delay <= left);
+                }
+                // The server's hint (capped) is a floor, unless the deadline is nearer.
+                if let Some(h) = hint {
+                    let floor = h.min(o.max_retry_after).min(left.unwrap_or(Duration::MAX));
+                    prop_assert!(n.delay >= floor);
+                }
+                // Without a long poll, polling never spins faster than min_interval
+                // (unless the deadline is nearer).
+                if !waited {
+                    prop_assert!(n.delay >= o.min_interval.min(left.unwrap_or(Duration::MAX)));
+                }
+            }
+        }
+    }
 }

@@ -182,4 +182,43 @@ mod tests {
         h.insert(RETRY_AFTER, HeaderValue::from_bytes(b"\xff\xfe").unwrap());
         assert_eq!(retry_after(&h, now()), None);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn any_value_parses_without_panicking(value in ".{0,64}", secs in 0u64..4_000_000_000) {
+                let now = UNIX_EPOCH + Duration::from_secs(secs);
+                let _ = parse_retry_after(&value, now);
+            }
+
+            #[test]
+            fn any_digits_give_at_least_that_many_seconds(digits in "[0-9]{1,40}") {
+                let d = parse_retry_after(&digits, now()).unwrap();
+                match digits.parse::<u64>() {
+                    Ok(n) => prop_assert_eq!(d, Duration::from_millis(n.saturating_mul(1000))),
+                    Err(_) => prop_assert!(d >= Duration::from_secs(u64::MAX / 1000)),
+                }
+            }
+
+            #[test]
+            fn any_header_bytes_are_handled(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+                if let Ok(value) = HeaderValue::from_bytes(&bytes) {
+                    let mut h = HeaderMap::new();
+                    h.insert(RETRY_AFTER, value.clone());
+                    h.insert("retry-after-ms", value);
+                    let _ = retry_after(&h, now());
+                }
+            }
+
+            #[test]
+            fn a_date_never_gives_more_than_the_distance_to_it(offset in 0u64..10_000_000) {
+                let at = now() + Duration::from_secs(offset);
+                let d = parse_retry_after(&httpdate::fmt_http_date(at), now()).unwrap();
+                prop_assert_eq!(d, Duration::from_secs(offset));
+            }
+        }
+    }
 }

@@ -298,4 +298,51 @@ mod tests {
             Duration::from_secs(300)
         );
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+        use reqwest::header::HeaderValue;
+
+        fn reply(location: HeaderValue) -> Reply {
+            let mut headers = HeaderMap::new();
+            headers.insert(LOCATION, location);
+            Reply {
+                status: StatusCode::ACCEPTED,
+                headers,
+                body: br#"{"task_id": "t-1", "status": "PENDING"}"#.to_vec(),
+                elapsed: Duration::ZERO,
+            }
+        }
+
+        fn location() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[ -~]{0,40}",
+                "(https?|ftp|file|data|javascript)://[a-z0-9.:@\\[\\]-]{0,20}/[ -~]{0,20}",
+                "//[a-z0-9.:@-]{0,20}/v1/tasks/[a-z0-9-]{1,8}",
+                "/v1/tasks/[ -~]{0,20}",
+                "(\\.\\./){0,6}[ -~]{0,20}",
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn a_location_never_silently_moves_the_task_to_another_origin(raw in location()) {
+                let Ok(value) = HeaderValue::from_str(&raw) else { return Ok(()); };
+                let client = Client::builder("http://api.example.com:8080/base/").build().unwrap();
+                let post = client.endpoint(&["v1", "bots", "b", "actions", "a"]).unwrap();
+                match client.accepted_from(&post, &reply(value), "k".into()) {
+                    Ok(accepted) => prop_assert_eq!(
+                        accepted.status_url().origin(),
+                        client.base_url().origin(),
+                        "Location {:?} resolved to {}", raw, accepted.status_url()
+                    ),
+                    Err(e) => prop_assert!(
+                        matches!(e.kind(), crate::ErrorKind::CrossOrigin | crate::ErrorKind::Protocol),
+                        "{e}"
+                    ),
+                }
+            }
+        }
+    }
 }

@@ -1,5 +1,5 @@
 //! `orchestrator-cli` (feature `cli`): a thin layer over the SDK. `main`
-//! parses, sets up logging and colour, and maps the run's [`Exit`] to the
+//! parses, sets up logging and colour, and maps the run's `Exit` to the
 //! process exit code — the one place that happens.
 
 mod args;

@@ -327,4 +327,71 @@ mod tests {
         let err = TaskStatus::from_json(json!([1, 2])).unwrap_err();
         assert!(err.to_string().contains("an array"), "{err}");
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn json() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                any::<f64>().prop_map(
+                    |f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
+                ),
+                prop_oneof![
+                    Just("PENDING".to_owned()),
+                    Just("running".to_owned()),
+                    Just("COMPLETED".to_owned()),
+                    Just("Failed".to_owned()),
+                    Just("canceled".to_owned()),
+                    ".{0,12}",
+                ]
+                .prop_map(Value::from),
+            ];
+            leaf.prop_recursive(4, 48, 6, |inner| {
+                prop_oneof![
+                    proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+                    proptest::collection::btree_map(
+                        prop_oneof![
+                            Just("status".to_owned()),
+                            Just("task_id".to_owned()),
+                            Just("progress_percent".to_owned()),
+                            Just("result".to_owned()),
+                            Just("error".to_owned()),
+                            Just("completed_at".to_owned()),
+                            "[a-z]{1,8}",
+                        ],
+                        inner,
+                        0..7,
+                    )
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn any_json_decodes_or_fails_cleanly_and_keeps_the_raw_body(value in json()) {
+                match TaskStatus::from_json(value.clone()) {
+                    Ok(status) => {
+                        prop_assert_eq!(status.as_json(), &value);
+                        if let Some(p) = status.progress_percent() {
+                            prop_assert!((0.0..=100.0).contains(&p));
+                        }
+                        let _ = status.analyze_document_result();
+                    }
+                    Err(e) => prop_assert!(e.is_protocol()),
+                }
+            }
+
+            #[test]
+            fn any_bytes_are_refused_or_decoded_without_panicking(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+                if let Ok(value) = serde_json::from_slice::<Value>(&bytes) {
+                    let _ = TaskStatus::from_json(value);
+                }
+            }
+        }
+    }
 }

@@ -255,3 +255,24 @@ async fn work_delay_paces_a_task_evenly() {
     assert!(took >= Duration::from_millis(450), "{took:?}");
     assert!(took < Duration::from_secs(3), "{took:?}");
 }
+
+#[tokio::test]
+async fn private_literal_addresses_end_the_task_forbidden_and_no_request_leaves() {
+    let origin = serve("text/plain", REPORT.as_bytes().to_vec()).await;
+    let port = origin.address().port();
+    for url in [
+        format!("http://127.0.0.1:{port}/doc"),
+        format!("http://[::1]:{port}/doc"),
+        "http://169.254.169.254/latest/meta-data/".to_owned(),
+        "http://10.0.0.1/internal".to_owned(),
+        "http://[::ffff:127.0.0.1]/doc".to_owned(),
+    ] {
+        let outcome = analyze(config(), &url).await;
+        assert_eq!(error_code(&outcome), "DOCUMENT_FORBIDDEN", "{url}");
+        assert!(
+            outcome.error().unwrap().message.contains("private"),
+            "{url}"
+        );
+    }
+    assert!(origin.received_requests().await.unwrap().is_empty());
+}

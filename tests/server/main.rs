@@ -1,6 +1,9 @@
 //! Tests of the reference server: the router with `oneshot`, and the real
 //! server on a loopback socket driven by the SDK and by its own binary.
 
+#[path = "../common/server_process.rs"]
+#[allow(dead_code)]
+mod server_process;
 mod support;
 
 mod documents;

@@ -1,53 +1,18 @@
 //! The real binary: killed with SIGKILL mid-task and restarted on the same
 //! database, the task still completes; SIGTERM shuts it down promptly.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
 
 use orchestrator::{AnalyzeDocument, Client, TaskState};
 
 use crate::support::*;
 
-struct Running {
-    child: Child,
-    url: String,
-}
+use crate::server_process::ServerProcess;
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `orchestrator-server` on an ephemeral port and reads the address it prints.
-fn spawn(db: &Path, extra: &[&str]) -> Running {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_orchestrator-server"))
-        .args(["--listen", "127.0.0.1:0", "--db"])
-        .arg(db)
-        .args(extra)
-        .env("ORCHESTRATOR_API_KEY", KEY)
-        .env("ORCHESTRATOR_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the server binary starts");
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(url) = line.strip_prefix("orchestrator-server listening on ") {
-                let _ = tx.send(url.trim().to_owned());
-            }
-        }
-    });
-    let url = rx
-        .recv_timeout(Duration::from_secs(20))
-        .expect("the server says where it listens");
-    Running { child, url }
+fn spawn(db: &Path, extra: &[&str]) -> ServerProcess {
+    ServerProcess::start(db, "127.0.0.1:0", KEY, extra)
 }
 
 fn sdk(url: &str) -> Client {
@@ -79,7 +44,7 @@ async fn a_task_interrupted_by_sigkill_completes_after_a_restart() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    drop(first); // SIGKILL: no chance to clean up
+    first.kill();
 
     let second = spawn(&db, &["--workers", "1"]);
     let outcome = sdk(&second.url)
@@ -87,7 +52,7 @@ async fn a_task_interrupted_by_sigkill_completes_after_a_restart() {
         .await
         .unwrap();
     assert!(outcome.is_completed(), "{outcome:?}");
-    drop(second);
+    second.kill();
 
     let conn = rusqlite::Connection::open(&db).unwrap();
     let (count, attempts): (i64, i64) = conn

@@ -1,6 +1,8 @@
 //! Fault injection for resilience tests: a seeded fraction of API requests
-//! get `503` + `Retry-After` before they reach a handler (so nothing happens
-//! on the server for them).
+//! get `503` + `Retry-After`. Most are refused before they reach a handler;
+//! for a submit, half of the faults strike *after* the task was created —
+//! the response is lost, as when a gateway times out — so only the client's
+//! `Idempotency-Key` stands between a retry and a duplicate task.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -26,13 +28,24 @@ impl FaultInjector {
         }
     }
 
-    fn roll(&self) -> bool {
-        self.rng
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .f64()
-            < self.rate
+    /// Whether to fail this request, and whether after handling it.
+    fn roll(&self, can_fail_after: bool) -> Option<When> {
+        let mut rng = self.rng.lock().unwrap_or_else(PoisonError::into_inner);
+        if rng.f64() >= self.rate {
+            return None;
+        }
+        Some(if can_fail_after && rng.bool() {
+            When::After
+        } else {
+            When::Before
+        })
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum When {
+    Before,
+    After,
 }
 
 /// The middleware.
@@ -41,9 +54,18 @@ pub async fn inject_faults(
     request: Request,
     next: Next,
 ) -> Response {
-    if faults.as_ref().is_some_and(FaultInjector::roll) {
-        tracing::debug!(method = %request.method(), uri = %request.uri(), "injected fault");
-        return ApiError::unavailable("injected fault (--fault-rate)", 1).into_response();
+    let after_is_possible = request.method() == axum::http::Method::POST;
+    match faults.as_ref().and_then(|f| f.roll(after_is_possible)) {
+        None => next.run(request).await,
+        Some(When::Before) => {
+            tracing::debug!(method = %request.method(), uri = %request.uri(), "injected fault");
+            ApiError::unavailable("injected fault (--fault-rate)", 1).into_response()
+        }
+        Some(When::After) => {
+            let uri = request.uri().clone();
+            let done = next.run(request).await;
+            tracing::debug!(%uri, status = %done.status(), "injected fault after handling; response dropped");
+            ApiError::unavailable("injected fault (--fault-rate)", 1).into_response()
+        }
     }
-    next.run(request).await
 }

@@ -2,6 +2,7 @@
 
 mod auth;
 mod faults;
+mod guards;
 mod openapi;
 mod problem;
 mod submit;
@@ -99,6 +100,7 @@ pub fn app(state: AppState) -> Router {
             "/v1/tasks/{task_id}",
             get(tasks::get_task).delete(tasks::cancel_task),
         )
+        .route("/openapi.json", get(openapi::serve))
         .route_layer(middleware::from_fn_with_state(
             state.api_key.clone(),
             auth::require_bearer,
@@ -110,10 +112,11 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .route("/healthz", get(tasks::health))
-        .route("/openapi.json", get(openapi::serve))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.limits.max_body_bytes))
+        .layer(middleware::from_fn(guards::limit_header_size))
+        .layer(middleware::from_fn(guards::log_request))
         .with_state(state)
 }
 

@@ -102,8 +102,10 @@ pub fn openapi_document() -> Value {
             "/openapi.json": {
                 "get": {
                     "operationId": "openapi",
-                    "security": [],
-                    "responses": {"200": {"description": "This document.", "content": {"application/json": {"schema": {"type": "object"}}}}}
+                    "responses": {
+                        "200": {"description": "This document.", "content": {"application/json": {"schema": {"type": "object"}}}},
+                        "401": problem
+                    }
                 }
             }
         },

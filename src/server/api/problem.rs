@@ -101,6 +101,16 @@ impl ApiError {
         )
     }
 
+    /// `431`.
+    pub fn headers_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers-too-large",
+            "Request headers too large",
+            format!("request headers are limited to {limit} bytes in all"),
+        )
+    }
+
     /// `415`.
     pub fn unsupported_media_type(got: &str) -> Self {
         Self::new(
@@ -182,4 +192,19 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// A path parameter, or a `400` problem when the path cannot be decoded
+/// (invalid percent-encoding or UTF-8).
+pub fn path_param<T>(
+    extracted: Result<axum::extract::Path<T>, axum::extract::rejection::PathRejection>,
+) -> Result<T, ApiError> {
+    extracted
+        .map(|axum::extract::Path(value)| value)
+        .map_err(|rejection| {
+            ApiError::bad_request(format!(
+                "the URL path is invalid: {}",
+                rejection.body_text()
+            ))
+        })
 }

@@ -1,7 +1,7 @@
 //! `POST /v1/bots/{bot_id}/actions/{action}`.
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use url::Url;
 
 use super::AppState;
-use super::problem::ApiError;
+use super::problem::{ApiError, path_param};
 use crate::server::clock::now_ms;
 use crate::server::store::{NewTask, Submitted, TaskRecord};
 
@@ -26,10 +26,11 @@ const QUEUE_FULL_RETRY_AFTER: u64 = 5;
 
 pub async fn submit(
     State(state): State<AppState>,
-    Path((bot_id, action)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let (bot_id, action) = path_param(path)?;
     if !ACTIONS.contains(&action.as_str()) {
         return Err(ApiError::not_found(format!(
             "bots have no action `{action}`; available: {}",

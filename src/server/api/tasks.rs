@@ -2,13 +2,14 @@
 
 use std::time::Duration;
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::problem::ApiError;
+use super::problem::{ApiError, path_param};
 use crate::server::clock::{now_ms, rfc3339_ms};
 use crate::server::store::{Cancelled, State as TaskState, TaskRecord};
 
@@ -20,9 +21,10 @@ const RETRY_AFTER_UNKNOWN: u64 = 2;
 
 pub async fn get_task(
     State(state): State<AppState>,
-    Path(task_id): Path<String>,
+    task_id: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let task_id = path_param(task_id)?;
     let wait = requested_wait(&headers).map(|w| w.min(state.limits.max_long_poll));
     // Subscribe before reading, so a change in between still wakes us.
     let mut subscription = state.hub.subscribe(&task_id);
@@ -59,8 +61,9 @@ pub async fn get_task(
 
 pub async fn cancel_task(
     State(state): State<AppState>,
-    Path(task_id): Path<String>,
+    task_id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
+    let task_id = path_param(task_id)?;
     match state.store.cancel(&task_id, now_ms()).await {
         Ok(Cancelled::Now(task)) => {
             state.hub.notify(&task.id);

@@ -63,19 +63,13 @@ impl Fetcher {
             if attempt.previous().len() >= MAX_REDIRECTS {
                 return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
             }
-            // Names are checked by the resolver; literal addresses never reach it.
-            let literal_private = attempt
-                .url()
-                .host_str()
-                .and_then(|h| h.trim_matches(['[', ']']).parse::<IpAddr>().ok())
-                .is_some_and(|ip| !is_public_address(ip));
-            if literal_private && !allow_private {
-                return attempt.error("redirected to a private address");
-            }
             if !matches!(attempt.url().scheme(), "http" | "https") {
                 return attempt.error("redirected to a non-HTTP URL");
             }
-            attempt.follow()
+            match destination_allowed(attempt.url(), allow_private) {
+                Ok(()) => attempt.follow(),
+                Err(why) => attempt.error(format!("redirected: {why}")),
+            }
         });
         let mut http = reqwest::Client::builder()
             .timeout(config.timeout)
@@ -94,29 +88,21 @@ impl Fetcher {
         &self.config
     }
 
-    /// Checks what can be checked without network access: the scheme, a
-    /// literal private address, `file://` being enabled. Used to reject a
-    /// submit with `422` instead of a task that is bound to fail.
+    /// Checks what makes a URL unusable on this server whatever it points
+    /// at: the scheme, a missing host, `file://` being disabled. Used to
+    /// reject a submit with `422`. Where a URL points (private addresses,
+    /// paths outside the documents directory) is checked when fetching, and
+    /// ends the task `FAILED` with `DOCUMENT_FORBIDDEN`.
     pub fn precheck(&self, url: &Url) -> Result<(), String> {
         match url.scheme() {
-            "http" | "https" => {
-                if url.host_str().is_none_or(str::is_empty) {
-                    return Err("the URL has no host".into());
-                }
-                if let Some(ip) = literal_ip(url)
-                    && !is_public_address(ip)
-                    && !self.config.allow_private_networks
-                {
-                    return Err(format!(
-                        "{ip} is a private, loopback or link-local address, which this server may not fetch from"
-                    ));
-                }
-                Ok(())
+            "http" | "https" if url.host_str().is_none_or(str::is_empty) => {
+                Err("the URL has no host".into())
             }
+            "http" | "https" | "data" => Ok(()),
             "file" if self.root.is_none() => {
                 Err("file:// URLs are disabled on this server (no --documents-dir)".into())
             }
-            "file" | "data" => Ok(()),
+            "file" => Ok(()),
             other => Err(format!(
                 "the scheme `{other}` is not supported; use http, https, data or file"
             )),
@@ -126,6 +112,8 @@ impl Fetcher {
     /// Fetches the document at `url`.
     pub async fn fetch(&self, url: &Url) -> Result<Document, DocumentError> {
         self.precheck(url)
+            .map_err(|m| DocumentError::new(DOCUMENT_FORBIDDEN, m))?;
+        destination_allowed(url, self.config.allow_private_networks)
             .map_err(|m| DocumentError::new(DOCUMENT_FORBIDDEN, m))?;
         match url.scheme() {
             "data" => self.fetch_data(url),
@@ -252,6 +240,19 @@ impl Fetcher {
     }
 }
 
+/// Refuses a URL whose host is a literal private, loopback or link-local
+/// address. Host *names* are checked on their resolved addresses by the
+/// resolver; literal addresses never reach it, so they are checked here —
+/// for the first URL and for every redirect.
+pub(crate) fn destination_allowed(url: &Url, allow_private: bool) -> Result<(), String> {
+    match literal_ip(url) {
+        Some(ip) if !allow_private && !is_public_address(ip) => Err(format!(
+            "{ip} is a private, loopback or link-local address, which this server may not fetch from"
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn literal_ip(url: &Url) -> Option<IpAddr> {
     match url.host()? {
         url::Host::Ipv4(v4) => Some(IpAddr::V4(v4)),
@@ -277,4 +278,29 @@ fn error_chain(e: &reqwest::Error) -> String {
         parts.push("request failed".to_owned());
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_private_destinations_are_refused_including_redirect_targets() {
+        for u in [
+            "http://127.0.0.1/x",
+            "http://[::1]:8080/",
+            "http://169.254.169.254/latest/meta-data",
+            "https://10.0.0.1/",
+            "http://[::ffff:192.168.1.1]/",
+            "http://0.0.0.0/",
+        ] {
+            let url = Url::parse(u).unwrap();
+            assert!(destination_allowed(&url, false).is_err(), "{u}");
+            assert!(destination_allowed(&url, true).is_ok(), "{u}");
+        }
+        let public = Url::parse("https://93.184.216.34/report.pdf").unwrap();
+        assert!(destination_allowed(&public, false).is_ok());
+        // Names are left to the resolver.
+        assert!(destination_allowed(&Url::parse("http://localhost/").unwrap(), false).is_ok());
+    }
 }
