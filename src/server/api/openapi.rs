@@ -41,6 +41,10 @@ pub fn openapi_document() -> Value {
                     "responses": {
                         "202": {
                             "description": "Accepted; poll the Location.",
+                            "links": {
+                                "GetTask": {"operationId": "getTask", "parameters": {"task_id": "$response.body#/task_id"}},
+                                "CancelTask": {"operationId": "cancelTask", "parameters": {"task_id": "$response.body#/task_id"}}
+                            },
                             "headers": {
                                 "Location": {"required": true, "schema": {"type": "string"}, "description": "/v1/tasks/{task_id}"},
                                 "Retry-After": {"schema": {"type": "integer", "minimum": 0}}
@@ -115,7 +119,11 @@ pub fn openapi_document() -> Value {
                 "AnalyzeDocument": {
                     "type": "object",
                     "required": ["document_url"],
-                    "properties": {"document_url": {"type": "string", "description": "http(s), data:, or file:// under --documents-dir"}}
+                    "properties": {"document_url": {
+                        "type": "string",
+                        "minLength": 1,
+                        "description": "An absolute http(s) URL or a data: URL (file:// too when the server has --documents-dir); anything else is refused with 422. Where it points is checked when the task runs: private addresses and unreadable documents end the task FAILED."
+                    }}
                 },
                 "Accepted": {
                     "type": "object",
