@@ -128,6 +128,14 @@ mod tests {
     }
 
     #[test]
+    fn a_sign_is_not_part_of_delta_seconds() {
+        // Found by `cargo fuzz` (fuzz/artifacts): Rust's integer parser takes
+        // a leading `+`; RFC 9110's delta-seconds is digits only.
+        assert_eq!(parse_retry_after("+6", now()), None);
+        assert_eq!(parse_retry_after("+0", now()), None);
+    }
+
+    #[test]
     fn huge_values_saturate_instead_of_overflowing() {
         let d = parse_retry_after("99999999999999999999999999", now()).unwrap();
         assert!(d >= Duration::from_secs(u64::MAX / 1000));

@@ -11,7 +11,11 @@ fuzz_target!(|data: &[u8]| {
     let now = UNIX_EPOCH + Duration::from_secs(1_000_000_000);
     if let Ok(text) = std::str::from_utf8(data) {
         let parsed = orchestrator::parse_retry_after(text, now);
-        if let Ok(n) = text.trim().parse::<u64>() {
+        // Only 1*DIGIT is delta-seconds (RFC 9110); `u64::from_str` would
+        // also take "+6", which the parser rightly refuses.
+        let trimmed = text.trim();
+        if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+            let n = trimmed.parse::<u64>().unwrap_or(u64::MAX);
             assert_eq!(parsed, Some(Duration::from_millis(n.saturating_mul(1000))));
         }
     }

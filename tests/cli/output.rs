@@ -110,7 +110,7 @@ async fn jsonl_prints_every_status_as_it_arrives_then_the_verdict() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_progress_in_a_pipe_is_lines_without_carriage_returns() {
-    let server = server(Duration::from_secs(2)).await;
+    let server = server(Duration::from_secs(4)).await;
     let mut cmd = cli(&server.url());
     cmd.args([
         "submit",
@@ -125,7 +125,7 @@ async fn plain_progress_in_a_pipe_is_lines_without_carriage_returns() {
     assert!(!err.contains('\r'), "{err:?}");
     assert!(!err.contains('\u{1b}'), "no escape codes in a log: {err:?}");
     let running: Vec<&str> = err.lines().filter(|l| l.contains("RUNNING")).collect();
-    assert!(running.len() >= 3, "{err}");
+    assert!(running.len() >= 2, "{err}");
     // Steps of 10%, not a line per percent.
     assert!(running.len() <= 11, "{err}");
     assert!(running.iter().all(|l| l.ends_with('%')), "{err}");

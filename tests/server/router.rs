@@ -49,7 +49,7 @@ async fn a_valid_submit_is_accepted_with_location_retry_after_and_the_seed_body(
         .to_str()
         .unwrap()
         .to_owned();
-    assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+    assert_eq!(response.headers()[header::RETRY_AFTER], "0");
     let body = json_of(response).await;
     let id = body["task_id"].as_str().unwrap();
     assert!(id.starts_with("task-") && id.len() == 41, "{id}");

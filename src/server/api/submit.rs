@@ -19,8 +19,10 @@ pub const ACTIONS: [&str; 1] = ["analyze-document"];
 const MAX_KEY_LEN: usize = 255;
 /// The longest bot id accepted.
 const MAX_BOT_ID_LEN: usize = 64;
-/// The pause suggested before the first poll.
-const FIRST_POLL_AFTER: u64 = 1;
+/// The pause suggested before the first poll: none. The status endpoint
+/// long-polls, so an immediate first request is held rather than wasted, and
+/// a short task's result is not delayed by a guess.
+const FIRST_POLL_AFTER: u64 = 0;
 /// The pause suggested when the queue is full.
 const QUEUE_FULL_RETRY_AFTER: u64 = 5;
 

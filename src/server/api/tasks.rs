@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -11,11 +13,14 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::problem::{ApiError, path_param};
 use crate::server::clock::{now_ms, rfc3339_ms};
+use crate::server::hub::Subscription;
 use crate::server::store::{Cancelled, State as TaskState, TaskRecord};
 
 /// Bounds of the `Retry-After` suggested while a task runs, in seconds.
 const RETRY_AFTER_MIN: u64 = 1;
 const RETRY_AFTER_MAX: u64 = 30;
+/// A held request answers progress alone at most this often.
+const PROGRESS_INTERVAL: Duration = Duration::from_secs(1);
 /// Suggested while a task waits for a worker or shows no progress yet.
 const RETRY_AFTER_UNKNOWN: u64 = 2;
 
@@ -32,13 +37,7 @@ pub async fn get_task(
     if let Some(wait) = wait.filter(|w| !w.is_zero())
         && !task.state.is_terminal()
     {
-        let mut shutdown = state.shutdown.clone();
-        tokio::select! {
-            () = subscription.changed() => {}
-            () = tokio::time::sleep(wait) => {}
-            _ = shutdown.changed() => {}
-        }
-        task = load(&state, &task_id).await?;
+        task = hold(&state, &task_id, task, &mut subscription, wait).await?;
     }
     drop(subscription);
 
@@ -57,6 +56,45 @@ pub async fn get_task(
         h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     Ok(response)
+}
+
+/// Holds a long poll: answers at once when the task's state changes, at most
+/// once per [`PROGRESS_INTERVAL`] for progress alone (a task reports every
+/// percent; a client needs far fewer requests than that), and when `wait`
+/// runs out or the server shuts down.
+async fn hold(
+    state: &AppState,
+    task_id: &str,
+    initial: TaskRecord,
+    subscription: &mut Subscription<'_>,
+    wait: Duration,
+) -> Result<TaskRecord, ApiError> {
+    let started = Instant::now();
+    let give_up = started + wait;
+    let progress_due = started + PROGRESS_INTERVAL;
+    let mut shutdown = state.shutdown.clone();
+    let mut latest = initial.clone();
+    let mut progress_seen = false;
+    loop {
+        // Before anything changed, wait for a change; once progress moved,
+        // wait only until the progress answer is due.
+        let until = if progress_seen { progress_due.min(give_up) } else { give_up };
+        tokio::select! {
+            () = subscription.changed() => {}
+            () = tokio::time::sleep_until(until) => return Ok(if progress_seen { load(state, task_id).await? } else { latest }),
+            _ = shutdown.changed() => return load(state, task_id).await,
+        }
+        latest = load(state, task_id).await?;
+        if latest.state != initial.state {
+            return Ok(latest);
+        }
+        if latest.progress != initial.progress {
+            if Instant::now() >= progress_due {
+                return Ok(latest);
+            }
+            progress_seen = true;
+        }
+    }
 }
 
 pub async fn cancel_task(
