@@ -12,9 +12,6 @@
 //!
 //! Not a test: it asserts nothing, it prints figures.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 const KEY: &str = "bench-key";
@@ -50,67 +47,15 @@ fn options() -> Options {
     o
 }
 
-struct Server {
-    child: Child,
-    url: String,
-}
+#[path = "common/mod.rs"]
+mod common;
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::start_server;
 
-fn start_server(db: &std::path::Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_orchestrator-server"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--workers",
-            "1",
-            "--work-delay-ms",
-            "3600000",
-            "--db",
-        ])
-        .arg(db)
-        .env("ORCHESTRATOR_API_KEY", KEY)
-        .env("ORCHESTRATOR_LOG", "error")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start orchestrator-server");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(url) = line.strip_prefix("orchestrator-server listening on ") {
-                let _ = tx.send(url.trim().to_owned());
-            }
-        }
-    });
-    let url = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("server address");
-    Server { child, url }
-}
-
-/// (resident KiB, CPU seconds) of a process, from /proc.
+/// (resident KiB, CPU seconds) of a process.
 fn usage(pid: u32) -> (u64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let rss = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0);
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
-    // utime and stime are fields 14 and 15 (1-based), i.e. 11 and 12 after the name.
-    let ticks: u64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0)
-        + fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
-    (rss, ticks as f64 / 100.0)
+    let (rss, _, cpu) = common::usage(pid);
+    (rss, cpu)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -141,7 +86,12 @@ async fn main() {
     let o = options();
     let dir = std::env::temp_dir().join(format!("orchestrator-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let server = start_server(&dir.join("bench.db"));
+    let server = start_server(
+        &dir.join("bench.db"),
+        KEY,
+        &["--workers", "1", "--work-delay-ms", "3600000"],
+        None,
+    );
     let pid = server.child.id();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(usize::MAX)

@@ -74,7 +74,7 @@ async fn the_status_of_a_pending_task_carries_timestamps_and_retry_after() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers()[header::RETRY_AFTER], "2");
+    assert_eq!(response.headers()[header::RETRY_AFTER], "1");
     assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
     assert!(response.headers().get("preference-applied").is_none());
     let body = json_of(response).await;

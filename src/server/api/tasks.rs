@@ -22,7 +22,7 @@ const RETRY_AFTER_MAX: u64 = 30;
 /// A held request answers progress alone at most this often.
 const PROGRESS_INTERVAL: Duration = Duration::from_secs(1);
 /// Suggested while a task waits for a worker or shows no progress yet.
-const RETRY_AFTER_UNKNOWN: u64 = 2;
+const RETRY_AFTER_UNKNOWN: u64 = 1;
 
 pub async fn get_task(
     State(state): State<AppState>,
@@ -78,7 +78,11 @@ async fn hold(
     loop {
         // Before anything changed, wait for a change; once progress moved,
         // wait only until the progress answer is due.
-        let until = if progress_seen { progress_due.min(give_up) } else { give_up };
+        let until = if progress_seen {
+            progress_due.min(give_up)
+        } else {
+            give_up
+        };
         tokio::select! {
             () = subscription.changed() => {}
             () = tokio::time::sleep_until(until) => return Ok(if progress_seen { load(state, task_id).await? } else { latest }),

@@ -1,0 +1,115 @@
+//! The SDK awaiting many tasks concurrently from one process against one
+//! release server on loopback: wall time, client peak RSS, requests/s and
+//! server CPU.
+//!
+//! ```sh
+//! cargo bench --bench sdk_scale -- --tasks 10000 [--no-long-poll]
+//! ```
+//!
+//! Not a test: it prints figures.
+
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use orchestrator::{AnalyzeDocument, Client, PollOptions};
+
+#[path = "common/mod.rs"]
+mod common;
+
+const KEY: &str = "scale-key";
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let tasks: usize = args
+        .iter()
+        .position(|a| a == "--tasks")
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+        .unwrap_or(10_000);
+    let dir = std::env::temp_dir().join(format!("orchestrator-scale-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let log = dir.join("server.log");
+    let server = common::start_server(
+        &dir.join("scale.db"),
+        KEY,
+        &[
+            "--workers",
+            "500",
+            "--work-delay-ms",
+            "2000",
+            "--max-queued",
+            "1000000",
+            "--max-body-bytes",
+            "65536",
+        ],
+        Some(&log),
+    );
+    let pid = server.child.id();
+    let long_poll = !args.iter().any(|a| a == "--no-long-poll");
+    let mut options = PollOptions::default();
+    options.timeout = Some(Duration::from_secs(600));
+    if !long_poll {
+        options.long_poll_wait = None;
+    }
+    let client = Client::builder(&server.url)
+        .bearer_token(KEY)
+        .poll_options(options)
+        .build()
+        .expect("client");
+    let (_, _, cpu_before) = common::usage(pid);
+    let started = Instant::now();
+    let outcomes: Vec<_> = futures_util::stream::iter(0..tasks)
+        .map(|i| {
+            let client = client.clone();
+            async move {
+                let doc = format!("data:text/plain,Task%20{i}%20shows%20strong%20growth.");
+                let accepted = client
+                    .analyze_document("scale", &AnalyzeDocument::new(doc))
+                    .await?;
+                client.poll(&accepted).await
+            }
+        })
+        .buffer_unordered(tasks)
+        .collect()
+        .await;
+    let wall = started.elapsed();
+    let completed = outcomes
+        .iter()
+        .filter(|o| o.as_ref().is_ok_and(|o| o.is_completed()))
+        .count();
+    let (_, server_peak, cpu_after) = common::usage(pid);
+    let (_, client_peak, client_cpu) = common::usage(std::process::id());
+    drop(server);
+    let requests = std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains(" request ") || l.contains("request method="))
+        .count();
+    if let Some(Err(e)) = outcomes.iter().find(|o| o.is_err()) {
+        println!("first error: {e}");
+    }
+    let mode = if long_poll {
+        "long polling"
+    } else {
+        "plain polling"
+    };
+    println!("SDK awaiting {tasks} tasks concurrently ({mode}; 2 s each, 500 server workers):");
+    println!("  completed         {completed}/{tasks}");
+    println!("  wall time         {:.1} s", wall.as_secs_f64());
+    println!(
+        "  client peak RSS   {:.1} MiB, CPU {:.1} s",
+        client_peak as f64 / 1024.0,
+        client_cpu
+    );
+    println!(
+        "  server peak RSS   {:.1} MiB, CPU {:.1} s",
+        server_peak as f64 / 1024.0,
+        cpu_after - cpu_before
+    );
+    println!(
+        "  requests          {requests} ({:.0}/s, {:.1} per task)",
+        requests as f64 / wall.as_secs_f64(),
+        requests as f64 / tasks.max(1) as f64
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
