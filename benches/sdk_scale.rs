@@ -13,8 +13,10 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use orchestrator::{AnalyzeDocument, Client, PollOptions};
 
-#[path = "common/mod.rs"]
-mod common;
+#[path = "../tests/common/server_process.rs"]
+mod server_process;
+
+use server_process::ServerProcess;
 
 const KEY: &str = "scale-key";
 
@@ -28,9 +30,9 @@ async fn main() {
         .unwrap_or(10_000);
     let dir = std::env::temp_dir().join(format!("orchestrator-scale-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let log = dir.join("server.log");
-    let server = common::start_server(
+    let server = ServerProcess::start_with_env(
         &dir.join("scale.db"),
+        "127.0.0.1:0",
         KEY,
         &[
             "--workers",
@@ -39,12 +41,10 @@ async fn main() {
             "2000",
             "--max-queued",
             "1000000",
-            "--max-body-bytes",
-            "65536",
         ],
-        Some(&log),
+        &[("RUST_LOG", "orchestrator=debug,warn")],
     );
-    let pid = server.child.id();
+    let pid = server.pid();
     let long_poll = !args.iter().any(|a| a == "--no-long-poll");
     let mut options = PollOptions::default();
     options.timeout = Some(Duration::from_secs(600));
@@ -56,7 +56,7 @@ async fn main() {
         .poll_options(options)
         .build()
         .expect("client");
-    let (_, _, cpu_before) = common::usage(pid);
+    let (_, cpu_before) = server_process::usage(pid);
     let started = Instant::now();
     let outcomes: Vec<_> = futures_util::stream::iter(0..tasks)
         .map(|i| {
@@ -77,11 +77,11 @@ async fn main() {
         .iter()
         .filter(|o| o.as_ref().is_ok_and(|o| o.is_completed()))
         .count();
-    let (_, server_peak, cpu_after) = common::usage(pid);
-    let (_, client_peak, client_cpu) = common::usage(std::process::id());
+    let (server_peak, cpu_after) = server_process::usage(pid);
+    let (client_peak, client_cpu) = server_process::usage(std::process::id());
+    let log = server.log.lock().map(|l| l.clone()).unwrap_or_default();
     drop(server);
-    let requests = std::fs::read_to_string(&log)
-        .unwrap_or_default()
+    let requests = log
         .lines()
         .filter(|l| l.contains(" request ") || l.contains("request method="))
         .count();

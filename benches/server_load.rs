@@ -47,15 +47,17 @@ fn options() -> Options {
     o
 }
 
-#[path = "common/mod.rs"]
-mod common;
+#[path = "../tests/common/server_process.rs"]
+mod server_process;
 
-use common::start_server;
+use server_process::ServerProcess;
 
 /// (resident KiB, CPU seconds) of a process.
 fn usage(pid: u32) -> (u64, f64) {
-    let (rss, _, cpu) = common::usage(pid);
-    (rss, cpu)
+    (
+        server_process::status_kib(pid, "VmRSS:"),
+        server_process::usage(pid).1,
+    )
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -86,13 +88,13 @@ async fn main() {
     let o = options();
     let dir = std::env::temp_dir().join(format!("orchestrator-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let server = start_server(
+    let server = ServerProcess::start(
         &dir.join("bench.db"),
+        "127.0.0.1:0",
         KEY,
         &["--workers", "1", "--work-delay-ms", "3600000"],
-        None,
     );
-    let pid = server.child.id();
+    let pid = server.pid();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(usize::MAX)
         .build()

@@ -1,5 +1,8 @@
 //! Running the real `orchestrator-server` binary in tests: start it on a
 //! port, learn its address from what it prints, kill it with SIGKILL.
+//! Included by several test and bench binaries, each using a part of it.
+
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -90,12 +93,7 @@ pub fn free_port() -> u16 {
 
 /// (peak resident KiB, CPU seconds) of a process, from /proc.
 pub fn usage(pid: u32) -> (u64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let peak = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0);
+    let peak = status_kib(pid, "VmHWM:");
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let fields: Vec<&str> = stat
         .rsplit_once(')')
@@ -103,6 +101,16 @@ pub fn usage(pid: u32) -> (u64, f64) {
     let ticks: u64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0)
         + fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
     (peak, ticks as f64 / 100.0)
+}
+
+/// A `/proc/<pid>/status` figure in KiB (`VmRSS:`, `VmHWM:`).
+pub fn status_kib(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
 }
 
 /// Prints a measured figure where `cargo test` does not swallow it.

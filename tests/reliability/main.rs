@@ -2,7 +2,6 @@
 //! real binaries. Each suite prints its figures (`[figure] …` on stderr).
 
 #[path = "../common/server_process.rs"]
-#[allow(dead_code)]
 mod server_process;
 
 mod crash;

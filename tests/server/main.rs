@@ -2,7 +2,6 @@
 //! server on a loopback socket driven by the SDK and by its own binary.
 
 #[path = "../common/server_process.rs"]
-#[allow(dead_code)]
 mod server_process;
 mod support;
 
