@@ -3,7 +3,7 @@
 //! server CPU.
 //!
 //! ```sh
-//! cargo bench --bench sdk_scale -- --tasks 10000 [--no-long-poll]
+//! cargo bench --bench sdk_scale -- --tasks 10000 [--no-long-poll] [--submit-concurrency N]
 //! ```
 //!
 //! Not a test: it prints figures.
@@ -46,6 +46,16 @@ async fn main() {
     );
     let pid = server.pid();
     let long_poll = !args.iter().any(|a| a == "--no-long-poll");
+    // Submits in flight at once (default: all). Fewer submits in flight means
+    // fewer connections opened at once, which separates the cost of
+    // connections from the cost of the waits themselves.
+    let submit_concurrency: usize = args
+        .iter()
+        .position(|a| a == "--submit-concurrency")
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+        .unwrap_or(tasks)
+        .max(1);
+    let submits = std::sync::Arc::new(tokio::sync::Semaphore::new(submit_concurrency));
     let mut options = PollOptions::default();
     options.timeout = Some(Duration::from_secs(600));
     if !long_poll {
@@ -61,11 +71,14 @@ async fn main() {
     let outcomes: Vec<_> = futures_util::stream::iter(0..tasks)
         .map(|i| {
             let client = client.clone();
+            let submits = submits.clone();
             async move {
                 let doc = format!("data:text/plain,Task%20{i}%20shows%20strong%20growth.");
+                let permit = submits.acquire_owned().await.expect("never closed");
                 let accepted = client
                     .analyze_document("scale", &AnalyzeDocument::new(doc))
                     .await?;
+                drop(permit);
                 client.poll(&accepted).await
             }
         })
@@ -93,7 +106,9 @@ async fn main() {
     } else {
         "plain polling"
     };
-    println!("SDK awaiting {tasks} tasks concurrently ({mode}; 2 s each, 500 server workers):");
+    println!(
+        "SDK awaiting {tasks} tasks concurrently ({mode}, {submit_concurrency} submits at a time; 2 s each, 500 server workers):"
+    );
     println!("  completed         {completed}/{tasks}");
     println!("  wall time         {:.1} s", wall.as_secs_f64());
     println!(
