@@ -191,13 +191,8 @@ impl Client {
             .or_else(|| {
                 body.as_ref()
                     .and_then(|v| v.get("task_id"))
-                    .and_then(|v| match v {
-                        serde_json::Value::String(s) if !s.is_empty() => {
-                            Some(TaskId::new(s.clone()))
-                        }
-                        serde_json::Value::Number(n) => Some(TaskId::new(n.to_string())),
-                        _ => None,
-                    })
+                    .and_then(TaskId::from_json)
+                    .filter(|id| !id.as_str().is_empty())
             });
 
         let location = match reply.headers.get(LOCATION) {

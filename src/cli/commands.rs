@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::args::{Global, One, Output, Submit, Wait};
 use super::exit::Exit;
 use super::key;
-use super::output::{Printer, describe};
+use super::output::{AUTH_HINT, Printer, describe};
 use super::waiting::wait_all;
 
 /// The SDK client for these options, or the exit to take.
@@ -50,16 +50,17 @@ fn fail(printer: &Printer, error: &crate::Error) -> Exit {
     printer.err(&format!("orchestrator-cli: {error}"));
     let exit = Exit::for_error(error);
     if exit == Exit::Auth {
-        printer.err("  set ORCHESTRATOR_API_KEY (or ADMIN_API_KEY), or pass --api-key-file");
+        printer.err(AUTH_HINT);
     }
     exit
 }
 
-pub async fn submit(global: &Global, args: Submit, printer: &Printer) -> io::Result<Exit> {
-    let client = match client(global, printer) {
-        Ok(c) => c,
-        Err(exit) => return Ok(exit),
-    };
+pub async fn submit(
+    client: &Client,
+    global: &Global,
+    args: Submit,
+    printer: &Printer,
+) -> io::Result<Exit> {
     let submit = match (&args.document_url, &args.action, &args.data) {
         (Some(url), _, _) => client.analyze_document(&args.bot_id, &AnalyzeDocument::new(url)),
         (None, Some(action), Some(data)) => match read_data(data) {
@@ -97,7 +98,7 @@ pub async fn submit(global: &Global, args: Submit, printer: &Printer) -> io::Res
             .map_or_else(|| accepted.status_url().to_string(), ToString::to_string);
         printer.err(&format!("submitted {id}"));
     }
-    wait_all(&client, global, vec![TaskRef::from(accepted)], printer).await
+    wait_all(client, global, vec![TaskRef::from(accepted)], printer).await
 }
 
 /// `--data`: inline JSON, `@FILE`, or `-` (stdin).
@@ -116,20 +117,22 @@ fn read_data(data: &str) -> Result<Value, String> {
     serde_json::from_str(&text).map_err(|e| format!("not valid JSON: {e}"))
 }
 
-pub async fn wait(global: &Global, args: Wait, printer: &Printer) -> io::Result<Exit> {
-    let client = match client(global, printer) {
-        Ok(c) => c,
-        Err(exit) => return Ok(exit),
-    };
+pub async fn wait(
+    client: &Client,
+    global: &Global,
+    args: Wait,
+    printer: &Printer,
+) -> io::Result<Exit> {
     let tasks = args.tasks.iter().map(TaskRef::from).collect();
-    wait_all(&client, global, tasks, printer).await
+    wait_all(client, global, tasks, printer).await
 }
 
-pub async fn status(global: &Global, args: One, printer: &Printer) -> io::Result<Exit> {
-    let client = match client(global, printer) {
-        Ok(c) => c,
-        Err(exit) => return Ok(exit),
-    };
+pub async fn status(
+    client: &Client,
+    global: &Global,
+    args: One,
+    printer: &Printer,
+) -> io::Result<Exit> {
     let task = TaskRef::from(args.task.as_str());
     match client.status(&task).await {
         Ok(status) => {
@@ -143,11 +146,12 @@ pub async fn status(global: &Global, args: One, printer: &Printer) -> io::Result
     }
 }
 
-pub async fn cancel(global: &Global, args: One, printer: &Printer) -> io::Result<Exit> {
-    let client = match client(global, printer) {
-        Ok(c) => c,
-        Err(exit) => return Ok(exit),
-    };
+pub async fn cancel(
+    client: &Client,
+    global: &Global,
+    args: One,
+    printer: &Printer,
+) -> io::Result<Exit> {
     let task = TaskRef::from(args.task.as_str());
     match client.cancel(&task).await {
         Ok(status) => {

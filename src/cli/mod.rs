@@ -76,10 +76,21 @@ pub fn main() -> ExitCode {
 async fn run(cli: Cli, printer: &Printer) -> std::io::Result<Exit> {
     let Cli { global, command } = cli;
     match command {
-        Command::Submit(args) => commands::submit(&global, args, printer).await,
-        Command::Wait(args) => commands::wait(&global, args, printer).await,
-        Command::Status(args) => commands::status(&global, args, printer).await,
-        Command::Cancel(args) => commands::cancel(&global, args, printer).await,
+        // The commands that talk to an API share one client, built (and
+        // its configuration errors reported) in one place.
+        Command::Submit(_) | Command::Wait(_) | Command::Status(_) | Command::Cancel(_) => {
+            let client = match commands::client(&global, printer) {
+                Ok(c) => c,
+                Err(exit) => return Ok(exit),
+            };
+            match command {
+                Command::Submit(args) => commands::submit(&client, &global, args, printer).await,
+                Command::Wait(args) => commands::wait(&client, &global, args, printer).await,
+                Command::Status(args) => commands::status(&client, &global, args, printer).await,
+                Command::Cancel(args) => commands::cancel(&client, &global, args, printer).await,
+                _ => unreachable!("matched above"),
+            }
+        }
         #[cfg(feature = "server")]
         Command::Demo(args) => demo::run(&global, args, printer).await,
         #[cfg(not(feature = "server"))]

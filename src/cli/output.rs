@@ -11,6 +11,9 @@ use serde_json::{Value, json};
 use super::args::Output;
 use super::exit::Exit;
 
+/// What to tell someone whose key was refused or missing.
+pub const AUTH_HINT: &str = "  set ORCHESTRATOR_API_KEY (or ADMIN_API_KEY), or pass --api-key-file";
+
 /// How a wait for one task ended.
 #[derive(Debug)]
 pub enum Ended {
@@ -216,9 +219,7 @@ impl Printer {
             Ended::Stopped(e, _) => {
                 self.err(&format!("{} {e}", bad.apply_to("error:")));
                 if e.kind() == ErrorKind::Auth {
-                    self.err(
-                        "  set ORCHESTRATOR_API_KEY (or ADMIN_API_KEY), or pass --api-key-file",
-                    );
+                    self.err(AUTH_HINT);
                 }
             }
             Ended::Unfinished(_) => {

@@ -28,6 +28,16 @@ impl TaskId {
         &self.0
     }
 
+    /// An id as servers write it in JSON: a string, or a number taken as its
+    /// decimal text (ids are strings by contract; some servers send numbers).
+    pub(crate) fn from_json(value: &serde_json::Value) -> Option<TaskId> {
+        match value {
+            serde_json::Value::String(s) => Some(TaskId::new(s.clone())),
+            serde_json::Value::Number(n) => Some(TaskId::new(n.to_string())),
+            _ => None,
+        }
+    }
+
     /// The id as an owned `String`.
     pub fn into_inner(self) -> String {
         self.0

@@ -66,13 +66,11 @@ const KNOWN_FIELDS: [&str; 7] = [
     "completed_at",
 ];
 
-/// Ids are strings by contract; a numeric id is taken as its decimal text.
+/// See [`TaskId::from_json`].
 fn lenient_id<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<TaskId>, D::Error> {
-    Ok(match Option::<Value>::deserialize(d)? {
-        Some(Value::String(s)) => Some(TaskId::new(s)),
-        Some(Value::Number(n)) => Some(TaskId::new(n.to_string())),
-        _ => None,
-    })
+    Ok(Option::<Value>::deserialize(d)?
+        .as_ref()
+        .and_then(TaskId::from_json))
 }
 
 /// A progress value that is not a number (`"45%"`, `null`, an object) is
