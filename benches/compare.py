@@ -41,7 +41,7 @@ def run(cmd, **kw):
 
 
 def setup():
-    run(["cargo", "build", "--release", "--locked", "--bins", "-q"])
+    run(["cargo", "build", "--release", "--locked", "--workspace", "--bins", "-q"])
     py = os.path.join(VENV, "bin", "python")
     if not os.path.exists(py):
         run([sys.executable, "-m", "venv", VENV])

@@ -13,10 +13,7 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use orchestrator::{AnalyzeDocument, Client, PollOptions};
 
-#[path = "../tests/common/server_process.rs"]
-mod server_process;
-
-use server_process::ServerProcess;
+use orchestrator_testkit::ServerProcess;
 
 const KEY: &str = "scale-key";
 
@@ -31,6 +28,9 @@ async fn main() {
     let dir = std::env::temp_dir().join(format!("orchestrator-scale-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let server = ServerProcess::start_with_env(
+        &orchestrator_testkit::server_binary_beside(std::path::Path::new(env!(
+            "CARGO_BIN_EXE_orchestrator-cli"
+        ))),
         &dir.join("scale.db"),
         "127.0.0.1:0",
         KEY,
@@ -66,7 +66,7 @@ async fn main() {
         .poll_options(options)
         .build()
         .expect("client");
-    let (_, cpu_before) = server_process::usage(pid);
+    let (_, cpu_before) = orchestrator_testkit::usage(pid);
     let started = Instant::now();
     let outcomes: Vec<_> = futures_util::stream::iter(0..tasks)
         .map(|i| {
@@ -90,8 +90,8 @@ async fn main() {
         .iter()
         .filter(|o| o.as_ref().is_ok_and(|o| o.is_completed()))
         .count();
-    let (server_peak, cpu_after) = server_process::usage(pid);
-    let (client_peak, client_cpu) = server_process::usage(std::process::id());
+    let (server_peak, cpu_after) = orchestrator_testkit::usage(pid);
+    let (client_peak, client_cpu) = orchestrator_testkit::usage(std::process::id());
     let log = server.log.lock().map(|l| l.clone()).unwrap_or_default();
     drop(server);
     let requests = log

@@ -13,7 +13,7 @@ if ! command -v wrk >/dev/null; then
   echo "installing wrk (Debian package)"
   (apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; })
 fi
-cargo build --release --locked --bin orchestrator-server -q
+cargo build --release --locked -p orchestrator-server --bin orchestrator-server -q
 
 work=$(mktemp -d)
 key="load-$RANDOM$RANDOM"

@@ -14,7 +14,7 @@ if [ ! -x "$VENV/bin/st" ]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check 'schemathesis==4.32.5'
 fi
-cargo build --release --locked --bin orchestrator-server -q
+cargo build --release --locked -p orchestrator-server --bin orchestrator-server -q
 
 work=$(mktemp -d)
 key="st-$RANDOM$RANDOM"

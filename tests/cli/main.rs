@@ -3,7 +3,19 @@
 
 mod support;
 
+mod crash_recovery;
 mod exit_codes;
 mod generated_files;
 mod output;
 mod terminal;
+
+/// The `orchestrator-server` binary (another package's), found or built
+/// beside this package's `orchestrator-cli`.
+pub(crate) fn server_bin() -> &'static std::path::Path {
+    static BIN: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        orchestrator_testkit::server_binary_beside(std::path::Path::new(env!(
+            "CARGO_BIN_EXE_orchestrator-cli"
+        )))
+    })
+}

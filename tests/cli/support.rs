@@ -1,16 +1,16 @@
 use std::process::Output;
 use std::time::Duration;
 
-use orchestrator::server::config::Database;
-use orchestrator::server::{RunningServer, Server, ServerConfig};
 use orchestrator::{AnalyzeDocument, Client};
+use orchestrator_server::Database;
+use orchestrator_server::{RunningServer, Server, ServerConfig};
 
-pub const KEY: &str = "cli-test-key-5f2a9c";
+pub(crate) const KEY: &str = "cli-test-key-5f2a9c";
 
-pub const REPORT: &str =
+pub(crate) const REPORT: &str =
     "Market trends in 2025 show strong growth. Acme Corp reported record revenue.";
 
-pub async fn server(work_delay: Duration) -> RunningServer {
+pub(crate) async fn server(work_delay: Duration) -> RunningServer {
     let config = ServerConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
         database: Database::Memory,
@@ -21,11 +21,11 @@ pub async fn server(work_delay: Duration) -> RunningServer {
     Server::bind(config).await.unwrap().spawn()
 }
 
-pub fn data_url(text: &str) -> String {
+pub(crate) fn data_url(text: &str) -> String {
     format!("data:text/plain,{}", text.replace(' ', "%20"))
 }
 
-pub fn sdk(server: &RunningServer) -> Client {
+pub(crate) fn sdk(server: &RunningServer) -> Client {
     Client::builder(server.url())
         .bearer_token(KEY)
         .build()
@@ -33,7 +33,7 @@ pub fn sdk(server: &RunningServer) -> Client {
 }
 
 /// Submits a task through the SDK and returns its id.
-pub async fn submit(server: &RunningServer, text: &str) -> String {
+pub(crate) async fn submit(server: &RunningServer, text: &str) -> String {
     sdk(server)
         .analyze_document("bot-1", &AnalyzeDocument::new(data_url(text)))
         .await
@@ -45,7 +45,7 @@ pub async fn submit(server: &RunningServer, text: &str) -> String {
 
 /// A command for the CLI binary with a clean environment: no inherited
 /// ORCHESTRATOR_* settings, CI unset, brisk polling.
-pub fn cli(api_url: &str) -> assert_cmd::Command {
+pub(crate) fn cli(api_url: &str) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("orchestrator-cli").unwrap();
     for (name, _) in std::env::vars() {
         if name.starts_with("ORCHESTRATOR_")
@@ -62,20 +62,20 @@ pub fn cli(api_url: &str) -> assert_cmd::Command {
 }
 
 /// Runs a prepared command without blocking the server's runtime.
-pub async fn run(mut cmd: assert_cmd::Command) -> Output {
+pub(crate) async fn run(mut cmd: assert_cmd::Command) -> Output {
     tokio::task::spawn_blocking(move || cmd.output().unwrap())
         .await
         .unwrap()
 }
 
-pub fn code(output: &Output) -> i32 {
+pub(crate) fn code(output: &Output) -> i32 {
     output.status.code().unwrap_or(-1)
 }
 
-pub fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-pub fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }

@@ -1,0 +1,298 @@
+//! The state machine behind a [`Poller`](crate::Poller): pause, ask, decide
+//! the next pause, until the task finishes or the wait cannot go on.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use url::Url;
+
+use crate::client::Client;
+use crate::delay::{Backoff, DelaySource, NextPoll, choose_delay};
+use crate::error::{Error, ErrorKind, Result};
+use crate::models::TaskStatus;
+use crate::options::PollOptions;
+use crate::poller::PollUpdate;
+use crate::retry_after::retry_after;
+use crate::task_ref::TaskRef;
+use crate::transport::Outgoing;
+
+const PREFER: HeaderName = HeaderName::from_static("prefer");
+const PREFERENCE_APPLIED: HeaderName = HeaderName::from_static("preference-applied");
+
+/// The shortest timeout given to a status request near the deadline, so a
+/// last look still has a chance to succeed.
+const MIN_REQUEST_TIMEOUT: Duration = Duration::from_millis(100);
+
+/// One wait whose settings and status URL were checked when it started.
+pub(crate) struct PollLoop {
+    client: Client,
+    task: TaskRef,
+    url: Url,
+    options: PollOptions,
+    started: Duration,
+    backoff: Backoff,
+    /// The pause before the next request.
+    pending: Duration,
+    last: Option<TaskStatus>,
+    errors: u32,
+    /// The acceptance body's status, yielded before the first request.
+    initial: Option<TaskStatus>,
+    done: bool,
+}
+
+/// What one status request brought back.
+struct Polled {
+    status: Result<TaskStatus>,
+    /// The server's `Retry-After`, if it sent one.
+    retry_after: Option<Duration>,
+    /// How long the server held the request, when it says it applied
+    /// `Prefer: wait`.
+    held: Option<Duration>,
+}
+
+impl PollLoop {
+    /// Checks the settings and resolves the status URL (against the
+    /// client's origin rule), so a wait that cannot work fails before any
+    /// request.
+    pub(crate) fn start(client: &Client, task: &TaskRef, options: &PollOptions) -> Result<Self> {
+        let fail = |e: Error| e.with_task(task.clone());
+        options.validate().map_err(fail)?;
+        let url = client.status_url(task).map_err(fail)?;
+        let (pending, initial) = match task.accepted() {
+            Some(a) => (
+                a.first_poll_delay(options.max_retry_after),
+                a.status().cloned(),
+            ),
+            None => (Duration::ZERO, None),
+        };
+        Ok(PollLoop {
+            client: client.clone(),
+            task: task.clone(),
+            url,
+            options: options.clone(),
+            started: client.inner.clock.elapsed(),
+            backoff: Backoff::new(options.min_interval, options.max_interval),
+            pending,
+            last: None,
+            errors: 0,
+            initial,
+            done: false,
+        })
+    }
+
+    /// The next observation, or the error that ends the wait; `None` once
+    /// it has ended.
+    pub(crate) async fn next(&mut self) -> Option<Result<PollUpdate>> {
+        if self.done {
+            return None;
+        }
+        if let Some(status) = self.initial.take() {
+            return Some(Ok(self.first_observation(status)));
+        }
+        Some(self.poll_until_observed().await)
+    }
+
+    fn time_left(&self) -> Option<Duration> {
+        let spent = self
+            .client
+            .inner
+            .clock
+            .elapsed()
+            .saturating_sub(self.started);
+        self.options.timeout.map(|t| t.saturating_sub(spent))
+    }
+
+    fn fail(&mut self, error: Error) -> Error {
+        self.done = true;
+        error.with_task(self.task.clone())
+    }
+
+    /// The acceptance itself was an observation: report it first. The
+    /// first request goes after the acceptance's `Retry-After`, or at once
+    /// (with long polling, the server does the waiting).
+    fn first_observation(&mut self, status: TaskStatus) -> PollUpdate {
+        let mut next = NextPoll {
+            delay: self.pending,
+            source: if self.pending.is_zero() {
+                DelaySource::Backoff
+            } else {
+                DelaySource::RetryAfter
+            },
+        };
+        if let Some(left) = self.time_left().filter(|l| *l < next.delay) {
+            next = NextPoll {
+                delay: left,
+                source: DelaySource::Deadline,
+            };
+        }
+        self.observed(status, next)
+    }
+
+    /// Pauses and polls until a status arrives (transient failures are
+    /// retried quietly) or the wait has to end.
+    async fn poll_until_observed(&mut self) -> Result<PollUpdate> {
+        loop {
+            let pause = self
+                .time_left()
+                .map_or(self.pending, |l| self.pending.min(l));
+            if !pause.is_zero() {
+                self.client.inner.clock.sleep(pause).await;
+            }
+            if self.time_left().is_some_and(|l| l.is_zero()) {
+                let e = self.timed_out();
+                return Err(self.fail(e));
+            }
+            let polled = self.poll_once().await;
+            match polled.status {
+                Ok(status) => {
+                    self.errors = 0;
+                    let changed = self.changes_something(&status);
+                    if changed && self.last.is_some() {
+                        // Signs of life: look again soon rather than at the
+                        // backed-off pace.
+                        self.backoff.reset();
+                    }
+                    // A server that claims to have waited but answered at
+                    // once with nothing new would make the client spin;
+                    // that counts as ordinary polling.
+                    let waited = polled
+                        .held
+                        .is_some_and(|took| changed || took >= self.options.min_interval);
+                    let next = self.next_pause(polled.retry_after, waited);
+                    return Ok(self.observed(status, next));
+                }
+                Err(e) if e.is_transient() => {
+                    self.errors += 1;
+                    if self.errors >= self.options.max_consecutive_errors {
+                        let n = self.errors;
+                        return Err(self
+                            .fail(e.context(format!("gave up after {n} failed polls in a row"))));
+                    }
+                    let next = self.next_pause(polled.retry_after, false);
+                    tracing::warn!(task = %self.task, error = %e, errors = self.errors, delay = ?next.delay, "poll failed; retrying");
+                    self.pending = next.delay;
+                }
+                Err(e) => return Err(self.fail(e)),
+            }
+        }
+    }
+
+    fn next_pause(&mut self, retry_after: Option<Duration>, server_waited: bool) -> NextPoll {
+        let backoff = self.backoff.next_delay();
+        choose_delay(
+            &self.options,
+            backoff,
+            retry_after,
+            server_waited,
+            self.time_left(),
+        )
+    }
+
+    /// Whether `status` differs from the last observation in state or
+    /// progress (the first observation always counts as a change).
+    fn changes_something(&self, status: &TaskStatus) -> bool {
+        self.last
+            .as_ref()
+            .is_none_or(|last| status.differs_from(last))
+    }
+
+    /// Records an observed status and the pause chosen after it.
+    fn observed(&mut self, status: TaskStatus, next: NextPoll) -> PollUpdate {
+        let next = if status.is_terminal() {
+            self.done = true;
+            None
+        } else {
+            self.pending = next.delay;
+            Some(next)
+        };
+        self.last = Some(status.clone());
+        PollUpdate::new(status, next)
+    }
+
+    /// One status request.
+    async fn poll_once(&mut self) -> Polled {
+        let inner = &self.client.inner;
+        let left = self.time_left();
+        let mut outgoing = Outgoing::default();
+        let mut timeout = inner.transport.request_timeout;
+        if let Some(wait) = self.options.long_poll_seconds(left) {
+            if let Ok(v) = HeaderValue::from_str(&format!("wait={wait}")) {
+                outgoing.headers.insert(PREFER, v);
+            }
+            // The server may hold the request for `wait`: allow for that.
+            timeout += Duration::from_secs(wait);
+        }
+        // A hung request must not carry the wait past its deadline.
+        if let Some(left) = left {
+            timeout = timeout.min(left.max(MIN_REQUEST_TIMEOUT));
+        }
+        outgoing.timeout = Some(timeout);
+        let reply = match inner.transport.send(Method::GET, &self.url, outgoing).await {
+            Ok(reply) => reply,
+            Err(failure) => {
+                return Polled {
+                    status: Err(failure.error.with_task(self.task.clone())),
+                    retry_after: None,
+                    held: None,
+                };
+            }
+        };
+        Polled {
+            retry_after: retry_after(&reply.headers, inner.clock.now()),
+            held: preference_applied(&reply.headers).then_some(reply.elapsed),
+            status: self
+                .client
+                .decode_status(&Method::GET, &self.url, &self.task, &reply),
+        }
+    }
+
+    fn timed_out(&self) -> Error {
+        let waited = self.options.timeout.unwrap_or_default();
+        let state = match &self.last {
+            Some(s) => match s.progress_percent() {
+                Some(p) => format!("still {} ({p:.0}%)", s.state()),
+                None => format!("still {}", s.state()),
+            },
+            None => "not yet seen".to_owned(),
+        };
+        Error::new(
+            ErrorKind::TimedOut,
+            format!(
+                "task `{}` is {state} after waiting {waited:?}; it keeps running on the server — wait again to resume",
+                self.task
+            ),
+        )
+    }
+}
+
+/// Whether the server says it honoured `Prefer: wait` (RFC 7240 §3).
+fn preference_applied(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(PREFERENCE_APPLIED)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim().to_ascii_lowercase().starts_with("wait"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preference_applied_is_read_among_other_preferences() {
+        let mut h = HeaderMap::new();
+        assert!(!preference_applied(&h));
+        h.insert(
+            PREFERENCE_APPLIED,
+            HeaderValue::from_static("return=minimal, wait=10"),
+        );
+        assert!(preference_applied(&h));
+        h.insert(
+            PREFERENCE_APPLIED,
+            HeaderValue::from_static("respond-async"),
+        );
+        assert!(!preference_applied(&h));
+    }
+}

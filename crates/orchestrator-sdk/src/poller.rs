@@ -1,0 +1,233 @@
+//! Waiting for a task: a `Stream` of statuses that is also a future of the outcome.
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_util::stream::{self, BoxStream, Stream, StreamExt};
+
+use crate::client::Client;
+use crate::delay::{DelaySource, NextPoll};
+use crate::error::{Error, Result};
+use crate::models::TaskStatus;
+use crate::options::PollOptions;
+use crate::outcome::Outcome;
+use crate::poll_loop::PollLoop;
+use crate::task_ref::TaskRef;
+
+/// One status observed while waiting, and what the poller will do next.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollUpdate {
+    status: TaskStatus,
+    next: Option<NextPoll>,
+}
+
+impl PollUpdate {
+    pub(crate) fn new(status: TaskStatus, next: Option<NextPoll>) -> Self {
+        PollUpdate { status, next }
+    }
+
+    /// The status the server sent.
+    pub fn status(&self) -> &TaskStatus {
+        &self.status
+    }
+
+    /// Consumes the update, returning the status.
+    pub fn into_status(self) -> TaskStatus {
+        self.status
+    }
+
+    /// The pause before the next poll and why it was chosen; `None` once the
+    /// task has finished.
+    pub fn next_poll(&self) -> Option<NextPoll> {
+        self.next
+    }
+
+    /// The pause before the next poll (`None` once the task has finished).
+    pub fn next_delay(&self) -> Option<Duration> {
+        self.next.map(|n| n.delay)
+    }
+
+    /// Whether that pause came from the server (`Retry-After`, long polling)
+    /// or from the client's backoff.
+    pub fn delay_source(&self) -> Option<DelaySource> {
+        self.next.map(|n| n.source)
+    }
+}
+
+/// Waits for a task. Made by [`Client::poll`].
+///
+/// * As a [`Stream`] it yields a [`PollUpdate`] for every status the server
+///   sends, ending after the terminal one, or with one `Err` if the wait
+///   cannot go on (deadline, authentication, task gone, too many errors in a
+///   row). Transient failures are retried quietly and yield nothing.
+/// * Awaited (it is [`IntoFuture`]) it returns the final [`Outcome`].
+///
+/// Dropping it stops polling. The settings start as the client's
+/// [`PollOptions`] and can be changed per wait before the first poll.
+///
+/// ```no_run
+/// # async fn demo(client: orchestrator::Client) -> Result<(), orchestrator::Error> {
+/// use futures_util::StreamExt;
+///
+/// let mut poller = client.poll("task-123");
+/// while let Some(update) = poller.next().await {
+///     let update = update?;
+///     println!(
+///         "{} {:?} (next look in {:?})",
+///         update.status().state(),
+///         update.status().progress_percent(),
+///         update.next_delay(),
+///     );
+/// }
+/// # Ok(()) }
+/// ```
+#[must_use = "a poller does nothing until it is awaited or polled as a stream"]
+pub struct Poller {
+    client: Client,
+    task: TaskRef,
+    options: PollOptions,
+    running: Option<BoxStream<'static, Result<PollUpdate>>>,
+}
+
+impl fmt::Debug for Poller {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Poller")
+            .field("task", &self.task)
+            .field("options", &self.options)
+            .field("started", &self.running.is_some())
+            .finish()
+    }
+}
+
+impl Poller {
+    pub(crate) fn new(client: Client, task: TaskRef) -> Self {
+        let options = client.inner.poll_options.clone();
+        Poller {
+            client,
+            task,
+            options,
+            running: None,
+        }
+    }
+
+    /// The task being waited for.
+    pub fn task(&self) -> &TaskRef {
+        &self.task
+    }
+
+    /// Replaces all settings for this wait.
+    pub fn poll_options(mut self, options: PollOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Gives up after `timeout` with an [`ErrorKind::TimedOut`](crate::ErrorKind::TimedOut) error that
+    /// names the task (which keeps running on the server).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: orchestrator::Client) {
+    /// use std::time::Duration;
+    /// match client.poll("task-123").timeout(Duration::from_secs(90)).await {
+    ///     Ok(outcome) => println!("{}", outcome.status().state()),
+    ///     Err(e) if e.is_timeout() => println!("still running; resume with {}", e.task().unwrap()),
+    ///     Err(e) => println!("{e}"),
+    /// }
+    /// # }
+    /// ```
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// The shortest client-side pause between polls.
+    pub fn min_interval(mut self, interval: Duration) -> Self {
+        self.options.min_interval = interval;
+        self
+    }
+
+    /// The longest client-side pause between polls.
+    pub fn max_interval(mut self, interval: Duration) -> Self {
+        self.options.max_interval = interval;
+        self
+    }
+
+    /// The most a server's `Retry-After` may make the poller wait.
+    pub fn max_retry_after(mut self, cap: Duration) -> Self {
+        self.options.max_retry_after = cap;
+        self
+    }
+
+    /// The longest the server is asked to hold a status request; `None`
+    /// turns long polling off.
+    pub fn long_poll_wait(mut self, wait: Option<Duration>) -> Self {
+        self.options.long_poll_wait = wait;
+        self
+    }
+
+    /// Give up after this many failed polls in a row.
+    pub fn max_consecutive_errors(mut self, errors: u32) -> Self {
+        self.options.max_consecutive_errors = errors;
+        self
+    }
+
+    fn start(&mut self) -> &mut BoxStream<'static, Result<PollUpdate>> {
+        self.running.get_or_insert_with(|| {
+            match PollLoop::start(&self.client, &self.task, &self.options) {
+                Ok(state) => stream::unfold(state, |mut state| async move {
+                    let item = state.next().await?;
+                    Some((item, state))
+                })
+                .boxed(),
+                // Bad settings or an unusable status URL end the wait at once.
+                Err(e) => stream::once(async move { Err(e) }).boxed(),
+            }
+        })
+    }
+}
+
+impl Stream for Poller {
+    type Item = Result<PollUpdate>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.start().poll_next_unpin(cx)
+    }
+}
+
+impl IntoFuture for Poller {
+    type Output = Result<Outcome>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<Outcome>> + Send>>;
+
+    fn into_future(mut self) -> Self::IntoFuture {
+        Box::pin(async move {
+            while let Some(update) = self.next().await {
+                if let Some(outcome) = Outcome::from_status(update?.into_status()) {
+                    return Ok(outcome);
+                }
+            }
+            // The loop always ends with a terminal status or an error.
+            Err(
+                Error::protocol("the status stream ended before the task finished")
+                    .with_task(self.task.clone()),
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn updates_say_nothing_about_a_next_poll_once_finished() {
+        let s = TaskStatus::from_json(serde_json::json!({"status": "COMPLETED"})).unwrap();
+        let u = PollUpdate {
+            status: s,
+            next: None,
+        };
+        assert_eq!(u.next_delay(), None);
+        assert_eq!(u.delay_source(), None);
+    }
+}

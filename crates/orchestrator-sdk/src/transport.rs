@@ -1,0 +1,269 @@
+//! The one place requests go out: credentials are attached here (and only for
+//! the base URL's origin), bodies are read here (and only up to the cap), and
+//! HTTP failures become [`Error`]s here.
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::{Method, Response, StatusCode};
+use url::Url;
+
+use crate::error::{Error, ErrorKind};
+use crate::http_body::{self, CappedReadError};
+use crate::models::Problem;
+
+/// An HTTP answer, whatever its status, with the body read in full.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    /// How long the request took, in real time.
+    pub elapsed: Duration,
+}
+
+/// A request that got no HTTP answer.
+#[derive(Debug)]
+pub(crate) struct SendFailure {
+    pub error: Error,
+    /// The connection was never established, so the server cannot have acted
+    /// on the request: the only transport failure a submit may retry blindly.
+    pub connect: bool,
+}
+
+impl From<SendFailure> for Error {
+    fn from(f: SendFailure) -> Self {
+        f.error
+    }
+}
+
+/// What to send besides method and URL.
+#[derive(Debug, Default)]
+pub(crate) struct Outgoing {
+    pub headers: HeaderMap,
+    pub json_body: Option<Vec<u8>>,
+    /// Overrides the client's request timeout (long polls need longer).
+    pub timeout: Option<Duration>,
+}
+
+/// How many bytes of a non-problem error body are kept for messages.
+const ERROR_BODY_EXCERPT: usize = 4096;
+
+/// The HTTP side of a client: where it may send requests, with which
+/// credentials, and how much it will read back.
+pub(crate) struct Transport {
+    pub(crate) http: reqwest::Client,
+    /// Always ends in `/`, so joining relative paths keeps any prefix.
+    pub(crate) base_url: Url,
+    pub(crate) authorization: Option<HeaderValue>,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) request_timeout: Duration,
+    pub(crate) body_limit: usize,
+    pub(crate) follow_cross_origin: bool,
+}
+
+impl Transport {
+    /// Whether `url` may receive the bearer token: same scheme, host and port
+    /// as the base URL.
+    pub(crate) fn same_origin(&self, url: &Url) -> bool {
+        url.origin() == self.base_url.origin()
+    }
+
+    /// Refuses a URL on another origin unless the caller opted in.
+    pub(crate) fn check_origin(&self, url: &Url, what: &str) -> Result<(), Error> {
+        if self.same_origin(url) || self.follow_cross_origin {
+            return Ok(());
+        }
+        Err(Error::new(
+            ErrorKind::CrossOrigin,
+            format!(
+                "{what} `{url}` is on {}, not on the API's origin {}; refusing to follow it \
+                 (enable `follow_cross_origin` on the client builder to follow it without credentials)",
+                url.origin().ascii_serialization(),
+                self.base_url.origin().ascii_serialization()
+            ),
+        ))
+    }
+
+    /// Turns a non-success reply into an error, telling an unauthorised
+    /// request apart from one whose credentials were refused.
+    pub(crate) fn reply_error(&self, method: &Method, url: &Url, reply: &Reply) -> Error {
+        let has_credentials = self.authorization.is_some() && self.same_origin(url);
+        error_for_reply(method, url, reply, has_credentials)
+    }
+
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        url: &Url,
+        outgoing: Outgoing,
+    ) -> Result<Reply, SendFailure> {
+        self.check_origin(url, "URL").map_err(|error| SendFailure {
+            error,
+            connect: false,
+        })?;
+        let mut request = self
+            .http
+            .request(method.clone(), url.clone())
+            .header(USER_AGENT, self.user_agent.clone())
+            .timeout(outgoing.timeout.unwrap_or(self.request_timeout))
+            .headers(outgoing.headers);
+        // Credentials go only to the origin they were configured for.
+        if let Some(auth) = &self.authorization
+            && self.same_origin(url)
+        {
+            request = request.header(AUTHORIZATION, auth.clone());
+        }
+        if let Some(body) = outgoing.json_body {
+            request = request
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(body);
+        }
+
+        let started = Instant::now();
+        tracing::debug!(%method, %url, "sending request");
+        let mut response = request.send().await.map_err(|e| SendFailure {
+            connect: e.is_connect(),
+            error: transport_error(&method, url, e),
+        })?;
+        let status = response.status();
+        let headers = std::mem::take(response.headers_mut());
+        let body = read_capped(&mut response, self.body_limit)
+            .await
+            .map_err(|error| SendFailure {
+                error: error.context(format!("{method} {url}")),
+                connect: false,
+            })?;
+        let elapsed = started.elapsed();
+        tracing::debug!(%method, %url, status = status.as_u16(), bytes = body.len(), ?elapsed, "received response");
+        Ok(Reply {
+            status,
+            headers,
+            body,
+            elapsed,
+        })
+    }
+}
+
+fn transport_error(method: &Method, url: &Url, e: reqwest::Error) -> Error {
+    let what = if e.is_timeout() {
+        "the request timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_builder() {
+        return Error::invalid_input(format!("could not build {method} {url}")).with_source(e);
+    } else {
+        "the connection failed"
+    };
+    Error::new(ErrorKind::Transport, format!("{what} ({method} {url})"))
+        .with_source(e.without_url())
+        .transient(true)
+}
+
+/// Reads a body up to the client's cap, as an SDK error.
+async fn read_capped(response: &mut Response, limit: usize) -> Result<Vec<u8>, Error> {
+    http_body::read_capped(response, limit as u64)
+        .await
+        .map_err(|e| match e {
+            CappedReadError::TooLarge { limit, declared } => {
+                let size = declared.map_or_else(|| format!("more than {limit}"), |n| n.to_string());
+                Error::protocol(format!(
+                    "the response body ({size} bytes) exceeds the {limit}-byte limit; \
+                     raise `max_body_bytes` if this is expected"
+                ))
+            }
+            CappedReadError::Broken(e) => Error::new(
+                ErrorKind::Transport,
+                "the connection broke while reading the response body",
+            )
+            .with_source(e.without_url())
+            .transient(true),
+        })
+}
+
+/// Whether a status is worth retrying: the server or something in between is
+/// overloaded or briefly broken.
+pub(crate) fn is_transient_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)
+}
+
+/// Turns a non-success reply into an error that says what happened.
+fn error_for_reply(method: &Method, url: &Url, reply: &Reply, has_credentials: bool) -> Error {
+    let status = reply.status;
+    let (problem, raw) = problem_or_excerpt(reply);
+    let because = problem
+        .as_ref()
+        .map(|p| format!(": {p}"))
+        .or_else(|| {
+            raw.as_ref()
+                .filter(|r| !r.trim().is_empty())
+                .map(|r| format!(": {}", one_line(r, 300)))
+        })
+        .unwrap_or_default();
+    let (kind, message) = match status.as_u16() {
+        401 | 403 if !has_credentials => (
+            ErrorKind::Auth,
+            format!("{status} for {method} {url}: no bearer token is configured{because}"),
+        ),
+        401 | 403 => (
+            ErrorKind::Auth,
+            format!("{status} for {method} {url}: the server refused the bearer token{because}"),
+        ),
+        404 | 410 => (
+            ErrorKind::NotFound,
+            format!("{status} for {method} {url}{because}"),
+        ),
+        400..=499 => (
+            ErrorKind::Rejected,
+            format!("{status} for {method} {url}{because}"),
+        ),
+        500..=599 => (
+            ErrorKind::Server,
+            format!("{status} for {method} {url}{because}"),
+        ),
+        _ => (
+            ErrorKind::Protocol,
+            format!("unexpected {status} for {method} {url}{because}"),
+        ),
+    };
+    Error::new(kind, message)
+        .with_status(status)
+        .with_problem(problem, raw)
+        .transient(is_transient_status(status))
+}
+
+/// RFC 9457 problem details when the body has them; otherwise the start of the
+/// raw body.
+fn problem_or_excerpt(reply: &Reply) -> (Option<Problem>, Option<String>) {
+    let looks_like_problem = serde_json::from_slice::<serde_json::Value>(&reply.body)
+        .ok()
+        .filter(|v| {
+            v.as_object().is_some_and(|o| {
+                ["type", "title", "detail"]
+                    .iter()
+                    .any(|k| o.get(*k).is_some_and(|v| v.is_string()))
+            })
+        })
+        .and_then(|v| serde_json::from_value::<Problem>(v).ok());
+    if looks_like_problem.is_some() {
+        return (looks_like_problem, None);
+    }
+    if reply.body.is_empty() {
+        return (None, None);
+    }
+    let end = reply.body.len().min(ERROR_BODY_EXCERPT);
+    (
+        None,
+        Some(String::from_utf8_lossy(&reply.body[..end]).into_owned()),
+    )
+}
+
+fn one_line(s: &str, max_chars: usize) -> String {
+    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > max_chars {
+        let cut: String = flat.chars().take(max_chars).collect();
+        format!("{cut}…")
+    } else {
+        flat
+    }
+}

@@ -1,0 +1,144 @@
+//! The HTTP API: `fn app(state) -> Router`, testable with `oneshot`.
+
+mod actions;
+mod auth;
+mod faults;
+mod guards;
+mod openapi;
+mod problem;
+mod tasks;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::{get, post};
+use tokio::sync::{Notify, watch};
+
+use auth::ApiKey;
+use faults::FaultInjector;
+pub(crate) use problem::ApiError;
+
+use crate::config::ServerConfig;
+use crate::document::{Fetcher, FetcherConfig};
+use crate::hub::Hub;
+use crate::server::StartError;
+use crate::store::TaskStore;
+
+/// What the handlers share: the store, the long-poll hub, the settings.
+/// Cheap to clone. Build it with [`AppState::new`] and serve it with [`app`].
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) store: Arc<dyn TaskStore>,
+    pub(crate) hub: Arc<Hub>,
+    /// For checking document URLs at submit time.
+    pub(crate) fetcher: Fetcher,
+    /// Wakes a worker when a task is queued.
+    pub(crate) queued: Arc<Notify>,
+    /// Becomes `true` at shutdown, releasing held long polls.
+    pub(crate) shutdown: watch::Receiver<bool>,
+    /// The switch behind `shutdown`; held here so that a state alive means
+    /// "not shutting down".
+    pub(crate) shutdown_switch: Arc<watch::Sender<bool>>,
+    pub(crate) api_key: ApiKey,
+    pub(crate) faults: Option<FaultInjector>,
+    pub(crate) limits: Limits,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("limits", &self.limits)
+            .field("faults", &self.faults.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The API's limits.
+#[derive(Debug, Clone)]
+pub(crate) struct Limits {
+    /// Pending tasks before submits get `503`.
+    pub(crate) max_queued: u64,
+    /// Largest request body.
+    pub(crate) max_body_bytes: usize,
+    /// Longest long poll.
+    pub(crate) max_long_poll: Duration,
+}
+
+impl AppState {
+    /// The state for `config` over `store` (for [`app`]; [`Server`](crate::Server)
+    /// builds its own).
+    pub fn new(config: &ServerConfig, store: Arc<dyn TaskStore>) -> Result<AppState, StartError> {
+        config.validate()?;
+        let fetcher = Fetcher::new(FetcherConfig {
+            max_bytes: config.max_document_bytes,
+            timeout: config.fetch_timeout,
+            documents_dir: config.documents_dir.clone(),
+            allow_private_networks: config.allow_private_networks,
+        })?;
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let state = AppState {
+            store,
+            hub: Arc::new(Hub::default()),
+            fetcher,
+            queued: Arc::new(Notify::new()),
+            shutdown: shutdown_rx,
+            shutdown_switch: Arc::new(shutdown),
+            api_key: ApiKey(config.api_key.as_deref().map(Arc::from)),
+            faults: config.faults.map(|f| FaultInjector::new(f.rate, f.seed)),
+            limits: Limits {
+                max_queued: config.max_queued,
+                max_body_bytes: config.max_body_bytes,
+                max_long_poll: config.max_long_poll,
+            },
+        };
+        Ok(state)
+    }
+}
+
+/// The router of the whole API, to serve with axum or test with `oneshot`.
+///
+/// ```
+/// use std::sync::Arc;
+/// use orchestrator_server::{AppState, Database, ServerConfig, SqliteStore, app};
+///
+/// let config = ServerConfig { api_key: Some("k".into()), ..ServerConfig::default() };
+/// let store = Arc::new(SqliteStore::open(&Database::Memory).unwrap());
+/// let router: axum::Router = app(AppState::new(&config, store).unwrap());
+/// ```
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/v1/bots/{bot_id}/actions/{action}", post(actions::submit))
+        .route(
+            "/v1/tasks/{task_id}",
+            get(tasks::get_task).delete(tasks::cancel_task),
+        )
+        .route("/openapi.json", get(openapi::serve))
+        .route_layer(middleware::from_fn_with_state(
+            state.api_key.clone(),
+            auth::require_bearer,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.faults.clone(),
+            faults::inject_faults,
+        ));
+    Router::new()
+        .merge(api)
+        .route("/healthz", get(tasks::health))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.limits.max_body_bytes))
+        .layer(middleware::from_fn(guards::limit_header_size))
+        .layer(middleware::from_fn(guards::log_request))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no such resource; see /openapi.json")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::method_not_allowed()
+}

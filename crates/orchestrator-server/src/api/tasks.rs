@@ -1,0 +1,259 @@
+//! `GET` and `DELETE /v1/tasks/{task_id}` (with long polling), and `/healthz`.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use orchestrator::{TaskState, TaskStatus};
+use serde_json::json;
+
+use super::AppState;
+use super::problem::{ApiError, path_param};
+use crate::hub::Subscription;
+use crate::store::{Cancelled, TaskRecord};
+use crate::timestamps::{now_ms, rfc3339_ms};
+
+/// Bounds of the `Retry-After` suggested while a task runs, in seconds.
+const RETRY_AFTER_MIN: u64 = 1;
+const RETRY_AFTER_MAX: u64 = 30;
+/// A held request answers progress alone at most this often.
+const PROGRESS_INTERVAL: Duration = Duration::from_secs(1);
+/// Suggested while a task waits for a worker or shows no progress yet.
+const RETRY_AFTER_UNKNOWN: u64 = 1;
+
+pub(crate) async fn get_task(
+    State(state): State<AppState>,
+    task_id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let task_id = path_param(task_id)?;
+    let wait = requested_wait(&headers).map(|w| w.min(state.limits.max_long_poll));
+    // Subscribe before reading, so a change in between still wakes us.
+    let mut subscription = state.hub.subscribe(&task_id);
+    let mut task = load(&state, &task_id).await?;
+    if let Some(wait) = wait.filter(|w| !w.is_zero())
+        && !task.state.is_terminal()
+    {
+        task = hold(&state, &task_id, task, &mut subscription, wait).await?;
+    }
+    drop(subscription);
+
+    let mut response = axum::Json(status_body(&task)).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::VARY, HeaderValue::from_static("Prefer"));
+    if let Some(wait) = wait
+        && let Ok(v) = HeaderValue::from_str(&format!("wait={}", wait.as_secs()))
+    {
+        h.insert("preference-applied", v);
+    }
+    // A long-polling client has had its wait here; pacing is for the others.
+    if !task.state.is_terminal() && wait.is_none() {
+        let secs = retry_after_seconds(&task.state, task.progress, task.started_at, now_ms());
+        h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    Ok(response)
+}
+
+/// Holds a long poll: answers at once when the task's state changes, at most
+/// once per [`PROGRESS_INTERVAL`] for progress alone (a task reports every
+/// percent; a client needs far fewer requests than that), and when `wait`
+/// runs out or the server shuts down.
+async fn hold(
+    state: &AppState,
+    task_id: &str,
+    initial: TaskRecord,
+    subscription: &mut Subscription<'_>,
+    wait: Duration,
+) -> Result<TaskRecord, ApiError> {
+    let started = Instant::now();
+    let give_up = started + wait;
+    let progress_due = started + PROGRESS_INTERVAL;
+    let mut shutdown = state.shutdown.clone();
+    let mut latest = initial.clone();
+    let mut progress_seen = false;
+    loop {
+        // Before anything changed, wait for a change; once progress moved,
+        // wait only until the progress answer is due.
+        let until = if progress_seen {
+            progress_due.min(give_up)
+        } else {
+            give_up
+        };
+        tokio::select! {
+            () = subscription.changed() => {}
+            () = tokio::time::sleep_until(until) => return Ok(if progress_seen { load(state, task_id).await? } else { latest }),
+            _ = shutdown.changed() => return load(state, task_id).await,
+        }
+        latest = load(state, task_id).await?;
+        if latest.state != initial.state {
+            return Ok(latest);
+        }
+        if latest.progress != initial.progress {
+            if Instant::now() >= progress_due {
+                return Ok(latest);
+            }
+            progress_seen = true;
+        }
+    }
+}
+
+pub(crate) async fn cancel_task(
+    State(state): State<AppState>,
+    task_id: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let task_id = path_param(task_id)?;
+    match state.store.cancel(&task_id, now_ms()).await {
+        Ok(Cancelled::Now(task)) => {
+            state.hub.notify(&task.id);
+            tracing::info!(task = %task.id, "task cancelled");
+            Ok((StatusCode::OK, axum::Json(status_body(&task))).into_response())
+        }
+        Ok(Cancelled::AlreadyFinished(task)) => Err(ApiError::conflict(format!(
+            "task {} already finished as {}; only PENDING or RUNNING tasks can be cancelled",
+            task.id, task.state
+        ))),
+        Ok(Cancelled::NotFound) => Err(unknown_task(&task_id)),
+        Err(e) => Err(ApiError::internal(e)),
+    }
+}
+
+pub(crate) async fn health(State(state): State<AppState>) -> Response {
+    match state.store.pending_count().await {
+        Ok(pending) => axum::Json(json!({
+            "status": "ok",
+            "pending_tasks": pending,
+            "watched_tasks": state.hub.watched_tasks(),
+        }))
+        .into_response(),
+        Err(e) => ApiError::internal(e).into_response(),
+    }
+}
+
+async fn load(state: &AppState, task_id: &str) -> Result<TaskRecord, ApiError> {
+    match state.store.get(task_id).await {
+        Ok(Some(task)) => Ok(task),
+        Ok(None) => Err(unknown_task(task_id)),
+        Err(e) => Err(ApiError::internal(e)),
+    }
+}
+
+fn unknown_task(task_id: &str) -> ApiError {
+    let shown: String = task_id.chars().take(80).collect();
+    ApiError::not_found(format!("there is no task `{shown}`"))
+}
+
+/// The status body of the contract, as the SDK's own type.
+pub(crate) fn status_body(task: &TaskRecord) -> TaskStatus {
+    let mut status = TaskStatus::new(task.id.as_str(), task.state.clone())
+        .with_created_at(rfc3339_ms(task.created_at));
+    if let Some(p) = task.progress {
+        status = status.with_progress_percent(f64::from(p));
+    }
+    if task.state == TaskState::Completed
+        && let Some(result) = &task.result
+    {
+        status = status.with_result(result.clone());
+    }
+    if let Some(error) = &task.error {
+        status = status.with_error(error.clone());
+    }
+    if let Some(at) = task.completed_at {
+        status = status.with_completed_at(rfc3339_ms(at));
+    }
+    status
+}
+
+/// `Prefer: wait=N` (RFC 7240), among other preferences; `None` if absent or invalid.
+fn requested_wait(headers: &HeaderMap) -> Option<Duration> {
+    headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .find_map(|pref| {
+            let (name, value) = pref.split_once('=')?;
+            if !name.trim().eq_ignore_ascii_case("wait") {
+                return None;
+            }
+            let secs: u64 = value.trim().trim_matches('"').parse().ok()?;
+            Some(Duration::from_secs(secs))
+        })
+}
+
+/// The pause to suggest to a poller, from the task's observed progress rate:
+/// about a quarter of the estimated time left, so a nearly-done task is
+/// checked again soon and a slow one is not hammered; clamped to 1–30 s.
+pub(crate) fn retry_after_seconds(
+    state: &TaskState,
+    progress: Option<u8>,
+    started_at: Option<i64>,
+    now: i64,
+) -> u64 {
+    let (Some(p), Some(started)) = (progress, started_at) else {
+        return RETRY_AFTER_UNKNOWN;
+    };
+    let elapsed_ms = now.saturating_sub(started);
+    if *state != TaskState::Running || p == 0 || p >= 100 || elapsed_ms <= 0 {
+        return RETRY_AFTER_UNKNOWN;
+    }
+    let remaining_ms = elapsed_ms as f64 * f64::from(100 - p) / f64::from(p);
+    let suggestion = (remaining_ms / 4.0 / 1000.0).round() as u64;
+    suggestion.clamp(RETRY_AFTER_MIN, RETRY_AFTER_MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_preference_is_found_among_others_and_garbage_is_ignored() {
+        let mut h = HeaderMap::new();
+        h.insert("prefer", HeaderValue::from_static("respond-async, wait=12"));
+        assert_eq!(requested_wait(&h), Some(Duration::from_secs(12)));
+        h.insert("prefer", HeaderValue::from_static("wait=soon"));
+        assert_eq!(requested_wait(&h), None);
+        h.insert("prefer", HeaderValue::from_static("wait=-1"));
+        assert_eq!(requested_wait(&h), None);
+    }
+
+    #[test]
+    fn the_suggested_pause_is_a_quarter_of_the_time_left_within_bounds() {
+        // 50% after 20 s: ~20 s left, so look again in 5 s.
+        assert_eq!(
+            retry_after_seconds(&TaskState::Running, Some(50), Some(0), 20_000),
+            5
+        );
+        // 95% after 20 s: about a second left.
+        assert_eq!(
+            retry_after_seconds(&TaskState::Running, Some(95), Some(0), 20_000),
+            1
+        );
+        // 1% after an hour: slow; the cap keeps the client in touch.
+        assert_eq!(
+            retry_after_seconds(&TaskState::Running, Some(1), Some(0), 3_600_000),
+            30
+        );
+    }
+
+    #[test]
+    fn pending_and_unstarted_tasks_get_a_short_default() {
+        assert_eq!(
+            retry_after_seconds(&TaskState::Pending, None, None, 5),
+            RETRY_AFTER_UNKNOWN
+        );
+        assert_eq!(
+            retry_after_seconds(&TaskState::Running, Some(0), Some(0), 5_000),
+            RETRY_AFTER_UNKNOWN
+        );
+        // A clock that went backwards does not panic or divide by zero.
+        assert_eq!(
+            retry_after_seconds(&TaskState::Running, Some(50), Some(10_000), 0),
+            RETRY_AFTER_UNKNOWN
+        );
+    }
+}

@@ -1,0 +1,316 @@
+//! Getting the bytes of a document from `http(s)://`, `file://` or `data:`.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use reqwest::header::CONTENT_TYPE;
+use url::Url;
+
+use super::network_guard::{PublicOnlyResolver, is_public_address};
+use super::{
+    DOCUMENT_FORBIDDEN, DOCUMENT_TOO_LARGE, DOCUMENT_UNREACHABLE, DocumentError, MediaType,
+};
+use crate::server::StartError;
+
+/// How many redirects a document fetch follows.
+const MAX_REDIRECTS: usize = 5;
+
+/// A fetched document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Document {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// The media type the source declared (`Content-Type`, the data URL's
+    /// type, or the file extension), lower-case, without parameters.
+    pub declared_type: Option<String>,
+}
+
+/// Settings for fetching.
+#[derive(Debug, Clone)]
+pub(crate) struct FetcherConfig {
+    /// Largest document, in bytes.
+    pub max_bytes: u64,
+    /// Timeout of an HTTP fetch, end to end.
+    pub timeout: Duration,
+    /// The only directory `file://` URLs may read from.
+    pub documents_dir: Option<PathBuf>,
+    /// Allow loopback, private and link-local addresses.
+    pub allow_private_networks: bool,
+}
+
+/// Fetches documents under the SSRF, size and path rules.
+#[derive(Debug, Clone)]
+pub(crate) struct Fetcher {
+    http: reqwest::Client,
+    config: FetcherConfig,
+    /// `documents_dir`, canonicalized once.
+    root: Option<PathBuf>,
+}
+
+impl Fetcher {
+    /// Builds a fetcher; fails if `documents_dir` does not exist.
+    pub(crate) fn new(config: FetcherConfig) -> Result<Fetcher, StartError> {
+        let root = match &config.documents_dir {
+            Some(dir) => Some(
+                dir.canonicalize()
+                    .map_err(|source| StartError::DocumentsDir {
+                        path: dir.clone(),
+                        source,
+                    })?,
+            ),
+            None => None,
+        };
+        let allow_private = config.allow_private_networks;
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= MAX_REDIRECTS {
+                return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+            }
+            if !matches!(attempt.url().scheme(), "http" | "https") {
+                return attempt.error("redirected to a non-HTTP URL");
+            }
+            match destination_allowed(attempt.url(), allow_private) {
+                Ok(()) => attempt.follow(),
+                Err(why) => attempt.error(format!("redirected: {why}")),
+            }
+        });
+        let mut http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .redirect(redirects)
+            .user_agent(concat!("orchestrator-server/", env!("CARGO_PKG_VERSION")));
+        if !allow_private {
+            http = http.dns_resolver(PublicOnlyResolver::shared());
+        }
+        let http = http.build().map_err(StartError::Fetcher)?;
+        Ok(Fetcher { http, config, root })
+    }
+
+    /// Checks what makes a URL unusable on this server whatever it points
+    /// at: the scheme, a missing host, `file://` being disabled. Used to
+    /// reject a submit with `422`. Where a URL points (private addresses,
+    /// paths outside the documents directory) is checked when fetching, and
+    /// ends the task `FAILED` with `DOCUMENT_FORBIDDEN`.
+    pub(crate) fn precheck(&self, url: &Url) -> Result<(), String> {
+        match url.scheme() {
+            "http" | "https" if url.host_str().is_none_or(str::is_empty) => {
+                Err("the URL has no host".into())
+            }
+            "http" | "https" | "data" => Ok(()),
+            "file" if self.root.is_none() => {
+                Err("file:// URLs are disabled on this server (no --documents-dir)".into())
+            }
+            "file" => Ok(()),
+            other => Err(format!(
+                "the scheme `{other}` is not supported; use http, https, data or file"
+            )),
+        }
+    }
+
+    /// Fetches the document at `url`.
+    pub(crate) async fn fetch(&self, url: &Url) -> Result<Document, DocumentError> {
+        self.precheck(url)
+            .map_err(|m| DocumentError::new(DOCUMENT_FORBIDDEN, m))?;
+        destination_allowed(url, self.config.allow_private_networks)
+            .map_err(|m| DocumentError::new(DOCUMENT_FORBIDDEN, m))?;
+        match url.scheme() {
+            "data" => self.fetch_data(url),
+            "file" => self.fetch_file(url).await,
+            _ => self.fetch_http(url).await,
+        }
+    }
+
+    fn too_large(&self) -> DocumentError {
+        DocumentError::new(
+            DOCUMENT_TOO_LARGE,
+            format!(
+                "the document is larger than the {}-byte limit",
+                self.config.max_bytes
+            ),
+        )
+    }
+
+    fn fetch_data(&self, url: &Url) -> Result<Document, DocumentError> {
+        let unreadable = |m: String| DocumentError::new(super::DOCUMENT_UNREADABLE, m);
+        let data = data_url::DataUrl::process(url.as_str())
+            .map_err(|e| unreadable(format!("malformed data: URL ({e:?})")))?;
+        let mime = data.mime_type();
+        let declared_type = Some(format!("{}/{}", mime.type_, mime.subtype).to_ascii_lowercase());
+        let (bytes, _) = data
+            .decode_to_vec()
+            .map_err(|_| unreadable("the data: URL's base64 is invalid".into()))?;
+        if bytes.len() as u64 > self.config.max_bytes {
+            return Err(self.too_large());
+        }
+        Ok(Document {
+            bytes,
+            declared_type,
+        })
+    }
+
+    async fn fetch_file(&self, url: &Url) -> Result<Document, DocumentError> {
+        let forbidden = |m: String| DocumentError::new(DOCUMENT_FORBIDDEN, m);
+        let Some(root) = &self.root else {
+            return Err(forbidden("file:// URLs are disabled on this server".into()));
+        };
+        let path = url
+            .to_file_path()
+            .map_err(|()| forbidden("the file URL is not a local path".into()))?;
+        // Canonicalizing resolves `..` and symlinks before the containment check.
+        let real = tokio::fs::canonicalize(&path).await.map_err(|e| {
+            DocumentError::new(DOCUMENT_UNREACHABLE, format!("{}: {e}", path.display()))
+        })?;
+        if !real.starts_with(root) {
+            return Err(forbidden(format!(
+                "{} is outside the documents directory",
+                path.display()
+            )));
+        }
+        let meta = tokio::fs::metadata(&real).await.map_err(|e| {
+            DocumentError::new(DOCUMENT_UNREACHABLE, format!("{}: {e}", path.display()))
+        })?;
+        if !meta.is_file() {
+            return Err(DocumentError::new(
+                DOCUMENT_UNREACHABLE,
+                format!("{} is not a file", path.display()),
+            ));
+        }
+        if meta.len() > self.config.max_bytes {
+            return Err(self.too_large());
+        }
+        let bytes = tokio::fs::read(&real).await.map_err(|e| {
+            DocumentError::new(DOCUMENT_UNREACHABLE, format!("{}: {e}", path.display()))
+        })?;
+        if bytes.len() as u64 > self.config.max_bytes {
+            return Err(self.too_large());
+        }
+        Ok(Document {
+            bytes,
+            declared_type: MediaType::from_extension(&real).map(|m| m.essence().to_owned()),
+        })
+    }
+
+    async fn fetch_http(&self, url: &Url) -> Result<Document, DocumentError> {
+        let response = self.http.get(url.clone()).send().await.map_err(|e| {
+            if PublicOnlyResolver::refused(&e) {
+                DocumentError::new(
+                    DOCUMENT_FORBIDDEN,
+                    format!("{} resolves only to private addresses, which this server may not fetch from", host(url)),
+                )
+            } else if e.is_timeout() {
+                DocumentError::new(DOCUMENT_UNREACHABLE, format!("fetching {} timed out", host(url)))
+            } else if e.is_redirect() {
+                DocumentError::new(DOCUMENT_UNREACHABLE, format!("fetching {}: {}", host(url), error_chain(&e)))
+            } else {
+                DocumentError::new(DOCUMENT_UNREACHABLE, format!("could not fetch from {}: {}", host(url), error_chain(&e)))
+            }
+        })?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(DocumentError::new(
+                DOCUMENT_UNREACHABLE,
+                format!("{} answered {status}", host(url)),
+            ));
+        }
+        let declared_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or(v).trim().to_ascii_lowercase())
+            .filter(|v| !v.is_empty());
+        if response
+            .content_length()
+            .is_some_and(|len| len > self.config.max_bytes)
+        {
+            return Err(self.too_large());
+        }
+        // Read no more than the cap, whatever the server declared.
+        let limit = usize::try_from(self.config.max_bytes).unwrap_or(usize::MAX);
+        let body = Limited::new(reqwest::Body::from(response), limit);
+        let bytes = match body.collect().await {
+            Ok(collected) => collected.to_bytes().to_vec(),
+            Err(e) if e.is::<LengthLimitError>() => return Err(self.too_large()),
+            Err(e) => {
+                return Err(DocumentError::new(
+                    DOCUMENT_UNREACHABLE,
+                    format!("the download from {} broke off: {}", host(url), causes(&*e)),
+                ));
+            }
+        };
+        Ok(Document {
+            bytes,
+            declared_type,
+        })
+    }
+}
+
+/// Refuses a URL whose host is a literal private, loopback or link-local
+/// address. Host *names* are checked on their resolved addresses by the
+/// resolver; literal addresses never reach it, so they are checked here —
+/// for the first URL and for every redirect.
+pub(crate) fn destination_allowed(url: &Url, allow_private: bool) -> Result<(), String> {
+    match literal_ip(url) {
+        Some(ip) if !allow_private && !is_public_address(ip) => Err(format!(
+            "{ip} is a private, loopback or link-local address, which this server may not fetch from"
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn literal_ip(url: &Url) -> Option<IpAddr> {
+    match url.host()? {
+        url::Host::Ipv4(v4) => Some(IpAddr::V4(v4)),
+        url::Host::Ipv6(v6) => Some(IpAddr::V6(v6)),
+        url::Host::Domain(_) => None,
+    }
+}
+
+fn host(url: &Url) -> String {
+    url.host_str().unwrap_or("the server").to_owned()
+}
+
+/// The innermost causes of an error, without the URL (which may carry secrets
+/// in its query string).
+fn error_chain(e: &reqwest::Error) -> String {
+    match std::error::Error::source(e) {
+        Some(source) => causes(source),
+        None => "request failed".to_owned(),
+    }
+}
+
+/// An error and its sources, joined with `: `.
+fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        parts.push(err.to_string());
+        cur = err.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_private_destinations_are_refused_including_redirect_targets() {
+        for u in [
+            "http://127.0.0.1/x",
+            "http://[::1]:8080/",
+            "http://169.254.169.254/latest/meta-data",
+            "https://10.0.0.1/",
+            "http://[::ffff:192.168.1.1]/",
+            "http://0.0.0.0/",
+        ] {
+            let url = Url::parse(u).unwrap();
+            assert!(destination_allowed(&url, false).is_err(), "{u}");
+            assert!(destination_allowed(&url, true).is_ok(), "{u}");
+        }
+        let public = Url::parse("https://93.184.216.34/report.pdf").unwrap();
+        assert!(destination_allowed(&public, false).is_ok());
+        // Names are left to the resolver.
+        assert!(destination_allowed(&Url::parse("http://localhost/").unwrap(), false).is_ok());
+    }
+}

@@ -1,0 +1,147 @@
+//! `orchestrator-cli`: submit tasks to an asynchronous task API and wait for
+//! them. A thin layer over the SDK (`orchestrator`), using only its public
+//! API. `main` parses, sets up logging and colour, and maps the run's `Exit`
+//! to the process exit code — the one place that happens.
+
+mod args;
+mod commands;
+#[cfg(feature = "demo")]
+mod demo;
+mod exit;
+mod generate;
+mod key;
+mod output;
+mod progress;
+mod waiting;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+use args::Cli;
+use exit::Exit;
+use generate::generate;
+
+use args::{ColorMode, Command, Global};
+use output::Printer;
+
+/// The clap definition (for completions and man pages).
+fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// The whole program: parse, run, exit.
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // --help and --version are not errors.
+            return if e.use_stderr() {
+                Exit::Usage.into()
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    init_logging(&cli.global);
+    let printer = Printer {
+        format: cli.global.output,
+        color: colors(cli.global.color),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            printer.err(&format!(
+                "orchestrator-cli: cannot start the async runtime: {e}"
+            ));
+            return Exit::Unavailable.into();
+        }
+    };
+    match runtime.block_on(run(cli, &printer)) {
+        Ok(exit) => exit.into(),
+        // stdout went away (`| head`): nothing more to say, and nobody to say it to.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            printer.err(&format!("orchestrator-cli: {e}"));
+            Exit::Unavailable.into()
+        }
+    }
+}
+
+async fn run(cli: Cli, printer: &Printer) -> std::io::Result<Exit> {
+    let Cli { global, command } = cli;
+    match command {
+        // The commands that talk to an API share one client, built (and
+        // its configuration errors reported) in one place.
+        Command::Submit(_) | Command::Wait(_) | Command::Status(_) | Command::Cancel(_) => {
+            let client = match commands::client(&global, printer) {
+                Ok(c) => c,
+                Err(exit) => return Ok(exit),
+            };
+            match command {
+                Command::Submit(args) => commands::submit(&client, &global, args, printer).await,
+                Command::Wait(args) => commands::wait(&client, &global, args, printer).await,
+                Command::Status(args) => commands::status(&client, &global, args, printer).await,
+                Command::Cancel(args) => commands::cancel(&client, &global, args, printer).await,
+                _ => unreachable!("matched above"),
+            }
+        }
+        #[cfg(feature = "demo")]
+        Command::Demo(args) => demo::run(&global, args, printer).await,
+        #[cfg(not(feature = "demo"))]
+        Command::Demo(_) => {
+            printer.err("orchestrator-cli: this build has no bundled server (feature `demo`); `demo` is unavailable");
+            Ok(Exit::Usage)
+        }
+        Command::Generate(args) => match generate(&args.dir) {
+            Ok(()) => Ok(Exit::Success),
+            Err(e) => {
+                printer.err(&format!("orchestrator-cli: {e}"));
+                Ok(Exit::Usage)
+            }
+        },
+    }
+}
+
+/// Colour for stdout; also sets it for stderr (indicatif and messages).
+fn colors(mode: ColorMode) -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let (out, err) = match mode {
+        ColorMode::Always => (true, true),
+        ColorMode::Never => (false, false),
+        ColorMode::Auto => (
+            !no_color && std::io::stdout().is_terminal(),
+            !no_color && std::io::stderr().is_terminal(),
+        ),
+    };
+    console::set_colors_enabled(out);
+    console::set_colors_enabled_stderr(err);
+    out
+}
+
+/// Logs to stderr: warnings by default, more with -v, errors only with -q;
+/// `RUST_LOG` overrides. The SDK never logs the key, at any level.
+fn init_logging(global: &Global) {
+    let default = match (global.quiet, global.verbose) {
+        (true, _) => "error",
+        (false, 0) => "orchestrator=warn,error",
+        (false, 1) => "orchestrator=info,warn",
+        (false, 2) => "orchestrator=debug,info",
+        (false, _) => "trace",
+    };
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|f| tracing_subscriber::EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(console::colors_enabled_stderr())
+        .try_init();
+}

@@ -1,0 +1,153 @@
+//! Progress on stderr: an indicatif bar at a terminal, plain lines in logs.
+//! Plain mode never redraws with carriage returns, prints on state changes
+//! and 10% steps only, and a heartbeat every 30 s so CI does not kill a
+//! silent job.
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use orchestrator::{TaskState, TaskStatus};
+
+use crate::args::ProgressMode;
+use crate::output::describe;
+
+/// How often plain mode says "still waiting" when nothing else was printed.
+pub(crate) const HEARTBEAT: Duration = Duration::from_secs(30);
+/// Plain mode prints progress in steps of this many percent.
+const PLAIN_STEP: u32 = 10;
+
+/// The resolved display for a run.
+#[derive(Clone)]
+pub(crate) enum Display {
+    Bar(MultiProgress),
+    Plain,
+    None,
+}
+
+impl Display {
+    /// `auto` → a bar only when stderr is a terminal and `CI` is unset.
+    pub(crate) fn new(mode: ProgressMode, quiet: bool) -> Display {
+        let terminal = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        match (mode, quiet) {
+            (_, true) | (ProgressMode::None, _) => Display::None,
+            (ProgressMode::Bar, _) => Display::Bar(MultiProgress::with_draw_target(
+                ProgressDrawTarget::stderr_with_hz(10),
+            )),
+            (ProgressMode::Auto, _) if terminal => Display::Bar(MultiProgress::with_draw_target(
+                ProgressDrawTarget::stderr_with_hz(10),
+            )),
+            (ProgressMode::Auto | ProgressMode::Plain, _) => Display::Plain,
+        }
+    }
+
+    /// Progress for one task.
+    pub(crate) fn task(&self, label: String) -> TaskProgress {
+        let bar = match self {
+            Display::Bar(multi) => {
+                let bar = multi.add(ProgressBar::new(100));
+                bar.set_style(spinner_style());
+                bar.set_prefix(label.clone());
+                bar.set_message("submitted");
+                bar.enable_steady_tick(Duration::from_millis(120));
+                Some(bar)
+            }
+            _ => None,
+        };
+        TaskProgress {
+            plain: matches!(self, Display::Plain),
+            bar,
+            label,
+            started: Instant::now(),
+            last_line: Instant::now(),
+            last_state: None,
+            last_step: None,
+            with_percent: false,
+        }
+    }
+}
+
+fn spinner_style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner:.cyan} {prefix} {msg} [{elapsed}]")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+}
+
+fn bar_style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner:.cyan} {prefix} [{bar:30.cyan/blue}] {pos:>3}% {msg} [{elapsed} elapsed, ETA {eta}]")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("█▉▊▋▌▍▎▏ ")
+}
+
+/// Progress of one task.
+pub(crate) struct TaskProgress {
+    plain: bool,
+    bar: Option<ProgressBar>,
+    label: String,
+    started: Instant,
+    last_line: Instant,
+    last_state: Option<TaskState>,
+    last_step: Option<u32>,
+    with_percent: bool,
+}
+
+impl TaskProgress {
+    /// Shows a newly observed status.
+    pub(crate) fn observe(&mut self, status: &TaskStatus) {
+        let percent = status.progress_percent();
+        if let Some(bar) = &self.bar {
+            match percent {
+                Some(p) if status.state() == &TaskState::Running || status.is_terminal() => {
+                    if !self.with_percent {
+                        bar.set_style(bar_style());
+                        self.with_percent = true;
+                    }
+                    bar.set_position(p.round() as u64);
+                    bar.set_message(status.state().to_string());
+                }
+                _ => bar.set_message(status.state().to_string()),
+            }
+        }
+        if self.plain {
+            let step = percent.map(|p| (p as u32) / PLAIN_STEP * PLAIN_STEP);
+            let state_changed = self.last_state.as_ref() != Some(status.state());
+            if state_changed || step > self.last_step {
+                self.line(&describe_step(status, step));
+            }
+            self.last_step = self.last_step.max(step);
+        }
+        self.last_state = Some(status.state().clone());
+    }
+
+    /// In plain mode: a line if nothing was printed for [`HEARTBEAT`].
+    pub(crate) fn heartbeat(&mut self) {
+        if self.plain && self.last_line.elapsed() >= HEARTBEAT {
+            let state = self
+                .last_state
+                .as_ref()
+                .map_or("waiting", TaskState::as_str)
+                .to_owned();
+            let elapsed =
+                humantime::format_duration(Duration::from_secs(self.started.elapsed().as_secs()));
+            self.line(&format!("still {state} after {elapsed}"));
+        }
+    }
+
+    fn line(&mut self, text: &str) {
+        let _ = writeln!(std::io::stderr().lock(), "{}: {text}", self.label);
+        self.last_line = Instant::now();
+    }
+
+    /// Removes the bar (the result follows on stdout).
+    pub(crate) fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn describe_step(status: &TaskStatus, step: Option<u32>) -> String {
+    match step {
+        Some(s) if status.state() == &TaskState::Running => format!("{} {s}%", status.state()),
+        _ => describe(status),
+    }
+}

@@ -1,0 +1,99 @@
+//! Waiting for tasks with progress, heartbeats and Ctrl-C.
+
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use orchestrator::{Client, Outcome, TaskRef, TaskStatus};
+use tokio::sync::watch;
+
+use crate::args::Global;
+use crate::exit::Exit;
+use crate::output::{Ended, Printer};
+use crate::progress::Display;
+
+/// How often waits check whether a heartbeat line is due.
+const TICK: Duration = Duration::from_secs(1);
+
+/// Waits for all `tasks` concurrently; prints each ending; returns the worst exit.
+pub(crate) async fn wait_all(
+    client: &Client,
+    global: &Global,
+    tasks: Vec<TaskRef>,
+    printer: &Printer,
+) -> io::Result<Exit> {
+    let display = Display::new(global.progress, global.quiet);
+    let (interrupt_tx, interrupt) = watch::channel(false);
+    let interrupt_tx = Arc::new(interrupt_tx);
+    let listener = tokio::spawn({
+        let tx = interrupt_tx.clone();
+        async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                tx.send_replace(true);
+            }
+        }
+    });
+    let waits = tasks.into_iter().map(|task| {
+        let (client, display, printer, interrupt) = (
+            client.clone(),
+            display.clone(),
+            printer.clone(),
+            interrupt.clone(),
+        );
+        let cancel = global.cancel_on_interrupt;
+        async move { wait_one(client, task, display, printer, interrupt, cancel).await }
+    });
+    let results = futures_util::future::join_all(waits).await;
+    listener.abort();
+    let results: Vec<(TaskRef, Ended)> = results.into_iter().collect::<io::Result<_>>()?;
+    printer.ended(&results, global.timeout)?;
+    Ok(results
+        .iter()
+        .map(|(_, e)| e.exit())
+        .fold(Exit::Success, Exit::worst))
+}
+
+async fn wait_one(
+    client: Client,
+    task: TaskRef,
+    display: Display,
+    printer: Printer,
+    mut interrupt: watch::Receiver<bool>,
+    cancel_on_interrupt: bool,
+) -> io::Result<(TaskRef, Ended)> {
+    let mut progress = display.task(task.to_string());
+    let mut poller = client.poll(&task);
+    let mut last: Option<TaskStatus> = None;
+    let mut tick = tokio::time::interval(TICK);
+    let ended = loop {
+        tokio::select! {
+            item = poller.next() => match item {
+                Some(Ok(update)) => {
+                    progress.observe(update.status());
+                    printer.update(update.status())?;
+                    if let Some(outcome) = Outcome::from_status(update.status().clone()) {
+                        break Ended::Finished(outcome);
+                    }
+                    last = Some(update.into_status());
+                }
+                Some(Err(e)) => break Ended::Stopped(e, last),
+                // The SDK ends its stream only after a terminal status or an error.
+                None => break Ended::Unfinished(last),
+            },
+            _ = tick.tick() => progress.heartbeat(),
+            _ = interrupt.changed() => {
+                drop(poller);
+                if cancel_on_interrupt {
+                    match client.cancel(&task).await {
+                        Ok(_) => printer.err(&format!("cancelled task {task}")),
+                        Err(e) => printer.err(&format!("could not cancel task {task}: {e}")),
+                    }
+                }
+                break Ended::Interrupted(last);
+            }
+        }
+    };
+    progress.finish();
+    Ok((task, ended))
+}
