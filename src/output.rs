@@ -166,9 +166,7 @@ impl Printer {
             _ => self.style(Style::new().yellow()),
         };
         let score = a
-            .extra
-            .get("sentiment_score")
-            .and_then(Value::as_f64)
+            .sentiment_score
             .map(|s| format!(" ({s:+.2})"))
             .unwrap_or_default();
         self.out(&format!("{} {}", label.apply_to("Summary:  "), a.summary))?;
@@ -182,7 +180,7 @@ impl Printer {
             label.apply_to("Entities: "),
             a.entities.join(", ")
         ))?;
-        if let Some(words) = a.extra.get("word_count") {
+        if let Some(words) = a.word_count {
             self.out(&format!("{} {words}", label.apply_to("Words:    ")))?;
         }
         Ok(())

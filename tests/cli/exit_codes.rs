@@ -22,8 +22,12 @@ async fn exit_0_a_completed_task_prints_its_analysis() {
     ]);
     let out = run(cmd).await;
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(stdout(&out).contains("Summary:"), "{}", stdout(&out));
-    assert!(stdout(&out).contains("Acme Corp"));
+    let text = stdout(&out);
+    assert!(text.contains("Summary:"), "{text}");
+    assert!(text.contains("Acme Corp"));
+    // The reference server's extras: the score beside the sentiment, and the words.
+    assert!(text.contains("Sentiment: POSITIVE (+"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("Words:")), "{text}");
     server.shutdown().await.unwrap();
 }
 
