@@ -1,9 +1,16 @@
 //! The reference server's settings, independent of how they were given
 //! (flags, environment, or code in tests).
 
+use std::fmt;
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+use orchestrator::{Clock, SystemClock};
+
+use crate::tenants::TenantKey;
 
 /// Where tasks are stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,13 +19,66 @@ pub enum Database {
     File(PathBuf),
     /// A throwaway in-memory database (`--db :memory:`).
     Memory,
+    /// A PostgreSQL database (`--db postgres://…`), shared by several
+    /// instances; needs the `postgres` feature.
+    Postgres(DatabaseUrl),
+}
+
+/// A database URL whose password never shows: `Debug` and `Display` print
+/// `postgres://user:<redacted>@host/db`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// Wraps a URL.
+    pub fn new(url: impl Into<String>) -> DatabaseUrl {
+        DatabaseUrl(url.into())
+    }
+
+    /// The URL itself, password included: only for connecting.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match url::Url::parse(&self.0) {
+            Ok(mut url) => {
+                if url.password().is_some() {
+                    let _ = url.set_password(Some("<redacted>"));
+                }
+                // Query parameters may carry a password too.
+                if url.query().is_some() {
+                    url.set_query(Some("<redacted>"));
+                }
+                f.write_str(url.as_str())
+            }
+            Err(_) => f.write_str("<an unparsable database URL>"),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
 }
 
 impl Database {
-    /// Parses a `--db` value: `:memory:` or a path.
+    /// Parses a `--db` value: `:memory:`, a `postgres://` or
+    /// `postgresql://` URL, or a path.
+    ///
+    /// ```
+    /// use orchestrator_server::Database;
+    /// let db = Database::parse("postgres://app:s3cret@db.internal/tasks");
+    /// assert_eq!(format!("{db:?}"), "Postgres(DatabaseUrl(postgres://app:%3Credacted%3E@db.internal/tasks))");
+    /// ```
     pub fn parse(value: &str) -> Database {
         if value == ":memory:" {
             Database::Memory
+        } else if value.starts_with("postgres://") || value.starts_with("postgresql://") {
+            Database::Postgres(DatabaseUrl::new(value))
         } else {
             Database::File(PathBuf::from(value))
         }
@@ -45,6 +105,79 @@ pub struct Faults {
     pub seed: u64,
 }
 
+/// A request rate: at most `requests` per `per`, with bursts of up to
+/// `burst` at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests allowed per `per`.
+    pub requests: NonZeroU32,
+    /// The period.
+    pub per: Duration,
+    /// How many may arrive at once after a quiet spell.
+    pub burst: NonZeroU32,
+}
+
+impl RateLimit {
+    /// Parses `N/s`, `N/min` or `N/h`; the burst starts as `N` (change
+    /// the field to allow more or fewer at once).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let r = orchestrator_server::RateLimit::parse("2/s").unwrap();
+    /// assert_eq!((r.requests.get(), r.per, r.burst.get()), (2, Duration::from_secs(1), 2));
+    /// assert!(orchestrator_server::RateLimit::parse("0/s").is_err());
+    /// ```
+    pub fn parse(text: &str) -> Result<RateLimit, String> {
+        let (n, unit) = text
+            .trim()
+            .split_once('/')
+            .ok_or_else(|| format!("`{text}` is not a rate like 10/s, 600/min or 1000/h"))?;
+        let requests: NonZeroU32 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{n}` is not a positive whole number of requests"))?;
+        let per = match unit.trim() {
+            "s" | "sec" | "second" => Duration::from_secs(1),
+            "m" | "min" | "minute" => Duration::from_secs(60),
+            "h" | "hour" => Duration::from_secs(3600),
+            other => return Err(format!("`{other}` is not a period: use s, min or h")),
+        };
+        Ok(RateLimit {
+            requests,
+            per,
+            burst: requests,
+        })
+    }
+}
+
+/// How the server treats connections, so slow or idle clients cannot hold
+/// its memory and descriptors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// How long a client may take to send a request's headers, from its
+    /// first byte (and, for a new connection, from the connect).
+    pub header_read_timeout: Duration,
+    /// How long a keep-alive connection may sit with no request in flight.
+    /// A held long poll is a request in flight, so this never cuts it short.
+    pub idle_timeout: Duration,
+    /// How long a client may take to send a request's body.
+    pub body_read_timeout: Duration,
+    /// The most connections open at once; further ones wait in the
+    /// listen backlog until one closes.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            body_read_timeout: Duration::from_secs(30),
+            max_connections: 10_000,
+        }
+    }
+}
+
 /// Everything the server needs to run.
 ///
 /// # Default
@@ -53,7 +186,9 @@ pub struct Faults {
 /// |---|---|
 /// | `listen` | `127.0.0.1:8000` |
 /// | `database` | [`Database::default_file`] |
-/// | `api_key` | none (the server refuses to start unless `insecure_no_auth`) |
+/// | `api_key` | none (the server refuses to start without a key or `tenants`, unless `insecure_no_auth`) |
+/// | `tenants` | none |
+/// | `rate_limit` | none |
 /// | `workers` | 2 |
 /// | `max_queued` | 1000 |
 /// | `max_body_bytes` | 64 KiB |
@@ -64,17 +199,32 @@ pub struct Faults {
 /// | `work_delay` | 0 |
 /// | `max_long_poll` | 30 s |
 /// | `idempotency_ttl` | 24 h |
+/// | `task_ttl` | 7 days |
+/// | `sweep_every` | 1 min |
+/// | `metrics_listen` | none |
+/// | `trust_request_id` | false |
+/// | `fetch_proxy` | none (the environment's proxy variables are ignored) |
+/// | `allow_private_origins` | none |
+/// | `connections` | [`ConnectionLimits::default`] |
+/// | `lease` | 30 s |
+/// | `max_attempts` | 3 |
 /// | `faults` | none |
+/// | `clock` | [`SystemClock`] |
 #[derive(Clone)]
 pub struct ServerConfig {
     /// The address to listen on.
     pub listen: SocketAddr,
     /// The task database.
     pub database: Database,
-    /// The bearer key clients must send.
+    /// The one bearer key clients must send (tenant `default`): the simple
+    /// case. Kept in memory as its SHA-256 only.
     pub api_key: Option<String>,
-    /// Run without authentication (only with no `api_key`).
+    /// Tenants with their own keys (hashed), from `--api-keys-file`.
+    pub tenants: Vec<TenantKey>,
+    /// Run without authentication (only with no key and no tenants).
     pub insecure_no_auth: bool,
+    /// Each tenant's submit rate; beyond it, `429` with `Retry-After`.
+    pub rate_limit: Option<RateLimit>,
     /// How many tasks run at once.
     pub workers: usize,
     /// How many tasks may wait for a worker before submits get `503`.
@@ -93,10 +243,38 @@ pub struct ServerConfig {
     pub work_delay: Duration,
     /// The longest a status request may be held for long polling.
     pub max_long_poll: Duration,
-    /// How long idempotency keys are remembered.
+    /// How long idempotency keys are remembered (at least; a key lives as
+    /// long as its task).
     pub idempotency_ttl: Duration,
+    /// How long a finished task is kept before the sweep deletes it.
+    pub task_ttl: Duration,
+    /// How often the retention sweep runs.
+    pub sweep_every: Duration,
+    /// Where to serve Prometheus metrics (`/metrics`), on a listener of its
+    /// own so they are never public by accident.
+    pub metrics_listen: Option<SocketAddr>,
+    /// Take a well-formed `X-Request-Id` from the client (a trusted proxy)
+    /// instead of always making a new one.
+    pub trust_request_id: bool,
+    /// Fetch documents through this proxy. The SSRF guard then sees only
+    /// the URL: literal addresses and the scheme are checked, names are
+    /// resolved by the proxy.
+    pub fetch_proxy: Option<url::Url>,
+    /// Exact private socket addresses documents may still be fetched from
+    /// (an internal document server; tests staging an origin on loopback).
+    pub allow_private_origins: Vec<SocketAddr>,
+    /// Timeouts and a cap for client connections.
+    pub connections: ConnectionLimits,
+    /// How long a worker's claim on a task holds without progress or a
+    /// heartbeat; a dead instance's tasks run again after it.
+    pub lease: Duration,
+    /// A task whose worker died this many times ends `FAILED`
+    /// (`WORKER_LOST`) instead of running again.
+    pub max_attempts: u32,
     /// Fault injection, for tests.
     pub faults: Option<Faults>,
+    /// The source of wall-clock time (a `VirtualClock` in tests).
+    pub clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -105,12 +283,25 @@ impl std::fmt::Debug for ServerConfig {
             .field("listen", &self.listen)
             .field("database", &self.database)
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("tenants", &self.tenants)
             .field("insecure_no_auth", &self.insecure_no_auth)
+            .field("rate_limit", &self.rate_limit)
             .field("workers", &self.workers)
             .field("max_queued", &self.max_queued)
             .field("documents_dir", &self.documents_dir)
             .field("allow_private_networks", &self.allow_private_networks)
             .field("work_delay", &self.work_delay)
+            .field("task_ttl", &self.task_ttl)
+            .field("metrics_listen", &self.metrics_listen)
+            .field(
+                "fetch_proxy",
+                &self
+                    .fetch_proxy
+                    .as_ref()
+                    .map(|u| u.origin().ascii_serialization()),
+            )
+            .field("connections", &self.connections)
+            .field("lease", &self.lease)
             .field("faults", &self.faults)
             .finish_non_exhaustive()
     }
@@ -122,7 +313,9 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8000)),
             database: Database::default_file(),
             api_key: None,
+            tenants: Vec::new(),
             insecure_no_auth: false,
+            rate_limit: None,
             workers: 2,
             max_queued: 1000,
             max_body_bytes: 64 * 1024,
@@ -133,7 +326,17 @@ impl Default for ServerConfig {
             work_delay: Duration::ZERO,
             max_long_poll: Duration::from_secs(30),
             idempotency_ttl: Duration::from_secs(24 * 3600),
+            task_ttl: Duration::from_secs(7 * 24 * 3600),
+            sweep_every: Duration::from_secs(60),
+            metrics_listen: None,
+            trust_request_id: false,
+            fetch_proxy: None,
+            allow_private_origins: Vec::new(),
+            connections: ConnectionLimits::default(),
+            lease: Duration::from_secs(30),
+            max_attempts: 3,
             faults: None,
+            clock: Arc::new(SystemClock::new()),
         }
     }
 }
@@ -142,18 +345,21 @@ impl Default for ServerConfig {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
-    /// Neither a key nor `insecure_no_auth`.
+    /// Neither a key, nor tenants, nor `insecure_no_auth`.
     #[error(
-        "no API key configured: set ORCHESTRATOR_API_KEY or --api-key-file, \
+        "no API key configured: set ORCHESTRATOR_API_KEY, --api-key-file or --api-keys-file, \
          or pass --insecure-no-auth to run without authentication"
     )]
     NoApiKey,
+    /// `insecure_no_auth` together with keys.
+    #[error("--insecure-no-auth cannot be combined with API keys")]
+    AuthConflict,
+    /// A lease too short to be renewed in time, or no attempt allowed.
+    #[error("the lease must be at least 1 s and max_attempts at least 1")]
+    Lease,
     /// The key is empty or blank.
     #[error("the API key is empty")]
     EmptyApiKey,
-    /// `workers` is zero.
-    #[error("--workers must be at least 1")]
-    NoWorkers,
     /// The fault rate is not a fraction.
     #[error("--fault-rate must be between 0 and 1, not {0}")]
     FaultRate(f64),
@@ -162,14 +368,18 @@ pub enum ConfigError {
 impl ServerConfig {
     /// Checks the settings that cannot be expressed in types.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.api_key.is_none() && !self.insecure_no_auth {
+        let has_keys = self.api_key.is_some() || !self.tenants.is_empty();
+        if !has_keys && !self.insecure_no_auth {
             return Err(ConfigError::NoApiKey);
+        }
+        if has_keys && self.insecure_no_auth {
+            return Err(ConfigError::AuthConflict);
+        }
+        if self.lease < Duration::from_secs(1) || self.max_attempts == 0 {
+            return Err(ConfigError::Lease);
         }
         if self.api_key.as_deref().is_some_and(|k| k.trim().is_empty()) {
             return Err(ConfigError::EmptyApiKey);
-        }
-        if self.workers == 0 {
-            return Err(ConfigError::NoWorkers);
         }
         if let Some(f) = self.faults
             && !(0.0..=1.0).contains(&f.rate)

@@ -39,18 +39,26 @@
 mod api;
 mod config;
 mod document;
+mod housekeeping;
 mod hub;
+mod metrics;
+mod serve;
 mod server;
 mod store;
+mod tenants;
 mod timestamps;
 mod worker;
 
 pub use api::{AppState, app};
-pub use config::{ConfigError, Database, Faults, ServerConfig};
+pub use config::{
+    ConfigError, ConnectionLimits, Database, DatabaseUrl, Faults, RateLimit, ServerConfig,
+};
 pub use server::{RunningServer, Server, StartError};
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use store::SqliteStore;
 pub use store::{
-    Cancelled, Finish, NewTask, StoreError, StoreFuture, Submitted, TaskRecord, TaskStore,
+    Cancelled, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreError, StoreFuture, Submitted,
+    TaskRecord, TaskStore, WORKER_LOST,
 };
+pub use tenants::{KeysFileError, TenantKey};

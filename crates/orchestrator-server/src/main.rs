@@ -1,41 +1,75 @@
 //! `orchestrator-server`: the reference implementation of the asynchronous
-//! task API, on SQLite.
+//! task API. A thin command line over the `orchestrator_server` library.
 
+use std::io::{IsTerminal, Read};
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
-use clap::Parser;
-use orchestrator_server::{Database, Faults, Server, ServerConfig};
+use clap::{Parser, Subcommand, ValueEnum};
+use orchestrator_server::{
+    ConnectionLimits, Database, Faults, RateLimit, Server, ServerConfig, TenantKey,
+};
 
 /// The reference server of the asynchronous task API: submit with
 /// `POST /v1/bots/{bot_id}/actions/analyze-document`, poll `GET /v1/tasks/{task_id}`.
 ///
-/// The API key comes from ORCHESTRATOR_API_KEY or --api-key-file; without one
-/// the server refuses to start unless --insecure-no-auth is given.
+/// Keys: one shared key from ORCHESTRATOR_API_KEY or --api-key-file (tenant
+/// `default`), or one key per tenant with --api-keys-file (each tenant sees
+/// only its own tasks). Without a key the server refuses to start unless
+/// --insecure-no-auth is given.
 #[derive(Debug, Parser)]
-#[command(name = "orchestrator-server", version, about, long_about)]
+#[command(
+    name = "orchestrator-server",
+    version,
+    about,
+    long_about,
+    args_conflicts_with_subcommands = true
+)]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+
     /// Address to listen on.
     #[arg(long, env = "ORCHESTRATOR_LISTEN", default_value = "127.0.0.1:8000")]
     listen: SocketAddr,
 
-    /// SQLite database file, or `:memory:` for a throwaway one.
+    /// SQLite database file, `:memory:` for a throwaway one, or a
+    /// postgres://… URL (several instances may share one PostgreSQL database).
     /// [default: $XDG_DATA_HOME/orchestrator/orchestrator.db, i.e. ~/.local/share/… on Linux]
-    #[arg(long, env = "ORCHESTRATOR_DB", value_name = "PATH")]
+    #[arg(long, env = "ORCHESTRATOR_DB", value_name = "PATH|URL")]
     db: Option<String>,
 
-    /// Read the API key from this file (its first line), instead of ORCHESTRATOR_API_KEY.
+    /// Read the one shared API key from this file (its first line), instead of ORCHESTRATOR_API_KEY.
     #[arg(long, env = "ORCHESTRATOR_API_KEY_FILE", value_name = "PATH")]
     api_key_file: Option<PathBuf>,
+
+    /// Tenants and the SHA-256 of their keys, one `NAME sha256:HEX` per line
+    /// (make lines with `orchestrator-server hash-key NAME`).
+    #[arg(long, env = "ORCHESTRATOR_API_KEYS_FILE", value_name = "PATH")]
+    api_keys_file: Option<PathBuf>,
 
     /// Run without authentication. Only for local experiments.
     #[arg(long)]
     insecure_no_auth: bool,
 
-    /// How many tasks run at once.
+    /// Each tenant's submit rate, e.g. `10/s`, `600/min`; beyond it, 429 with Retry-After.
+    #[arg(long, env = "ORCHESTRATOR_RATE_LIMIT", value_name = "N/s|N/min|N/h", value_parser = RateLimit::parse)]
+    rate_limit: Option<RateLimit>,
+
+    /// How many submits a tenant may send at once after a quiet spell [default: N of --rate-limit].
+    #[arg(
+        long,
+        env = "ORCHESTRATOR_RATE_LIMIT_BURST",
+        value_name = "N",
+        requires = "rate_limit"
+    )]
+    rate_limit_burst: Option<NonZeroU32>,
+
+    /// How many tasks run at once (0: an API-only instance, for a shared database).
     #[arg(long, env = "ORCHESTRATOR_WORKERS", default_value_t = 2)]
     workers: usize,
 
@@ -63,6 +97,62 @@ struct Args {
     #[arg(long, env = "ORCHESTRATOR_ALLOW_PRIVATE_NETWORKS")]
     allow_private_networks: bool,
 
+    /// One private IP:PORT documents may still come from, named by that
+    /// literal address in the URL (repeatable), e.g. an internal document server.
+    #[arg(long, value_name = "IP:PORT")]
+    allow_private_origin: Vec<SocketAddr>,
+
+    /// Fetch documents through this proxy. Off by default: HTTP_PROXY and
+    /// friends are ignored by the fetcher. Through a proxy the SSRF guard can
+    /// check only the scheme and literal addresses; names are resolved by the proxy.
+    #[arg(long, env = "ORCHESTRATOR_FETCH_PROXY", value_name = "URL")]
+    fetch_proxy: Option<url::Url>,
+
+    /// Finished tasks are deleted this long after they finished (e.g. `7d`, `12h`);
+    /// a GET afterwards answers 404.
+    #[arg(long, env = "ORCHESTRATOR_TASK_TTL", value_parser = parse_duration, value_name = "DURATION", default_value = "7d")]
+    task_ttl: Duration,
+
+    /// Serve Prometheus metrics at http://ADDR/metrics (a listener of its own; off by default).
+    #[arg(long, env = "ORCHESTRATOR_METRICS_LISTEN", value_name = "ADDR")]
+    metrics_listen: Option<SocketAddr>,
+
+    /// Log format on stderr: `text` for people, `json` for log collectors.
+    #[arg(long, env = "ORCHESTRATOR_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+
+    /// Take a well-formed X-Request-Id from the client (set this behind a
+    /// proxy that sets it) instead of always making a new one.
+    #[arg(long, env = "ORCHESTRATOR_TRUST_REQUEST_ID")]
+    trust_request_id: bool,
+
+    /// Close a connection whose request headers take longer than this to
+    /// arrive (from their first byte, or from the connect).
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION", default_value = "10s")]
+    header_read_timeout: Duration,
+
+    /// Close a keep-alive connection with no request in flight for this long
+    /// (a held long poll is in flight).
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION", default_value = "60s")]
+    idle_timeout: Duration,
+
+    /// Answer 408 when a request body takes longer than this to arrive.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION", default_value = "30s")]
+    body_read_timeout: Duration,
+
+    /// The most connections open at once; more wait in the listen backlog.
+    #[arg(long, env = "ORCHESTRATOR_MAX_CONNECTIONS", default_value_t = 10_000)]
+    max_connections: usize,
+
+    /// How long a worker's claim on a task holds without progress or a
+    /// heartbeat; a dead instance's tasks run again after it.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION", default_value = "30s")]
+    lease: Duration,
+
+    /// A task whose worker was lost this many times ends FAILED (WORKER_LOST).
+    #[arg(long, default_value_t = 3)]
+    max_attempts: u32,
+
     /// Extra time each task takes, in milliseconds, spread evenly over its progress
     /// (for demos and tests that watch progress move).
     #[arg(long, env = "ORCHESTRATOR_WORK_DELAY_MS", default_value_t = 0)]
@@ -76,14 +166,42 @@ struct Args {
     #[arg(long, default_value_t = 1)]
     fault_seed: u64,
 
-    /// Log filter, e.g. `info` or `orchestrator=debug` (RUST_LOG works too).
+    /// Log filter, e.g. `info` or `orchestrator_server=debug` (RUST_LOG works too).
     #[arg(long, env = "ORCHESTRATOR_LOG", default_value = "info")]
     log: String,
 }
 
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the --api-keys-file line for a tenant's key. The key is read
+    /// from standard input when it is not a terminal (`… hash-key acme < key.txt`);
+    /// otherwise a new random key is made and shown once, on stderr.
+    HashKey {
+        /// The tenant's name: letters, digits, `-`, `_` or `.`.
+        tenant: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
-    init_logging(&args.log);
+    if let Some(Command::HashKey { tenant }) = &args.command {
+        return match hash_key(tenant) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("orchestrator-server: {e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    init_logging(&args.log, args.log_format);
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -93,15 +211,48 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging(filter: &str) {
+/// `hash-key`: the line for a keys file, and (when made here) the key.
+fn hash_key(tenant: &str) -> anyhow::Result<()> {
+    let stdin = std::io::stdin();
+    let (key, made_here) = if stdin.is_terminal() {
+        let random = format!(
+            "orch_{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
+        (random, true)
+    } else {
+        let mut text = String::new();
+        stdin
+            .lock()
+            .read_to_string(&mut text)
+            .context("cannot read the key from standard input")?;
+        (text.lines().next().unwrap_or("").trim().to_owned(), false)
+    };
+    let line = TenantKey::new(tenant, &key).map_err(anyhow::Error::msg)?;
+    if made_here {
+        eprintln!(
+            "new key for {tenant} (shown once; give it to the tenant, it is stored nowhere):\n{key}"
+        );
+    }
+    println!("{}", line.to_line());
+    Ok(())
+}
+
+fn init_logging(filter: &str, format: LogFormat) {
     let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| filter.to_owned());
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+    }
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
@@ -116,6 +267,9 @@ fn run(args: Args) -> anyhow::Result<()> {
             "orchestrator-server listening on http://{}",
             server.local_addr()
         );
+        if let Some(addr) = server.metrics_addr() {
+            eprintln!("orchestrator-server metrics on http://{addr}/metrics");
+        }
         server
             .run(shutdown_signal())
             .await
@@ -137,6 +291,25 @@ fn config(args: Args) -> anyhow::Result<ServerConfig> {
         (None, Ok(key)) if !key.trim().is_empty() => Some(key.trim().to_owned()),
         _ => None,
     };
+    let tenants = match &args.api_keys_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the keys file {}", path.display()))?;
+            let tenants = TenantKey::parse_keys_file(&text)
+                .with_context(|| format!("the keys file {}", path.display()))?;
+            if tenants.is_empty() {
+                bail!("the keys file {} names no tenant", path.display());
+            }
+            tenants
+        }
+        None => Vec::new(),
+    };
+    let rate_limit = args.rate_limit.map(|mut limit| {
+        if let Some(burst) = args.rate_limit_burst {
+            limit.burst = burst;
+        }
+        limit
+    });
     let faults = (args.fault_rate > 0.0).then_some(Faults {
         rate: args.fault_rate,
         seed: args.fault_seed,
@@ -148,7 +321,9 @@ fn config(args: Args) -> anyhow::Result<ServerConfig> {
             .as_deref()
             .map_or_else(Database::default_file, Database::parse),
         api_key,
+        tenants,
         insecure_no_auth: args.insecure_no_auth,
+        rate_limit,
         workers: args.workers,
         max_queued: args.max_queued,
         max_body_bytes: args.max_body_bytes,
@@ -156,10 +331,28 @@ fn config(args: Args) -> anyhow::Result<ServerConfig> {
         fetch_timeout: Duration::from_secs(args.fetch_timeout_secs.max(1)),
         documents_dir: args.documents_dir,
         allow_private_networks: args.allow_private_networks,
+        allow_private_origins: args.allow_private_origin,
+        fetch_proxy: args.fetch_proxy,
+        task_ttl: args.task_ttl,
+        metrics_listen: args.metrics_listen,
+        trust_request_id: args.trust_request_id,
+        connections: ConnectionLimits {
+            header_read_timeout: args.header_read_timeout,
+            idle_timeout: args.idle_timeout,
+            body_read_timeout: args.body_read_timeout,
+            max_connections: args.max_connections,
+        },
+        lease: args.lease,
+        max_attempts: args.max_attempts,
         work_delay: Duration::from_millis(args.work_delay_ms),
         faults,
         ..ServerConfig::default()
     })
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s.trim())
+        .map_err(|e| format!("`{s}` is not a duration like 90s, 10m or 7d: {e}"))
 }
 
 /// SIGINT (Ctrl-C) or SIGTERM.

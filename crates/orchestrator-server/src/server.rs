@@ -13,11 +13,10 @@ use tokio::task::JoinHandle;
 use crate::api::{self, AppState};
 use crate::config::{ConfigError, Database, ServerConfig};
 use crate::store::{StoreError, TaskStore};
-use crate::timestamps::now_ms;
-use crate::worker::{self, WorkerContext};
+use crate::timestamps::millis;
+use crate::worker::{self, ActiveRuns, WorkerContext};
+use crate::{housekeeping, metrics, serve};
 
-/// How often expired idempotency keys are purged.
-const PURGE_EVERY: Duration = Duration::from_secs(3600);
 /// How long shutdown waits for workers to reach a checkpoint.
 const WORKER_GRACE: Duration = Duration::from_secs(10);
 
@@ -33,7 +32,7 @@ pub enum StartError {
     Store(#[from] StoreError),
     /// This build has no backend for the configured database.
     #[error("{0}")]
-    Unsupported(&'static str),
+    Unsupported(String),
     /// `documents_dir` is missing or unreadable.
     #[error("--documents-dir {}", .path.display())]
     DocumentsDir {
@@ -61,18 +60,18 @@ pub enum StartError {
 #[derive(Debug)]
 pub struct Server {
     listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
     state: AppState,
-    workers: usize,
-    work_delay: Duration,
-    idempotency_ttl: Duration,
+    config: ServerConfig,
 }
 
 impl Server {
-    /// Opens the configured database (re-queuing tasks a previous process
-    /// left running) and binds the listening socket.
+    /// Opens the configured database (recovering what a previous process
+    /// left running, where the backend allows) and binds the listening
+    /// socket(s).
     pub async fn bind(config: ServerConfig) -> Result<Server, StartError> {
         config.validate()?;
-        let store = open_store(&config.database)?;
+        let store = open_store(&config.database).await?;
         Server::with_store(config, store).await
     }
 
@@ -83,27 +82,27 @@ impl Server {
         store: Arc<dyn TaskStore>,
     ) -> Result<Server, StartError> {
         config.validate()?;
-        let requeued = store.requeue_interrupted(now_ms()).await?;
-        if requeued > 0 {
+        let recovered = store
+            .recover_at_start(config.max_attempts, millis(&*config.clock))
+            .await?;
+        if !recovered.requeued.is_empty() || !recovered.failed.is_empty() {
             tracing::warn!(
-                requeued,
-                "re-queued tasks interrupted by the previous shutdown or crash"
+                requeued = recovered.requeued.len(),
+                failed = recovered.failed.len(),
+                "took back tasks a previous process left running"
             );
         }
         let state = AppState::new(&config, store)?;
-        let listener =
-            TcpListener::bind(config.listen)
-                .await
-                .map_err(|source| StartError::Listen {
-                    addr: config.listen,
-                    source,
-                })?;
+        let listener = bind(config.listen).await?;
+        let metrics_listener = match config.metrics_listen {
+            Some(addr) => Some(bind(addr).await?),
+            None => None,
+        };
         Ok(Server {
             listener,
+            metrics_listener,
             state,
-            workers: config.workers,
-            work_delay: config.work_delay,
-            idempotency_ttl: config.idempotency_ttl,
+            config,
         })
     }
 
@@ -114,16 +113,22 @@ impl Server {
             .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
+    /// The metrics listener's address, when metrics are served.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
+    }
+
     /// Serves until `signal` resolves, then stops accepting, releases held
     /// long polls, and lets workers reach a checkpoint (their tasks go back
-    /// in the queue for the next start).
+    /// in the queue).
     pub async fn run(self, signal: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
         let Server {
             listener,
+            metrics_listener,
             state,
-            workers,
-            work_delay,
-            idempotency_ttl,
+            config,
         } = self;
         let shutdown = state.shutdown_switch.clone();
         let ctx = Arc::new(WorkerContext {
@@ -132,35 +137,66 @@ impl Server {
             fetcher: state.fetcher.clone(),
             queued: state.queued.clone(),
             shutdown: state.shutdown.clone(),
-            work_delay,
+            work_delay: config.work_delay,
+            instance: format!("inst-{}", uuid::Uuid::new_v4()),
+            lease: config.lease,
+            clock: config.clock.clone(),
+            metrics: state.metrics.clone(),
+            active: ActiveRuns::default(),
         });
-        let worker_handles: Vec<JoinHandle<()>> = (0..workers)
+        let worker_handles: Vec<JoinHandle<()>> = (0..config.workers)
             .map(|i| tokio::spawn(worker::run_worker(ctx.clone(), i)))
             .collect();
-        let purge = tokio::spawn(purge_keys(state.store.clone(), idempotency_ttl));
+        let housekeeping = [
+            tokio::spawn(housekeeping::sweep(
+                state.store.clone(),
+                config.clock.clone(),
+                config.sweep_every,
+                config.task_ttl,
+                config.idempotency_ttl,
+            )),
+            tokio::spawn(housekeeping::heartbeat(ctx.clone())),
+            tokio::spawn(housekeeping::reap(ctx.clone(), config.max_attempts)),
+        ];
+        let metrics_server = metrics_listener.map(|listener| {
+            let app = metrics::router(state.metrics.clone(), state.store.clone());
+            let mut stop = state.shutdown.clone();
+            tokio::spawn(async move {
+                let served = axum::serve(listener, app)
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.wait_for(|down| *down).await;
+                    })
+                    .await;
+                if let Err(e) = served {
+                    tracing::error!(error = %e, "the metrics listener failed");
+                }
+            })
+        });
 
         let trigger = shutdown.clone();
         let app = api::app(state);
-        tracing::info!(addr = %listener.local_addr()?, workers, "serving");
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                signal.await;
-                tracing::info!(
-                    "shutting down: no new requests; workers stop at their next checkpoint"
-                );
-                // Releases held long polls and tells workers to stop.
-                trigger.send_replace(true);
-            })
-            .await;
+        tracing::info!(addr = %listener.local_addr()?, workers = config.workers, "serving");
+        let served = serve::serve(listener, app, config.connections, async move {
+            signal.await;
+            tracing::info!("shutting down: no new requests; workers stop at their next checkpoint");
+            // Releases held long polls and tells workers to stop.
+            trigger.send_replace(true);
+        })
+        .await;
         shutdown.send_replace(true);
-        purge.abort();
+        for task in housekeeping {
+            task.abort();
+        }
+        if let Some(task) = metrics_server {
+            let _ = task.await;
+        }
         let all_workers = futures_util::future::join_all(worker_handles);
         if tokio::time::timeout(WORKER_GRACE, all_workers)
             .await
             .is_err()
         {
             tracing::warn!(
-                "workers did not stop in time; their tasks will be re-queued at the next start"
+                "workers did not stop in time; their tasks will run again once their leases expire"
             );
         }
         served
@@ -169,39 +205,37 @@ impl Server {
     /// Runs in the background; the handle stops it. For tests and the CLI's demo.
     pub fn spawn(self) -> RunningServer {
         let addr = self.local_addr();
+        let metrics_addr = self.metrics_addr();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let handle = tokio::spawn(self.run(async move {
             stopped.await.ok();
         }));
-        RunningServer { addr, stop, handle }
+        RunningServer {
+            addr,
+            metrics_addr,
+            stop,
+            handle,
+        }
     }
 }
 
-#[cfg(feature = "sqlite")]
-fn open_store(database: &Database) -> Result<Arc<dyn TaskStore>, StartError> {
-    Ok(Arc::new(crate::store::SqliteStore::open(database)?))
+async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Listen { addr, source })
 }
 
-#[cfg(not(feature = "sqlite"))]
-fn open_store(_: &Database) -> Result<Arc<dyn TaskStore>, StartError> {
-    Err(StartError::Unsupported(
-        "this build has no SQLite backend (feature `sqlite`); use Server::with_store",
-    ))
-}
-
-async fn purge_keys(store: Arc<dyn TaskStore>, ttl: Duration) {
-    let mut every = tokio::time::interval(PURGE_EVERY);
-    loop {
-        every.tick().await;
-        let ttl_ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX);
-        match store
-            .purge_idempotency_keys(now_ms().saturating_sub(ttl_ms))
-            .await
-        {
-            Ok(0) => {}
-            Ok(n) => tracing::debug!(purged = n, "forgot expired idempotency keys"),
-            Err(e) => tracing::warn!(error = %e, "could not purge idempotency keys"),
-        }
+async fn open_store(database: &Database) -> Result<Arc<dyn TaskStore>, StartError> {
+    match database {
+        Database::Postgres(url) => Err(StartError::Unsupported(format!(
+            "{url}: this build has no PostgreSQL backend (build with the `postgres` feature)"
+        ))),
+        #[cfg(feature = "sqlite")]
+        other => Ok(Arc::new(crate::store::SqliteStore::open(other)?)),
+        #[cfg(not(feature = "sqlite"))]
+        _ => Err(StartError::Unsupported(
+            "this build has no SQLite backend (feature `sqlite`); use Server::with_store".into(),
+        )),
     }
 }
 
@@ -209,6 +243,7 @@ async fn purge_keys(store: Arc<dyn TaskStore>, ttl: Duration) {
 #[derive(Debug)]
 pub struct RunningServer {
     addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
     stop: tokio::sync::oneshot::Sender<()>,
     handle: JoinHandle<io::Result<()>>,
 }
@@ -222,6 +257,11 @@ impl RunningServer {
     /// `http://<addr>`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Where `/metrics` is served, when it is.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     /// Shuts down gracefully and waits for it.

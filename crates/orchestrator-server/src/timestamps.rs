@@ -1,13 +1,22 @@
 //! Wall-clock time as the store keeps it (milliseconds since the Unix
 //! epoch), and as the API prints it (RFC 3339).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
-/// Milliseconds since the Unix epoch.
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
+use orchestrator::Clock;
+
+/// Now, in milliseconds since the Unix epoch, by `clock` (the system clock,
+/// or a virtual one in tests).
+pub(crate) fn millis(clock: &dyn Clock) -> i64 {
+    clock
+        .now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// A duration in milliseconds, saturating.
+pub(crate) fn duration_ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// RFC 3339, UTC, millisecond precision: `2026-11-28T13:20:03.123Z`.

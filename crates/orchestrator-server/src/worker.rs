@@ -4,17 +4,20 @@
 //! At every checkpoint a run stops if the task was cancelled or the server
 //! is shutting down (then the task goes back in the queue).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use orchestrator::{AnalyzeDocument, TaskError};
+use orchestrator::{AnalyzeDocument, Clock, TaskError};
 use serde_json::Value;
 use tokio::sync::{Notify, watch};
 
 use crate::document::{self, Checkpoints, DocumentError, Fetcher};
 use crate::hub::Hub;
-use crate::store::{Finish, StoreError, TaskRecord, TaskStore};
-use crate::timestamps::now_ms;
+use crate::metrics::Metrics;
+use crate::store::{Claim, Finish, RunRef, StoreError, TaskRecord, TaskStore};
+use crate::timestamps::millis;
 
 /// How long an idle worker sleeps before looking for work on its own, in case
 /// a wake-up was missed (another instance sharing the database, say).
@@ -31,13 +34,61 @@ pub(crate) struct WorkerContext {
     pub(crate) shutdown: watch::Receiver<bool>,
     /// Extra time each task takes, spread over its checkpoints.
     pub(crate) work_delay: Duration,
+    /// This server instance, as recorded on the tasks it claims.
+    pub(crate) instance: String,
+    /// How long a claim holds without progress or a heartbeat.
+    pub(crate) lease: Duration,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) metrics: Metrics,
+    /// The runs in progress here, for the heartbeat.
+    pub(crate) active: ActiveRuns,
+}
+
+impl WorkerContext {
+    fn now(&self) -> i64 {
+        millis(&*self.clock)
+    }
+}
+
+/// The runs this instance is working on, each with a flag the heartbeat
+/// raises when the run has lost its task (its lease was taken back).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct ActiveRuns(Arc<Mutex<HashMap<RunRef, Arc<AtomicBool>>>>);
+
+impl ActiveRuns {
+    fn start(&self, run: RunRef) -> Arc<AtomicBool> {
+        let lost = Arc::new(AtomicBool::new(false));
+        self.lock().insert(run, lost.clone());
+        lost
+    }
+
+    fn end(&self, run: &RunRef) {
+        self.lock().remove(run);
+    }
+
+    /// The runs to renew.
+    pub(crate) fn runs(&self) -> Vec<RunRef> {
+        self.lock().keys().cloned().collect()
+    }
+
+    /// Tells `run`'s worker to stop at its next checkpoint.
+    pub(crate) fn lost(&self, run: &RunRef) {
+        if let Some(flag) = self.lock().get(run) {
+            flag.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<RunRef, Arc<AtomicBool>>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// Why a run ended without a result.
 #[derive(Debug)]
 enum Halt {
-    /// The task was cancelled: its progress write found it no longer running.
-    Cancelled,
+    /// The run no longer owns the task: it was cancelled (its progress
+    /// write found it no longer running), or its lease was taken back.
+    Lost,
     /// The server is shutting down: the task goes back in the queue.
     Shutdown,
     /// The task cannot succeed; this is why.
@@ -59,7 +110,12 @@ pub(crate) async fn run_worker(ctx: Arc<WorkerContext>, index: usize) {
         if *shutdown.borrow() {
             break;
         }
-        match ctx.store.claim_next(now_ms()).await {
+        let claim = Claim {
+            instance: ctx.instance.clone(),
+            lease: ctx.lease,
+            now: ctx.now(),
+        };
+        match ctx.store.claim_next(&claim).await {
             Ok(Some(task)) => run_task(&ctx, task).await,
             Ok(None) => {
                 tokio::select! {
@@ -69,6 +125,7 @@ pub(crate) async fn run_worker(ctx: Arc<WorkerContext>, index: usize) {
                 }
             }
             Err(e) => {
+                ctx.metrics.store_error("claim");
                 tracing::error!(worker = index, error = %e, "could not claim a task");
                 tokio::time::sleep(IDLE_RECHECK).await;
             }
@@ -79,46 +136,75 @@ pub(crate) async fn run_worker(ctx: Arc<WorkerContext>, index: usize) {
 
 async fn run_task(ctx: &WorkerContext, task: TaskRecord) {
     tracing::info!(task = %task.id, attempt = task.attempts, "task started");
+    let started = ctx.now();
+    if let Some(at) = task.started_at {
+        ctx.metrics.task_started(elapsed(task.created_at, at));
+    }
     ctx.hub.notify(&task.id);
+    let run_ref = task.run();
+    let lost = ctx.active.start(run_ref.clone());
     let mut run = Run {
         ctx,
-        id: task.id.clone(),
+        run: run_ref.clone(),
         progress: 0,
         shutdown: ctx.shutdown.clone(),
+        lost,
     };
-    let finish = match execute(&task, &mut run).await {
+    let outcome = execute(&task, &mut run).await;
+    ctx.active.end(&run_ref);
+    let finish = match outcome {
         Ok(result) => Finish::Completed(result),
-        Err(Halt::Failed(error)) => Finish::Failed(error),
+        Err(Halt::Failed(error)) => {
+            if error.code.starts_with("DOCUMENT_") || error.code == "UNSUPPORTED_MEDIA_TYPE" {
+                ctx.metrics.fetch_failed(&error.code);
+            }
+            Finish::Failed(error)
+        }
         Err(Halt::Store(e)) => {
             // The cause stays in the log; the task's error says only what happened.
+            ctx.metrics.store_error("set_progress");
             tracing::error!(task = %task.id, error = %e, "could not record progress; failing the task");
             Finish::Failed(TaskError::new(
                 "INTERNAL",
                 "the server could not record the task's progress",
             ))
         }
-        Err(Halt::Cancelled) => {
-            tracing::info!(task = %task.id, "task cancelled; worker stopped at a checkpoint");
+        Err(Halt::Lost) => {
+            tracing::info!(task = %task.id, "the run no longer owns the task (cancelled, or its lease was taken back); stopped at a checkpoint");
             return;
         }
         Err(Halt::Shutdown) => {
             tracing::info!(task = %task.id, "shutting down; task goes back in the queue");
-            if let Err(e) = ctx.store.release(&task.id, now_ms()).await {
-                tracing::error!(task = %task.id, error = %e, "could not re-queue; it will be re-queued at the next start");
+            if let Err(e) = ctx.store.release(&run_ref, ctx.now()).await {
+                ctx.metrics.store_error("release");
+                tracing::error!(task = %task.id, error = %e, "could not re-queue; its lease will expire and it will run again");
             }
             ctx.hub.notify(&task.id);
             return;
         }
     };
-    let failed = matches!(finish, Finish::Failed(_));
-    match ctx.store.finish(&task.id, finish, now_ms()).await {
-        Ok(true) => tracing::info!(task = %task.id, failed, "task finished"),
-        Ok(false) => tracing::info!(task = %task.id, "task was cancelled before it finished"),
+    let outcome = match &finish {
+        Finish::Completed(_) => "completed",
+        Finish::Failed(_) => "failed",
+    };
+    match ctx.store.finish(&run_ref, finish, ctx.now()).await {
+        Ok(true) => {
+            ctx.metrics
+                .task_finished(&task.tenant, outcome, elapsed(started, ctx.now()));
+            tracing::info!(task = %task.id, outcome, "task finished");
+        }
+        Ok(false) => tracing::info!(task = %task.id, "the run lost the task before it finished"),
         Err(e) => {
-            tracing::error!(task = %task.id, error = %e, "could not record the outcome; the task will run again after a restart")
+            ctx.metrics.store_error("finish");
+            tracing::error!(task = %task.id, error = %e, "could not record the outcome; the task will run again when its lease expires")
         }
     }
     ctx.hub.notify(&task.id);
+}
+
+/// The time from `from` to `to` (milliseconds since the epoch), never negative.
+fn elapsed(from: i64, to: i64) -> Duration {
+    Duration::from_millis(u64::try_from(to.saturating_sub(from)).unwrap_or(0))
 }
 
 /// Runs the task's action.
@@ -145,30 +231,36 @@ async fn execute(task: &TaskRecord, run: &mut Run<'_>) -> Result<Value, Halt> {
 /// One task's run, as the pipeline's checkpoints see it.
 struct Run<'a> {
     ctx: &'a WorkerContext,
-    id: String,
+    run: RunRef,
     progress: u8,
     shutdown: watch::Receiver<bool>,
+    /// Raised by the heartbeat when the run's lease was taken back.
+    lost: Arc<AtomicBool>,
 }
 
 impl Checkpoints for Run<'_> {
     type Halt = Halt;
 
-    /// Records progress (when it moved), paces the work, and stops if the
-    /// task was cancelled or the server is shutting down.
+    /// Records progress (when it moved, renewing the lease), paces the
+    /// work, and stops if the run lost its task or the server is shutting
+    /// down.
     async fn reached(&mut self, percent: u8) -> Result<(), Halt> {
         if *self.shutdown.borrow() {
             return Err(Halt::Shutdown);
+        }
+        if self.lost.load(Ordering::Relaxed) {
+            return Err(Halt::Lost);
         }
         if percent > self.progress {
             self.progress = percent;
             match self
                 .ctx
                 .store
-                .set_progress(&self.id, percent, now_ms())
+                .set_progress(&self.run, percent, self.ctx.lease, self.ctx.now())
                 .await
             {
-                Ok(true) => self.ctx.hub.notify(&self.id),
-                Ok(false) => return Err(Halt::Cancelled),
+                Ok(true) => self.ctx.hub.notify(&self.run.id),
+                Ok(false) => return Err(Halt::Lost),
                 Err(e) => return Err(Halt::Store(e)),
             }
         }

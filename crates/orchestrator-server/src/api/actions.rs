@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use orchestrator::{AnalyzeDocument, TaskStatus};
@@ -13,7 +13,8 @@ use url::Url;
 use super::AppState;
 use super::problem::{ApiError, path_param};
 use crate::store::{NewTask, Submitted, TaskRecord};
-use crate::timestamps::now_ms;
+use crate::tenants::Tenant;
+use crate::timestamps::millis;
 
 /// The actions this server runs.
 pub(crate) const ACTIONS: [&str; 1] = ["analyze-document"];
@@ -30,10 +31,23 @@ const QUEUE_FULL_RETRY_AFTER: u64 = 5;
 
 pub(crate) async fn submit(
     State(state): State<AppState>,
+    Extension(Tenant(tenant)): Extension<Tenant>,
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers)?;
+    if let Some(limiter) = &state.limiter
+        && let Err(wait) = limiter.check(&tenant)
+    {
+        state.metrics.submit_rate_limited(&tenant);
+        tracing::info!(
+            idempotency_key = key.as_deref(),
+            ?wait,
+            "submit over the tenant's rate limit"
+        );
+        return Err(ApiError::too_many_requests(wait));
+    }
     let (bot_id, action) = path_param(path)?;
     if !ACTIONS.contains(&action.as_str()) {
         return Err(ApiError::not_found(format!(
@@ -42,15 +56,9 @@ pub(crate) async fn submit(
         )));
     }
     check_bot_id(&bot_id)?;
-    let key = idempotency_key(&headers)?;
     check_content_type(&headers)?;
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::too_large(state.limits.max_body_bytes)
-        } else {
-            ApiError::bad_request(format!("could not read the request body: {rejection}"))
-        }
-    })?;
+    let body =
+        body.map_err(|rejection| ApiError::from_body_rejection(&rejection, &state.limits))?;
     let input: Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
     let request: AnalyzeDocument = decode_request(&input)?;
@@ -61,21 +69,23 @@ pub(crate) async fn submit(
     let fingerprint = format!("{bot_id}\n{action}\n{input}");
     let new = NewTask {
         id,
+        tenant: tenant.clone(),
         bot_id,
         action,
         input,
-        idempotency_key: key,
+        idempotency_key: key.clone(),
         fingerprint,
-        now: now_ms(),
+        now: millis(&*state.clock),
     };
     match state.store.submit(new, state.limits.max_queued).await {
         Ok(Submitted::Created(task)) => {
             state.queued.notify_one();
-            tracing::info!(task = %task.id, "task accepted");
+            state.metrics.task_submitted(&tenant);
+            tracing::info!(task = %task.id, idempotency_key = key.as_deref(), "task accepted");
             Ok(accepted(&task))
         }
         Ok(Submitted::Existing(task)) => {
-            tracing::info!(task = %task.id, "idempotent resubmit");
+            tracing::info!(task = %task.id, idempotency_key = key.as_deref(), "idempotent resubmit");
             Ok(accepted(&task))
         }
         Ok(Submitted::KeyReused) => Err(ApiError::idempotency_key_reused()),
@@ -86,7 +96,10 @@ pub(crate) async fn submit(
             ),
             QUEUE_FULL_RETRY_AFTER,
         )),
-        Err(e) => Err(ApiError::internal(e)),
+        Err(e) => {
+            state.metrics.store_error("submit");
+            Err(ApiError::internal(e))
+        }
     }
 }
 

@@ -1,4 +1,6 @@
-//! Bearer-key authentication, compared in constant time.
+//! Bearer-key authentication: finds the tenant a key belongs to (hashes
+//! compared in constant time) and hands it to the handlers. The tenant's
+//! name — never the key — goes into the request's log span.
 
 use std::sync::Arc;
 
@@ -6,24 +8,17 @@ use axum::extract::{Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::Response;
-use subtle::ConstantTimeEq;
 
 use super::problem::ApiError;
+use crate::tenants::Authenticator;
 
-/// The key clients must present; `None` means authentication is off
-/// (`--insecure-no-auth`).
-#[derive(Clone)]
-pub(crate) struct ApiKey(pub Option<Arc<str>>);
-
-/// Rejects requests without the right `Authorization: Bearer <key>`.
+/// Rejects requests without a known `Authorization: Bearer <key>`; marks
+/// the others with their tenant.
 pub(super) async fn require_bearer(
-    State(key): State<ApiKey>,
-    request: Request,
+    State(auth): State<Arc<Authenticator>>,
+    mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let Some(expected) = &key.0 else {
-        return Ok(next.run(request).await);
-    };
     let presented = request
         .headers()
         .get(AUTHORIZATION)
@@ -32,14 +27,17 @@ pub(super) async fn require_bearer(
             let (scheme, token) = v.trim().split_once(' ')?;
             scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
         });
-    match presented {
-        None => Err(ApiError::unauthorized(
-            "send the API key as `Authorization: Bearer <key>`",
-        )),
-        // Constant time in the key's content (only the length can leak).
-        Some(token) if bool::from(token.as_bytes().ct_eq(expected.as_bytes())) => {
-            Ok(next.run(request).await)
+    let tenant = match (presented, auth.required()) {
+        (None, true) => {
+            return Err(ApiError::unauthorized(
+                "send the API key as `Authorization: Bearer <key>`",
+            ));
         }
-        Some(_) => Err(ApiError::unauthorized("the API key is not valid")),
-    }
+        (presented, _) => auth
+            .authenticate(presented.unwrap_or_default())
+            .ok_or_else(|| ApiError::unauthorized("the API key is not valid"))?,
+    };
+    tracing::Span::current().record("tenant", tenant.0.as_str());
+    request.extensions_mut().insert(tenant);
+    Ok(next.run(request).await)
 }

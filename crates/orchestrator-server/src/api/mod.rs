@@ -4,8 +4,10 @@ mod actions;
 mod auth;
 mod faults;
 mod guards;
+mod observe;
 mod openapi;
 mod problem;
+mod rate_limit;
 mod tasks;
 
 use std::sync::Arc;
@@ -15,17 +17,23 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{get, post};
+use orchestrator::Clock;
 use tokio::sync::{Notify, watch};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::RequestBodyTimeoutLayer;
+use tower_http::trace::TraceLayer;
 
-use auth::ApiKey;
 use faults::FaultInjector;
 pub(crate) use problem::ApiError;
+use rate_limit::SubmitLimiter;
 
 use crate::config::ServerConfig;
 use crate::document::{Fetcher, FetcherConfig};
 use crate::hub::Hub;
+use crate::metrics::Metrics;
 use crate::server::StartError;
 use crate::store::TaskStore;
+use crate::tenants::{Authenticator, DEFAULT_TENANT, TenantKey};
 
 /// What the handlers share: the store, the long-poll hub, the settings.
 /// Cheap to clone. Build it with [`AppState::new`] and serve it with [`app`].
@@ -33,7 +41,7 @@ use crate::store::TaskStore;
 pub struct AppState {
     pub(crate) store: Arc<dyn TaskStore>,
     pub(crate) hub: Arc<Hub>,
-    /// For checking document URLs at submit time.
+    /// For checking document URLs at submit time, and for the workers.
     pub(crate) fetcher: Fetcher,
     /// Wakes a worker when a task is queued.
     pub(crate) queued: Arc<Notify>,
@@ -42,9 +50,13 @@ pub struct AppState {
     /// The switch behind `shutdown`; held here so that a state alive means
     /// "not shutting down".
     pub(crate) shutdown_switch: Arc<watch::Sender<bool>>,
-    pub(crate) api_key: ApiKey,
+    pub(crate) auth: Arc<Authenticator>,
+    pub(crate) limiter: Option<Arc<SubmitLimiter>>,
     pub(crate) faults: Option<FaultInjector>,
     pub(crate) limits: Limits,
+    pub(crate) metrics: Metrics,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) trust_request_id: bool,
 }
 
 impl std::fmt::Debug for AppState {
@@ -52,6 +64,7 @@ impl std::fmt::Debug for AppState {
         f.debug_struct("AppState")
             .field("limits", &self.limits)
             .field("faults", &self.faults.is_some())
+            .field("metrics", &self.metrics)
             .finish_non_exhaustive()
     }
 }
@@ -63,13 +76,15 @@ pub(crate) struct Limits {
     pub(crate) max_queued: u64,
     /// Largest request body.
     pub(crate) max_body_bytes: usize,
+    /// How long a client may take to send a body.
+    pub(crate) body_read_timeout: Duration,
     /// Longest long poll.
     pub(crate) max_long_poll: Duration,
 }
 
 impl AppState {
     /// The state for `config` over `store` (for [`app`]; [`Server`](crate::Server)
-    /// builds its own).
+    /// builds its own). Metrics are recorded when `config.metrics_listen` is set.
     pub fn new(config: &ServerConfig, store: Arc<dyn TaskStore>) -> Result<AppState, StartError> {
         config.validate()?;
         let fetcher = Fetcher::new(FetcherConfig {
@@ -77,24 +92,46 @@ impl AppState {
             timeout: config.fetch_timeout,
             documents_dir: config.documents_dir.clone(),
             allow_private_networks: config.allow_private_networks,
+            allow_private_origins: config.allow_private_origins.clone(),
+            proxy: config.fetch_proxy.clone(),
         })?;
+        let mut keys = config.tenants.clone();
+        if let Some(key) = &config.api_key {
+            keys.push(
+                TenantKey::new(DEFAULT_TENANT, key)
+                    .map_err(|_| StartError::Config(crate::config::ConfigError::EmptyApiKey))?,
+            );
+        }
+        let auth = if keys.is_empty() {
+            Authenticator::Off
+        } else {
+            Authenticator::Keys(keys)
+        };
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let state = AppState {
+        Ok(AppState {
             store,
             hub: Arc::new(Hub::default()),
             fetcher,
             queued: Arc::new(Notify::new()),
             shutdown: shutdown_rx,
             shutdown_switch: Arc::new(shutdown),
-            api_key: ApiKey(config.api_key.as_deref().map(Arc::from)),
+            auth: Arc::new(auth),
+            limiter: config.rate_limit.map(|r| Arc::new(SubmitLimiter::new(r))),
             faults: config.faults.map(|f| FaultInjector::new(f.rate, f.seed)),
             limits: Limits {
                 max_queued: config.max_queued,
                 max_body_bytes: config.max_body_bytes,
+                body_read_timeout: config.connections.body_read_timeout,
                 max_long_poll: config.max_long_poll,
             },
-        };
-        Ok(state)
+            metrics: if config.metrics_listen.is_some() {
+                Metrics::enabled()
+            } else {
+                Metrics::default()
+            },
+            clock: config.clock.clone(),
+            trust_request_id: config.trust_request_id,
+        })
     }
 }
 
@@ -117,21 +154,40 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/openapi.json", get(openapi::serve))
         .route_layer(middleware::from_fn_with_state(
-            state.api_key.clone(),
+            state.auth.clone(),
             auth::require_bearer,
         ))
         .layer(middleware::from_fn_with_state(
             state.faults.clone(),
             faults::inject_faults,
         ));
+    // Layers run outermost last-added: the request id is settled first, then
+    // the span that carries it into every log line, then the rest.
     Router::new()
         .merge(api)
         .route("/healthz", get(tasks::health))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            observe::record,
+        ))
         .layer(DefaultBodyLimit::max(state.limits.max_body_bytes))
+        .layer(RequestBodyTimeoutLayer::new(state.limits.body_read_timeout))
         .layer(middleware::from_fn(guards::limit_header_size))
-        .layer(middleware::from_fn(guards::log_request))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(observe::request_span)
+                .on_request(())
+                .on_response(observe::log_response)
+                .on_failure(()),
+        )
+        .layer(PropagateRequestIdLayer::new(observe::REQUEST_ID))
+        .layer(SetRequestIdLayer::new(observe::REQUEST_ID, MakeRequestUuid))
+        .layer(middleware::from_fn_with_state(
+            state.trust_request_id,
+            observe::screen_request_id,
+        ))
         .with_state(state)
 }
 

@@ -134,6 +134,49 @@ impl ApiError {
         e
     }
 
+    /// `429` with `Retry-After` (whole seconds, rounded up): over the
+    /// tenant's rate limit.
+    pub(crate) fn too_many_requests(wait: std::time::Duration) -> Self {
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "Too many requests",
+            format!("this tenant's submit rate limit is reached; try again in {secs} s"),
+        );
+        e.retry_after = Some(secs.max(1));
+        e
+    }
+
+    /// `408`: the client sent the body too slowly.
+    pub(crate) fn body_timeout(limit: std::time::Duration) -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request-timeout",
+            "Request body too slow",
+            format!("the request body did not arrive within {limit:?}"),
+        )
+    }
+
+    /// The body could not be read: too large (`413`), too slow (`408`), or
+    /// broken off (`400`).
+    pub(crate) fn from_body_rejection(
+        rejection: &axum::extract::rejection::BytesRejection,
+        limits: &super::Limits,
+    ) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Self::too_large(limits.max_body_bytes);
+        }
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(rejection);
+        while let Some(e) = cause {
+            if e.is::<tower_http::timeout::TimeoutError>() {
+                return Self::body_timeout(limits.body_read_timeout);
+            }
+            cause = e.source();
+        }
+        Self::bad_request(format!("could not read the request body: {rejection}"))
+    }
+
     /// `503` with `Retry-After`.
     pub(crate) fn unavailable(detail: impl Into<String>, retry_after: u64) -> Self {
         let mut e = Self::new(

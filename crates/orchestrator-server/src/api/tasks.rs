@@ -5,7 +5,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use orchestrator::{TaskState, TaskStatus};
@@ -15,7 +15,8 @@ use super::AppState;
 use super::problem::{ApiError, path_param};
 use crate::hub::Subscription;
 use crate::store::{Cancelled, TaskRecord};
-use crate::timestamps::{now_ms, rfc3339_ms};
+use crate::tenants::Tenant;
+use crate::timestamps::{millis, rfc3339_ms};
 
 /// Bounds of the `Retry-After` suggested while a task runs, in seconds.
 const RETRY_AFTER_MIN: u64 = 1;
@@ -27,6 +28,7 @@ const RETRY_AFTER_UNKNOWN: u64 = 1;
 
 pub(crate) async fn get_task(
     State(state): State<AppState>,
+    Extension(Tenant(tenant)): Extension<Tenant>,
     task_id: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -34,11 +36,12 @@ pub(crate) async fn get_task(
     let wait = requested_wait(&headers).map(|w| w.min(state.limits.max_long_poll));
     // Subscribe before reading, so a change in between still wakes us.
     let mut subscription = state.hub.subscribe(&task_id);
-    let mut task = load(&state, &task_id).await?;
+    let mut task = load(&state, &tenant, &task_id).await?;
     if let Some(wait) = wait.filter(|w| !w.is_zero())
         && !task.state.is_terminal()
     {
-        task = hold(&state, &task_id, task, &mut subscription, wait).await?;
+        let _held = state.metrics.long_poll_held();
+        task = hold(&state, &tenant, task, &mut subscription, wait).await?;
     }
     drop(subscription);
 
@@ -53,7 +56,8 @@ pub(crate) async fn get_task(
     }
     // A long-polling client has had its wait here; pacing is for the others.
     if !task.state.is_terminal() && wait.is_none() {
-        let secs = retry_after_seconds(&task.state, task.progress, task.started_at, now_ms());
+        let now = millis(&*state.clock);
+        let secs = retry_after_seconds(&task.state, task.progress, task.started_at, now);
         h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     Ok(response)
@@ -65,7 +69,7 @@ pub(crate) async fn get_task(
 /// runs out or the server shuts down.
 async fn hold(
     state: &AppState,
-    task_id: &str,
+    tenant: &str,
     initial: TaskRecord,
     subscription: &mut Subscription<'_>,
     wait: Duration,
@@ -86,10 +90,10 @@ async fn hold(
         };
         tokio::select! {
             () = subscription.changed() => {}
-            () = tokio::time::sleep_until(until) => return Ok(if progress_seen { load(state, task_id).await? } else { latest }),
-            _ = shutdown.changed() => return load(state, task_id).await,
+            () = tokio::time::sleep_until(until) => return Ok(if progress_seen { load(state, tenant, &initial.id).await? } else { latest }),
+            _ = shutdown.changed() => return load(state, tenant, &initial.id).await,
         }
-        latest = load(state, task_id).await?;
+        latest = load(state, tenant, &initial.id).await?;
         if latest.state != initial.state {
             return Ok(latest);
         }
@@ -104,10 +108,15 @@ async fn hold(
 
 pub(crate) async fn cancel_task(
     State(state): State<AppState>,
+    Extension(Tenant(tenant)): Extension<Tenant>,
     task_id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let task_id = path_param(task_id)?;
-    match state.store.cancel(&task_id, now_ms()).await {
+    match state
+        .store
+        .cancel(&tenant, &task_id, millis(&*state.clock))
+        .await
+    {
         Ok(Cancelled::Now(task)) => {
             state.hub.notify(&task.id);
             tracing::info!(task = %task.id, "task cancelled");
@@ -118,15 +127,19 @@ pub(crate) async fn cancel_task(
             task.id, task.state
         ))),
         Ok(Cancelled::NotFound) => Err(unknown_task(&task_id)),
-        Err(e) => Err(ApiError::internal(e)),
+        Err(e) => {
+            state.metrics.store_error("cancel");
+            Err(ApiError::internal(e))
+        }
     }
 }
 
 pub(crate) async fn health(State(state): State<AppState>) -> Response {
-    match state.store.pending_count().await {
-        Ok(pending) => axum::Json(json!({
+    match state.store.counts().await {
+        Ok(counts) => axum::Json(json!({
             "status": "ok",
-            "pending_tasks": pending,
+            "pending_tasks": counts.pending,
+            "running_tasks": counts.running,
             "watched_tasks": state.hub.watched_tasks(),
         }))
         .into_response(),
@@ -134,11 +147,15 @@ pub(crate) async fn health(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn load(state: &AppState, task_id: &str) -> Result<TaskRecord, ApiError> {
-    match state.store.get(task_id).await {
+/// A tenant's task; another tenant's answers exactly like a missing one.
+async fn load(state: &AppState, tenant: &str, task_id: &str) -> Result<TaskRecord, ApiError> {
+    match state.store.get(tenant, task_id).await {
         Ok(Some(task)) => Ok(task),
         Ok(None) => Err(unknown_task(task_id)),
-        Err(e) => Err(ApiError::internal(e)),
+        Err(e) => {
+            state.metrics.store_error("get");
+            Err(ApiError::internal(e))
+        }
     }
 }
 

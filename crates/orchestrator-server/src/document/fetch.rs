@@ -1,6 +1,6 @@
 //! Getting the bytes of a document from `http(s)://`, `file://` or `data:`.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -38,6 +38,20 @@ pub(crate) struct FetcherConfig {
     pub documents_dir: Option<PathBuf>,
     /// Allow loopback, private and link-local addresses.
     pub allow_private_networks: bool,
+    /// Exact private socket addresses allowed anyway, when a URL names them
+    /// by literal address (names always go through the public-only resolver).
+    pub allow_private_origins: Vec<SocketAddr>,
+    /// Fetch through this proxy instead of connecting directly. The
+    /// environment's proxy variables are never used: a proxy resolves the
+    /// names it is given, past the resolver that guards them here.
+    pub proxy: Option<Url>,
+}
+
+/// What a destination is checked against.
+#[derive(Debug, Clone)]
+struct Guard {
+    allow_private: bool,
+    allow_origins: Vec<SocketAddr>,
 }
 
 /// Fetches documents under the SSRF, size and path rules.
@@ -47,6 +61,7 @@ pub(crate) struct Fetcher {
     config: FetcherConfig,
     /// `documents_dir`, canonicalized once.
     root: Option<PathBuf>,
+    guard: Guard,
 }
 
 impl Fetcher {
@@ -62,17 +77,21 @@ impl Fetcher {
             ),
             None => None,
         };
-        let allow_private = config.allow_private_networks;
+        let guard = Guard {
+            allow_private: config.allow_private_networks,
+            allow_origins: config.allow_private_origins.clone(),
+        };
+        let redirect_guard = guard.clone();
         let redirects = reqwest::redirect::Policy::custom(move |attempt| {
             if attempt.previous().len() >= MAX_REDIRECTS {
                 return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
             }
             if !matches!(attempt.url().scheme(), "http" | "https") {
-                return attempt.error("redirected to a non-HTTP URL");
+                return attempt.error(Forbidden("redirected to a non-HTTP URL".into()));
             }
-            match destination_allowed(attempt.url(), allow_private) {
+            match redirect_guard.destination_allowed(attempt.url()) {
                 Ok(()) => attempt.follow(),
-                Err(why) => attempt.error(format!("redirected: {why}")),
+                Err(why) => attempt.error(Forbidden(format!("redirected: {why}"))),
             }
         });
         let mut http = reqwest::Client::builder()
@@ -80,11 +99,26 @@ impl Fetcher {
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .redirect(redirects)
             .user_agent(concat!("orchestrator-server/", env!("CARGO_PKG_VERSION")));
-        if !allow_private {
-            http = http.dns_resolver(PublicOnlyResolver::shared());
-        }
+        http = match &config.proxy {
+            // Through a proxy the names are resolved over there: the guard
+            // sees only the scheme and literal addresses.
+            Some(proxy) => {
+                http.proxy(reqwest::Proxy::all(proxy.as_str()).map_err(StartError::Fetcher)?)
+            }
+            // HTTP_PROXY and friends are ignored: through them, the resolver
+            // below would only ever check the proxy's address.
+            None if !guard.allow_private => {
+                http.no_proxy().dns_resolver(PublicOnlyResolver::shared())
+            }
+            None => http.no_proxy(),
+        };
         let http = http.build().map_err(StartError::Fetcher)?;
-        Ok(Fetcher { http, config, root })
+        Ok(Fetcher {
+            http,
+            config,
+            root,
+            guard,
+        })
     }
 
     /// Checks what makes a URL unusable on this server whatever it points
@@ -112,7 +146,8 @@ impl Fetcher {
     pub(crate) async fn fetch(&self, url: &Url) -> Result<Document, DocumentError> {
         self.precheck(url)
             .map_err(|m| DocumentError::new(DOCUMENT_FORBIDDEN, m))?;
-        destination_allowed(url, self.config.allow_private_networks)
+        self.guard
+            .destination_allowed(url)
             .map_err(|m| DocumentError::new(DOCUMENT_FORBIDDEN, m))?;
         match url.scheme() {
             "data" => self.fetch_data(url),
@@ -198,6 +233,8 @@ impl Fetcher {
                     DOCUMENT_FORBIDDEN,
                     format!("{} resolves only to private addresses, which this server may not fetch from", host(url)),
                 )
+            } else if let Some(why) = forbidden_redirect(&e) {
+                DocumentError::new(DOCUMENT_FORBIDDEN, format!("fetching {}: {why}", host(url)))
             } else if e.is_timeout() {
                 DocumentError::new(DOCUMENT_UNREACHABLE, format!("fetching {} timed out", host(url)))
             } else if e.is_redirect() {
@@ -245,17 +282,53 @@ impl Fetcher {
     }
 }
 
-/// Refuses a URL whose host is a literal private, loopback or link-local
-/// address. Host *names* are checked on their resolved addresses by the
-/// resolver; literal addresses never reach it, so they are checked here —
-/// for the first URL and for every redirect.
-pub(crate) fn destination_allowed(url: &Url, allow_private: bool) -> Result<(), String> {
-    match literal_ip(url) {
-        Some(ip) if !allow_private && !is_public_address(ip) => Err(format!(
+impl Guard {
+    /// Refuses a URL whose host is a literal private, loopback or
+    /// link-local address (unless that exact address and port is allowed).
+    /// Host *names* are checked on their resolved addresses by the
+    /// resolver; literal addresses never reach it, so they are checked here
+    /// — for the first URL and for every redirect. The WHATWG URL parser
+    /// has already turned `http://2130706433/` and `http://0x7f.1/` into
+    /// `127.0.0.1`.
+    fn destination_allowed(&self, url: &Url) -> Result<(), String> {
+        let Some(ip) = literal_ip(url) else {
+            return Ok(());
+        };
+        if self.allow_private || is_public_address(ip) {
+            return Ok(());
+        }
+        let port = url.port_or_known_default().unwrap_or(0);
+        if self.allow_origins.contains(&SocketAddr::new(ip, port)) {
+            return Ok(());
+        }
+        Err(format!(
             "{ip} is a private, loopback or link-local address, which this server may not fetch from"
-        )),
-        _ => Ok(()),
+        ))
     }
+}
+
+/// A redirect the guard refused.
+#[derive(Debug)]
+struct Forbidden(String);
+
+impl std::fmt::Display for Forbidden {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Forbidden {}
+
+/// The guard's reason, if an error chain holds a refused redirect.
+fn forbidden_redirect(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = cur {
+        if let Some(f) = e.downcast_ref::<Forbidden>() {
+            return Some(f.0.clone());
+        }
+        cur = e.source();
+    }
+    None
 }
 
 fn literal_ip(url: &Url) -> Option<IpAddr> {
@@ -295,7 +368,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn literal_private_destinations_are_refused_including_redirect_targets() {
+    fn literal_private_destinations_are_refused_unless_that_exact_origin_is_allowed() {
+        let strict = Guard {
+            allow_private: false,
+            allow_origins: vec!["127.0.0.1:8080".parse().unwrap()],
+        };
+        let open = Guard {
+            allow_private: true,
+            allow_origins: Vec::new(),
+        };
         for u in [
             "http://127.0.0.1/x",
             "http://[::1]:8080/",
@@ -303,14 +384,24 @@ mod tests {
             "https://10.0.0.1/",
             "http://[::ffff:192.168.1.1]/",
             "http://0.0.0.0/",
+            "http://2130706433/",
+            "http://0x7f.1/",
+            "http://0177.0.0.1/",
+            "http://127.0.0.1:8081/",
         ] {
             let url = Url::parse(u).unwrap();
-            assert!(destination_allowed(&url, false).is_err(), "{u}");
-            assert!(destination_allowed(&url, true).is_ok(), "{u}");
+            assert!(strict.destination_allowed(&url).is_err(), "{u}");
+            assert!(open.destination_allowed(&url).is_ok(), "{u}");
         }
+        let allowed = Url::parse("http://127.0.0.1:8080/doc.txt").unwrap();
+        assert!(strict.destination_allowed(&allowed).is_ok());
         let public = Url::parse("https://93.184.216.34/report.pdf").unwrap();
-        assert!(destination_allowed(&public, false).is_ok());
+        assert!(strict.destination_allowed(&public).is_ok());
         // Names are left to the resolver.
-        assert!(destination_allowed(&Url::parse("http://localhost/").unwrap(), false).is_ok());
+        assert!(
+            strict
+                .destination_allowed(&Url::parse("http://localhost/").unwrap())
+                .is_ok()
+        );
     }
 }

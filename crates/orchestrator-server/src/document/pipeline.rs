@@ -121,6 +121,8 @@ mod tests {
             timeout: std::time::Duration::from_secs(5),
             documents_dir: None,
             allow_private_networks: false,
+            allow_private_origins: Vec::new(),
+            proxy: None,
         })
         .unwrap()
     }

@@ -1,15 +1,19 @@
 //! Task storage: the one interface the handlers and workers use.
 //!
 //! The database *is* the queue: a `PENDING` row is a queued task and a worker
-//! claims one by flipping it to `RUNNING` in a single statement. That is what
-//! lets a PostgreSQL backend (`SELECT … FOR UPDATE SKIP LOCKED`) serve several
-//! server instances later without touching the handlers.
+//! claims one by flipping it to `RUNNING` in a single statement, taking a
+//! lease in the same write. Every later write of that run is fenced on its
+//! attempt number, so a run whose lease was taken back (its instance died,
+//! or stalled past the lease) can no longer overwrite the new run's work.
+//! Tasks belong to a tenant; every read or change made on a client's behalf
+//! names it, so another tenant's task looks exactly like a missing one.
 
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use orchestrator::{TaskError, TaskState};
 use serde_json::Value;
@@ -57,6 +61,8 @@ impl StoreError {
 pub struct TaskRecord {
     /// `task-<uuid>`.
     pub id: String,
+    /// The tenant that created it; only that tenant can see it.
+    pub tenant: String,
     /// The bot the task was submitted to.
     pub bot_id: String,
     /// The action, e.g. `analyze-document`.
@@ -77,8 +83,30 @@ pub struct TaskRecord {
     pub started_at: Option<i64>,
     /// When it finished.
     pub completed_at: Option<i64>,
-    /// How many times a worker has claimed it (more than 1 after a restart).
+    /// How many times a worker has claimed it (more than 1 after a crash);
+    /// the current run's fencing token.
     pub attempts: u32,
+}
+
+impl TaskRecord {
+    /// The run a worker holds after claiming this task.
+    pub fn run(&self) -> RunRef {
+        RunRef {
+            id: self.id.clone(),
+            attempt: self.attempts,
+        }
+    }
+}
+
+/// One run of a task: its id and the attempt number its claim produced.
+/// Writes through a `RunRef` succeed only while that attempt still owns
+/// the task.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RunRef {
+    /// The task.
+    pub id: String,
+    /// The attempt that claimed it.
+    pub attempt: u32,
 }
 
 /// A task to create.
@@ -86,13 +114,15 @@ pub struct TaskRecord {
 pub struct NewTask {
     /// The id to give it.
     pub id: String,
+    /// The tenant creating it.
+    pub tenant: String,
     /// The bot.
     pub bot_id: String,
     /// The action.
     pub action: String,
     /// The request body.
     pub input: Value,
-    /// The client's `Idempotency-Key`, if any.
+    /// The client's `Idempotency-Key`, if any (scoped to the tenant).
     pub idempotency_key: Option<String>,
     /// What makes two submits "the same request" for that key.
     pub fingerprint: String,
@@ -113,6 +143,17 @@ pub enum Submitted {
     QueueFull,
 }
 
+/// A worker's claim on the next task.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    /// The claiming server instance (`inst-<uuid>`), recorded on the task.
+    pub instance: String,
+    /// How long the claim holds without a heartbeat or progress.
+    pub lease: Duration,
+    /// Now, in milliseconds since the Unix epoch.
+    pub now: i64,
+}
+
 /// How a task ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Finish {
@@ -129,31 +170,82 @@ pub enum Cancelled {
     Now(TaskRecord),
     /// The task had already finished.
     AlreadyFinished(TaskRecord),
-    /// No such task.
+    /// No such task (for this tenant).
     NotFound,
+}
+
+/// What taking back expired leases did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reaped {
+    /// Tasks put back in the queue.
+    pub requeued: Vec<String>,
+    /// Tasks that had used up their attempts and ended `FAILED`
+    /// ([`WORKER_LOST`]).
+    pub failed: Vec<String>,
+}
+
+/// The error code of a task whose runs kept dying: it is not tried again.
+pub const WORKER_LOST: &str = "WORKER_LOST";
+
+/// How many tasks wait and run, for health checks and metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// `PENDING` tasks.
+    pub pending: u64,
+    /// `RUNNING` tasks.
+    pub running: u64,
 }
 
 /// Task storage. Every method is one atomic step.
 pub trait TaskStore: Send + Sync + 'static {
-    /// Creates a task unless the idempotency key says it exists, or the
-    /// queue already holds `max_queued` pending tasks.
+    /// Creates a task unless the tenant's idempotency key says it exists,
+    /// or the queue already holds `max_queued` pending tasks.
     fn submit(&self, task: NewTask, max_queued: u64) -> StoreFuture<'_, Submitted>;
-    /// Reads a task.
-    fn get(&self, id: &str) -> StoreFuture<'_, Option<TaskRecord>>;
-    /// Claims the oldest pending task for a worker (`PENDING` → `RUNNING`).
-    fn claim_next(&self, now: i64) -> StoreFuture<'_, Option<TaskRecord>>;
-    /// Records progress; `false` when the task is no longer running (cancelled).
-    fn set_progress(&self, id: &str, percent: u8, now: i64) -> StoreFuture<'_, bool>;
-    /// Ends a running task; `false` when it was no longer running.
-    fn finish(&self, id: &str, finish: Finish, now: i64) -> StoreFuture<'_, bool>;
-    /// Cancels a task that has not finished.
-    fn cancel(&self, id: &str, now: i64) -> StoreFuture<'_, Cancelled>;
-    /// Puts a running task back in the queue (a worker stopping for shutdown).
-    fn release(&self, id: &str, now: i64) -> StoreFuture<'_, ()>;
-    /// At start-up: re-queues every task left `RUNNING` by a previous process.
-    fn requeue_interrupted(&self, now: i64) -> StoreFuture<'_, u64>;
-    /// Forgets idempotency keys older than `before`.
+    /// Reads a tenant's task; another tenant's task is `None`, exactly like
+    /// a missing one.
+    fn get(&self, tenant: &str, id: &str) -> StoreFuture<'_, Option<TaskRecord>>;
+    /// Claims the oldest pending task (`PENDING` → `RUNNING`, attempts + 1)
+    /// with a lease.
+    fn claim_next(&self, claim: &Claim) -> StoreFuture<'_, Option<TaskRecord>>;
+    /// Records progress and renews the run's lease; `false` when the run no
+    /// longer owns the task (cancelled, or its lease was taken back).
+    fn set_progress(
+        &self,
+        run: &RunRef,
+        percent: u8,
+        lease: Duration,
+        now: i64,
+    ) -> StoreFuture<'_, bool>;
+    /// Ends the run's task; `false` when the run no longer owns it.
+    fn finish(&self, run: &RunRef, finish: Finish, now: i64) -> StoreFuture<'_, bool>;
+    /// Puts the run's task back in the queue (a worker stopping for shutdown).
+    fn release(&self, run: &RunRef, now: i64) -> StoreFuture<'_, ()>;
+    /// Renews the leases of `runs` (all claimed by `instance`); returns the
+    /// ones the instance no longer owns, whose workers should stop.
+    fn heartbeat(
+        &self,
+        instance: &str,
+        runs: &[RunRef],
+        lease: Duration,
+        now: i64,
+    ) -> StoreFuture<'_, Vec<RunRef>>;
+    /// Takes back up to `limit` runs whose lease expired: the task goes back
+    /// in the queue, or ends `FAILED` with [`WORKER_LOST`] once it has had
+    /// `max_attempts` runs.
+    fn reap_expired(&self, max_attempts: u32, limit: u32, now: i64) -> StoreFuture<'_, Reaped>;
+    /// At start-up: recovers what a previous process of a single-instance
+    /// backend left running (as [`reap_expired`](Self::reap_expired) would,
+    /// without waiting for leases). Shared backends, where other instances
+    /// may be alive, do nothing here and rely on leases.
+    fn recover_at_start(&self, max_attempts: u32, now: i64) -> StoreFuture<'_, Reaped>;
+    /// Cancels a tenant's task that has not finished.
+    fn cancel(&self, tenant: &str, id: &str, now: i64) -> StoreFuture<'_, Cancelled>;
+    /// Deletes up to `limit` tasks that finished before `before`; returns
+    /// how many went.
+    fn delete_finished(&self, before: i64, limit: u32) -> StoreFuture<'_, u64>;
+    /// Forgets idempotency keys created before `before` whose task is gone
+    /// (a key lives as long as its task, and at least until `before`).
     fn purge_idempotency_keys(&self, before: i64) -> StoreFuture<'_, u64>;
-    /// How many tasks are pending.
-    fn pending_count(&self) -> StoreFuture<'_, u64>;
+    /// How many tasks wait and run.
+    fn counts(&self) -> StoreFuture<'_, Counts>;
 }

@@ -1,47 +1,79 @@
 //! The SQLite backend: one writer connection and a few readers, WAL mode.
 //! rusqlite is blocking, so every call runs on tokio's blocking pool.
+//!
+//! One process owns a SQLite file, so a `RUNNING` task found at start-up
+//! was left by a dead process: [`TaskStore::recover_at_start`] takes it
+//! back at once. Leases are still recorded, and every write of a run is
+//! fenced on its attempt, like on the shared backends.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use orchestrator::{TaskError, TaskState};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, Transaction, params};
 use serde_json::Value;
 
 use super::{
-    Cancelled, Finish, NewTask, StoreError, StoreFuture, Submitted, TaskRecord, TaskStore,
+    Cancelled, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreError, StoreFuture, Submitted,
+    TaskRecord, TaskStore, WORKER_LOST,
 };
 use crate::config::Database;
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS tasks (
-    id            TEXT PRIMARY KEY,
-    bot_id        TEXT NOT NULL,
-    action        TEXT NOT NULL,
-    input         TEXT NOT NULL,
-    status        TEXT NOT NULL,
-    progress      INTEGER,
-    result        TEXT,
-    error_code    TEXT,
-    error_message TEXT,
-    created_at    INTEGER NOT NULL,
-    started_at    INTEGER,
-    completed_at  INTEGER,
-    updated_at    INTEGER NOT NULL,
-    attempts      INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS tasks_by_status ON tasks (status, created_at);
-CREATE TABLE IF NOT EXISTS idempotency_keys (
-    key         TEXT PRIMARY KEY,
-    fingerprint TEXT NOT NULL,
-    task_id     TEXT NOT NULL,
-    created_at  INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (created_at);
-";
+/// The schema, one step per version. `PRAGMA user_version` records how many
+/// steps a database has had; each step runs once, in its own transaction.
+const MIGRATIONS: [&str; 2] = [
+    // 1: tasks and idempotency keys.
+    "CREATE TABLE IF NOT EXISTS tasks (
+        id            TEXT PRIMARY KEY,
+        bot_id        TEXT NOT NULL,
+        action        TEXT NOT NULL,
+        input         TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        progress      INTEGER,
+        result        TEXT,
+        error_code    TEXT,
+        error_message TEXT,
+        created_at    INTEGER NOT NULL,
+        started_at    INTEGER,
+        completed_at  INTEGER,
+        updated_at    INTEGER NOT NULL,
+        attempts      INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX IF NOT EXISTS tasks_by_status ON tasks (status, created_at);
+    CREATE TABLE IF NOT EXISTS idempotency_keys (
+        key         TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        task_id     TEXT NOT NULL,
+        created_at  INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (created_at);",
+    // 2: tenants, leases, and indexes for the queue and the retention sweep.
+    // The queue's order is the rowid (insertion order), not a clock.
+    "ALTER TABLE tasks ADD COLUMN tenant TEXT NOT NULL DEFAULT 'default';
+    ALTER TABLE tasks ADD COLUMN claimed_by TEXT;
+    ALTER TABLE tasks ADD COLUMN lease_expires_at INTEGER;
+    DROP INDEX tasks_by_status;
+    CREATE INDEX tasks_pending ON tasks (status) WHERE status = 'PENDING';
+    CREATE INDEX tasks_running ON tasks (lease_expires_at) WHERE status = 'RUNNING';
+    CREATE INDEX tasks_finished ON tasks (completed_at) WHERE completed_at IS NOT NULL;
+    CREATE TABLE tenant_idempotency_keys (
+        tenant      TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        task_id     TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        PRIMARY KEY (tenant, key)
+    );
+    INSERT INTO tenant_idempotency_keys (tenant, key, fingerprint, task_id, created_at)
+        SELECT 'default', key, fingerprint, task_id, created_at FROM idempotency_keys;
+    DROP TABLE idempotency_keys;
+    ALTER TABLE tenant_idempotency_keys RENAME TO idempotency_keys;
+    CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);",
+];
 
-const COLUMNS: &str = "id, bot_id, action, input, status, progress, result, error_code, \
+const COLUMNS: &str = "id, tenant, bot_id, action, input, status, progress, result, error_code, \
                        error_message, created_at, started_at, completed_at, attempts";
 
 const READERS: usize = 4;
@@ -61,10 +93,45 @@ impl std::fmt::Debug for SqliteStore {
 }
 
 struct Inner {
-    writer: Mutex<Connection>,
+    writer: Mutex<Writer>,
     /// Empty for `:memory:`, where only one connection sees the data.
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+}
+
+/// How hard a write holds on to what it wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    /// On disk before the call returns (`synchronous = FULL`): what a client
+    /// was told — a `202`, a finished task, a cancel — survives a power cut.
+    Durable,
+    /// Safe across a crash of the process (`synchronous = NORMAL`), not an
+    /// OS crash: progress, leases, claims. A lost one is redone (progress
+    /// moves on, a lost claim leaves the task queued). The next durable
+    /// commit syncs these too, since the WAL is synced as a whole.
+    Relaxed,
+}
+
+/// The writer connection and the `synchronous` level it is set to.
+struct Writer {
+    conn: Connection,
+    durability: Durability,
+}
+
+impl Writer {
+    fn set(&mut self, durability: Durability) -> Result<&mut Connection, StoreError> {
+        if self.durability != durability {
+            let level = match durability {
+                Durability::Durable => "FULL",
+                Durability::Relaxed => "NORMAL",
+            };
+            self.conn
+                .pragma_update(None, "synchronous", level)
+                .map_err(err)?;
+            self.durability = durability;
+        }
+        Ok(&mut self.conn)
+    }
 }
 
 fn err(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
@@ -72,7 +139,8 @@ fn err(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database and its schema.
+    /// Opens (creating if needed) the database and brings its schema up to
+    /// date. `Database::Postgres` is refused: that is another backend.
     pub fn open(database: &Database) -> Result<SqliteStore, StoreError> {
         let (writer, readers) = match database {
             Database::Memory => (
@@ -95,10 +163,16 @@ impl SqliteStore {
                     .collect::<Result<_, _>>()?;
                 (writer, readers)
             }
+            Database::Postgres(_) => {
+                return Err(StoreError::new("a PostgreSQL URL is not a SQLite database"));
+            }
         };
         Ok(SqliteStore {
             inner: Arc::new(Inner {
-                writer: Mutex::new(writer),
+                writer: Mutex::new(Writer {
+                    conn: writer,
+                    durability: Durability::Durable,
+                }),
                 readers,
                 next_reader: AtomicUsize::new(0),
             }),
@@ -108,16 +182,31 @@ impl SqliteStore {
     /// Runs `f` with the writer connection on the blocking pool.
     fn write<T: Send + 'static>(
         &self,
+        durability: Durability,
         f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> StoreFuture<'static, T> {
         let inner = self.inner.clone();
         Box::pin(async move {
             tokio::task::spawn_blocking(move || {
-                let mut conn = inner.writer.lock().unwrap_or_else(PoisonError::into_inner);
-                f(&mut conn)
+                let mut writer = inner.writer.lock().unwrap_or_else(PoisonError::into_inner);
+                f(writer.set(durability)?)
             })
             .await
             .map_err(|e| StoreError::caused_by("the SQLite worker thread failed", e))?
+        })
+    }
+
+    /// Runs `f` in one write transaction.
+    fn transaction<T: Send + 'static>(
+        &self,
+        durability: Durability,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+    ) -> StoreFuture<'static, T> {
+        self.write(durability, move |conn| {
+            let tx = conn.transaction().map_err(err)?;
+            let out = f(&tx)?;
+            tx.commit().map_err(err)?;
+            Ok(out)
         })
     }
 
@@ -130,8 +219,8 @@ impl SqliteStore {
         Box::pin(async move {
             tokio::task::spawn_blocking(move || {
                 if inner.readers.is_empty() {
-                    let conn = inner.writer.lock().unwrap_or_else(PoisonError::into_inner);
-                    return f(&conn);
+                    let writer = inner.writer.lock().unwrap_or_else(PoisonError::into_inner);
+                    return f(&writer.conn);
                 }
                 let i = inner.next_reader.fetch_add(1, Ordering::Relaxed) % inner.readers.len();
                 let conn = inner.readers[i]
@@ -145,15 +234,39 @@ impl SqliteStore {
     }
 }
 
-fn prepare(conn: Connection) -> Result<Connection, StoreError> {
-    conn.busy_timeout(std::time::Duration::from_secs(5))
+fn prepare(mut conn: Connection) -> Result<Connection, StoreError> {
+    conn.busy_timeout(Duration::from_secs(5)).map_err(err)?;
+    // WAL: readers never block the writer. Each write then picks its own
+    // `synchronous` level (see `Durability`); FULL to start with.
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
         .map_err(err)?;
-    // WAL: readers never block the writer. NORMAL sync is durable across a
-    // process crash (only an OS crash can lose the last transactions).
-    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-        .map_err(err)?;
-    conn.execute_batch(SCHEMA).map_err(err)?;
+    migrate(&mut conn)?;
     Ok(conn)
+}
+
+/// Applies the migrations the database has not had, each in a transaction
+/// that first takes the write lock, so two processes opening one file at
+/// once apply each step once.
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    for (i, step) in MIGRATIONS.iter().enumerate() {
+        let version = i as i64 + 1;
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let current: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(err)?;
+        if current >= version {
+            continue;
+        }
+        tx.execute_batch(step)
+            .map_err(|e| StoreError::caused_by(format!("migration {version}"), e))?;
+        tx.execute_batch(&format!("PRAGMA user_version = {version}"))
+            .map_err(err)?;
+        tx.commit().map_err(err)?;
+        tracing::info!(version, "database schema migrated");
+    }
+    Ok(())
 }
 
 fn open_reader(path: &Path) -> Result<Connection, StoreError> {
@@ -162,39 +275,39 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(err)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))
-        .map_err(err)?;
+    conn.busy_timeout(Duration::from_secs(5)).map_err(err)?;
     Ok(conn)
 }
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<TaskRecord> {
     let json = |s: Option<String>| s.and_then(|s| serde_json::from_str::<Value>(&s).ok());
-    let status: String = row.get(4)?;
+    let status: String = row.get(5)?;
     let state = match TaskState::parse(&status) {
         TaskState::Unknown(other) => {
             return Err(rusqlite::Error::FromSqlConversionFailure(
-                4,
+                5,
                 rusqlite::types::Type::Text,
                 format!("unknown task status `{other}` in the database").into(),
             ));
         }
         known => known,
     };
-    let code: Option<String> = row.get(7)?;
-    let message: Option<String> = row.get(8)?;
+    let code: Option<String> = row.get(8)?;
+    let message: Option<String> = row.get(9)?;
     Ok(TaskRecord {
         id: row.get(0)?,
-        bot_id: row.get(1)?,
-        action: row.get(2)?,
-        input: json(row.get(3)?).unwrap_or(Value::Null),
+        tenant: row.get(1)?,
+        bot_id: row.get(2)?,
+        action: row.get(3)?,
+        input: json(row.get(4)?).unwrap_or(Value::Null),
         state,
-        progress: row.get::<_, Option<i64>>(5)?.map(|p| p.clamp(0, 100) as u8),
-        result: json(row.get(6)?),
+        progress: row.get::<_, Option<i64>>(6)?.map(|p| p.clamp(0, 100) as u8),
+        result: json(row.get(7)?),
         error: code.map(|c| TaskError::new(c, message.unwrap_or_default())),
-        created_at: row.get(9)?,
-        started_at: row.get(10)?,
-        completed_at: row.get(11)?,
-        attempts: row.get::<_, i64>(12)?.clamp(0, i64::from(u32::MAX)) as u32,
+        created_at: row.get(10)?,
+        started_at: row.get(11)?,
+        completed_at: row.get(12)?,
+        attempts: row.get::<_, i64>(13)?.clamp(0, i64::from(u32::MAX)) as u32,
     })
 }
 
@@ -208,15 +321,70 @@ fn get_task(conn: &Connection, id: &str) -> Result<Option<TaskRecord>, StoreErro
     .map_err(err)
 }
 
+fn lease_until(now: i64, lease: Duration) -> i64 {
+    now.saturating_add(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Takes back the `RUNNING` tasks `filter` selects (at most `limit`):
+/// requeued, or `FAILED` once they have had `max_attempts` runs.
+fn take_back(
+    tx: &Transaction<'_>,
+    filter: &str,
+    filter_params: &[&dyn rusqlite::ToSql],
+    max_attempts: u32,
+    limit: u32,
+    now: i64,
+) -> Result<Reaped, StoreError> {
+    let mut reaped = Reaped::default();
+    let expired: Vec<(String, i64)> = {
+        let mut stmt = tx
+            .prepare(&format!(
+                "SELECT id, attempts FROM tasks WHERE status = 'RUNNING' AND {filter} LIMIT {limit}"
+            ))
+            .map_err(err)?;
+        stmt.query_map(filter_params, |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(err)?
+            .collect::<Result<_, _>>()
+            .map_err(err)?
+    };
+    for (id, attempts) in expired {
+        if attempts >= i64::from(max_attempts) {
+            tx.execute(
+                "UPDATE tasks SET status = 'FAILED', error_code = ?2, error_message = ?3,
+                     completed_at = ?4, updated_at = ?4, claimed_by = NULL, lease_expires_at = NULL
+                 WHERE id = ?1",
+                params![
+                    id,
+                    WORKER_LOST,
+                    format!("the task's worker was lost {attempts} times; it is not tried again"),
+                    now
+                ],
+            )
+            .map_err(err)?;
+            reaped.failed.push(id);
+        } else {
+            tx.execute(
+                "UPDATE tasks SET status = 'PENDING', progress = NULL, updated_at = ?2,
+                     claimed_by = NULL, lease_expires_at = NULL
+                 WHERE id = ?1",
+                params![id, now],
+            )
+            .map_err(err)?;
+            reaped.requeued.push(id);
+        }
+    }
+    Ok(reaped)
+}
+
 impl TaskStore for SqliteStore {
     fn submit(&self, task: NewTask, max_queued: u64) -> StoreFuture<'_, Submitted> {
-        self.write(move |conn| {
-            let tx = conn.transaction().map_err(err)?;
+        self.transaction(Durability::Durable, move |tx| {
             if let Some(key) = &task.idempotency_key {
                 let seen: Option<(String, String)> = tx
                     .query_row(
-                        "SELECT fingerprint, task_id FROM idempotency_keys WHERE key = ?1",
-                        [key],
+                        "SELECT fingerprint, task_id FROM idempotency_keys
+                         WHERE tenant = ?1 AND key = ?2",
+                        params![task.tenant, key],
                         |r| Ok((r.get(0)?, r.get(1)?)),
                     )
                     .optional()
@@ -225,9 +393,10 @@ impl TaskStore for SqliteStore {
                     if fingerprint != task.fingerprint {
                         return Ok(Submitted::KeyReused);
                     }
-                    if let Some(existing) = get_task(&tx, &task_id)? {
+                    if let Some(existing) = get_task(tx, &task_id)? {
                         return Ok(Submitted::Existing(existing));
                     }
+                    // The task expired before its key: the key starts over.
                 }
             }
             let pending: i64 = tx
@@ -241,10 +410,11 @@ impl TaskStore for SqliteStore {
                 return Ok(Submitted::QueueFull);
             }
             tx.execute(
-                "INSERT INTO tasks (id, bot_id, action, input, status, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, 'PENDING', ?5, ?5)",
+                "INSERT INTO tasks (id, tenant, bot_id, action, input, status, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'PENDING', ?6, ?6)",
                 params![
                     task.id,
+                    task.tenant,
                     task.bot_id,
                     task.action,
                     task.input.to_string(),
@@ -254,35 +424,40 @@ impl TaskStore for SqliteStore {
             .map_err(err)?;
             if let Some(key) = &task.idempotency_key {
                 tx.execute(
-                    "INSERT OR REPLACE INTO idempotency_keys (key, fingerprint, task_id, created_at)
-                     VALUES (?1, ?2, ?3, ?4)",
-                    params![key, task.fingerprint, task.id, task.now],
+                    "INSERT OR REPLACE INTO idempotency_keys (tenant, key, fingerprint, task_id, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![task.tenant, key, task.fingerprint, task.id, task.now],
                 )
                 .map_err(err)?;
             }
             let created =
-                get_task(&tx, &task.id)?.ok_or_else(|| StoreError::new("the new task vanished"))?;
-            tx.commit().map_err(err)?;
+                get_task(tx, &task.id)?.ok_or_else(|| StoreError::new("the new task vanished"))?;
             Ok(Submitted::Created(created))
         })
     }
 
-    fn get(&self, id: &str) -> StoreFuture<'_, Option<TaskRecord>> {
-        let id = id.to_owned();
-        self.read(move |conn| get_task(conn, &id))
+    fn get(&self, tenant: &str, id: &str) -> StoreFuture<'_, Option<TaskRecord>> {
+        let (tenant, id) = (tenant.to_owned(), id.to_owned());
+        self.read(move |conn| Ok(get_task(conn, &id)?.filter(|t| t.tenant == tenant)))
     }
 
-    fn claim_next(&self, now: i64) -> StoreFuture<'_, Option<TaskRecord>> {
-        self.write(move |conn| {
+    fn claim_next(&self, claim: &Claim) -> StoreFuture<'_, Option<TaskRecord>> {
+        let claim = claim.clone();
+        self.write(Durability::Relaxed, move |conn| {
             conn.query_row(
                 &format!(
                     "UPDATE tasks SET status = 'RUNNING', progress = 0, started_at = ?1,
-                         updated_at = ?1, attempts = attempts + 1
+                         updated_at = ?1, attempts = attempts + 1, claimed_by = ?2,
+                         lease_expires_at = ?3
                      WHERE id = (SELECT id FROM tasks WHERE status = 'PENDING'
-                                 ORDER BY created_at, rowid LIMIT 1)
+                                 ORDER BY rowid LIMIT 1)
                      RETURNING {COLUMNS}"
                 ),
-                [now],
+                params![
+                    claim.now,
+                    claim.instance,
+                    lease_until(claim.now, claim.lease)
+                ],
                 from_row,
             )
             .optional()
@@ -290,34 +465,41 @@ impl TaskStore for SqliteStore {
         })
     }
 
-    fn set_progress(&self, id: &str, percent: u8, now: i64) -> StoreFuture<'_, bool> {
-        let id = id.to_owned();
-        self.write(move |conn| {
+    fn set_progress(
+        &self,
+        run: &RunRef,
+        percent: u8,
+        lease: Duration,
+        now: i64,
+    ) -> StoreFuture<'_, bool> {
+        let run = run.clone();
+        self.write(Durability::Relaxed, move |conn| {
             let n = conn
                 .execute(
-                    "UPDATE tasks SET progress = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'RUNNING'",
-                    params![id, percent, now],
+                    "UPDATE tasks SET progress = ?3, updated_at = ?4, lease_expires_at = ?5
+                     WHERE id = ?1 AND attempts = ?2 AND status = 'RUNNING'",
+                    params![run.id, run.attempt, percent, now, lease_until(now, lease)],
                 )
                 .map_err(err)?;
             Ok(n == 1)
         })
     }
 
-    fn finish(&self, id: &str, finish: Finish, now: i64) -> StoreFuture<'_, bool> {
-        let id = id.to_owned();
-        self.write(move |conn| {
+    fn finish(&self, run: &RunRef, finish: Finish, now: i64) -> StoreFuture<'_, bool> {
+        let run = run.clone();
+        self.write(Durability::Durable, move |conn| {
             let n = match finish {
                 Finish::Completed(result) => conn.execute(
-                    "UPDATE tasks SET status = 'COMPLETED', progress = 100, result = ?2,
-                         completed_at = ?3, updated_at = ?3
-                     WHERE id = ?1 AND status = 'RUNNING'",
-                    params![id, result.to_string(), now],
+                    "UPDATE tasks SET status = 'COMPLETED', progress = 100, result = ?3,
+                         completed_at = ?4, updated_at = ?4, claimed_by = NULL, lease_expires_at = NULL
+                     WHERE id = ?1 AND attempts = ?2 AND status = 'RUNNING'",
+                    params![run.id, run.attempt, result.to_string(), now],
                 ),
                 Finish::Failed(error) => conn.execute(
-                    "UPDATE tasks SET status = 'FAILED', error_code = ?2, error_message = ?3,
-                         completed_at = ?4, updated_at = ?4
-                     WHERE id = ?1 AND status = 'RUNNING'",
-                    params![id, error.code, error.message, now],
+                    "UPDATE tasks SET status = 'FAILED', error_code = ?3, error_message = ?4,
+                         completed_at = ?5, updated_at = ?5, claimed_by = NULL, lease_expires_at = NULL
+                     WHERE id = ?1 AND attempts = ?2 AND status = 'RUNNING'",
+                    params![run.id, run.attempt, error.code, error.message, now],
                 ),
             }
             .map_err(err)?;
@@ -325,44 +507,94 @@ impl TaskStore for SqliteStore {
         })
     }
 
-    fn cancel(&self, id: &str, now: i64) -> StoreFuture<'_, Cancelled> {
-        let id = id.to_owned();
-        self.write(move |conn| {
-            let n = conn
-                .execute(
-                    "UPDATE tasks SET status = 'CANCELLED', completed_at = ?2, updated_at = ?2
-                     WHERE id = ?1 AND status IN ('PENDING', 'RUNNING')",
-                    params![id, now],
-                )
-                .map_err(err)?;
-            Ok(match (n, get_task(conn, &id)?) {
-                (_, None) => Cancelled::NotFound,
-                (1, Some(task)) => Cancelled::Now(task),
-                (_, Some(task)) => Cancelled::AlreadyFinished(task),
-            })
-        })
-    }
-
-    fn release(&self, id: &str, now: i64) -> StoreFuture<'_, ()> {
-        let id = id.to_owned();
-        self.write(move |conn| {
+    fn release(&self, run: &RunRef, now: i64) -> StoreFuture<'_, ()> {
+        let run = run.clone();
+        self.write(Durability::Relaxed, move |conn| {
             conn.execute(
-                "UPDATE tasks SET status = 'PENDING', progress = NULL, updated_at = ?2
-                 WHERE id = ?1 AND status = 'RUNNING'",
-                params![id, now],
+                "UPDATE tasks SET status = 'PENDING', progress = NULL, updated_at = ?3,
+                     claimed_by = NULL, lease_expires_at = NULL
+                 WHERE id = ?1 AND attempts = ?2 AND status = 'RUNNING'",
+                params![run.id, run.attempt, now],
             )
             .map_err(err)?;
             Ok(())
         })
     }
 
-    fn requeue_interrupted(&self, now: i64) -> StoreFuture<'_, u64> {
-        self.write(move |conn| {
+    fn heartbeat(
+        &self,
+        instance: &str,
+        runs: &[RunRef],
+        lease: Duration,
+        now: i64,
+    ) -> StoreFuture<'_, Vec<RunRef>> {
+        let (instance, runs) = (instance.to_owned(), runs.to_vec());
+        self.transaction(Durability::Relaxed, move |tx| {
+            let mut lost = Vec::new();
+            for run in runs {
+                let n = tx
+                    .execute(
+                        "UPDATE tasks SET lease_expires_at = ?4
+                         WHERE id = ?1 AND attempts = ?2 AND claimed_by = ?3 AND status = 'RUNNING'",
+                        params![run.id, run.attempt, instance, lease_until(now, lease)],
+                    )
+                    .map_err(err)?;
+                if n == 0 {
+                    lost.push(run);
+                }
+            }
+            Ok(lost)
+        })
+    }
+
+    fn reap_expired(&self, max_attempts: u32, limit: u32, now: i64) -> StoreFuture<'_, Reaped> {
+        self.transaction(Durability::Relaxed, move |tx| {
+            take_back(
+                tx,
+                "lease_expires_at < ?1",
+                &[&now],
+                max_attempts,
+                limit,
+                now,
+            )
+        })
+    }
+
+    fn recover_at_start(&self, max_attempts: u32, now: i64) -> StoreFuture<'_, Reaped> {
+        self.transaction(Durability::Relaxed, move |tx| {
+            take_back(tx, "1 = 1", &[], max_attempts, u32::MAX, now)
+        })
+    }
+
+    fn cancel(&self, tenant: &str, id: &str, now: i64) -> StoreFuture<'_, Cancelled> {
+        let (tenant, id) = (tenant.to_owned(), id.to_owned());
+        self.transaction(Durability::Durable, move |tx| {
+            let n = tx
+                .execute(
+                    "UPDATE tasks SET status = 'CANCELLED', completed_at = ?3, updated_at = ?3,
+                         claimed_by = NULL, lease_expires_at = NULL
+                     WHERE id = ?1 AND tenant = ?2 AND status IN ('PENDING', 'RUNNING')",
+                    params![id, tenant, now],
+                )
+                .map_err(err)?;
+            Ok(
+                match (n, get_task(tx, &id)?.filter(|t| t.tenant == tenant)) {
+                    (_, None) => Cancelled::NotFound,
+                    (1, Some(task)) => Cancelled::Now(task),
+                    (_, Some(task)) => Cancelled::AlreadyFinished(task),
+                },
+            )
+        })
+    }
+
+    fn delete_finished(&self, before: i64, limit: u32) -> StoreFuture<'_, u64> {
+        self.write(Durability::Relaxed, move |conn| {
             let n = conn
                 .execute(
-                    "UPDATE tasks SET status = 'PENDING', progress = NULL, updated_at = ?1
-                     WHERE status = 'RUNNING'",
-                    [now],
+                    "DELETE FROM tasks WHERE rowid IN (
+                         SELECT rowid FROM tasks WHERE completed_at IS NOT NULL AND completed_at < ?1
+                         LIMIT ?2)",
+                    params![before, limit],
                 )
                 .map_err(err)?;
             Ok(n as u64)
@@ -370,10 +602,11 @@ impl TaskStore for SqliteStore {
     }
 
     fn purge_idempotency_keys(&self, before: i64) -> StoreFuture<'_, u64> {
-        self.write(move |conn| {
+        self.write(Durability::Relaxed, move |conn| {
             let n = conn
                 .execute(
-                    "DELETE FROM idempotency_keys WHERE created_at < ?1",
+                    "DELETE FROM idempotency_keys WHERE created_at < ?1
+                     AND NOT EXISTS (SELECT 1 FROM tasks WHERE tasks.id = idempotency_keys.task_id)",
                     [before],
                 )
                 .map_err(err)?;
@@ -381,16 +614,22 @@ impl TaskStore for SqliteStore {
         })
     }
 
-    fn pending_count(&self) -> StoreFuture<'_, u64> {
+    fn counts(&self) -> StoreFuture<'_, Counts> {
         self.read(|conn| {
-            let n: i64 = conn
-                .query_row(
-                    "SELECT COUNT(*) FROM tasks WHERE status = 'PENDING'",
-                    [],
-                    |r| r.get(0),
-                )
-                .map_err(err)?;
-            Ok(n.max(0) as u64)
+            let count = |status: &str| -> Result<u64, StoreError> {
+                let n: i64 = conn
+                    .query_row(
+                        "SELECT COUNT(*) FROM tasks WHERE status = ?1",
+                        [status],
+                        |r| r.get(0),
+                    )
+                    .map_err(err)?;
+                Ok(n.max(0) as u64)
+            };
+            Ok(Counts {
+                pending: count("PENDING")?,
+                running: count("RUNNING")?,
+            })
         })
     }
 }
@@ -398,90 +637,47 @@ impl TaskStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
-    fn new_task(id: &str, key: Option<&str>, body: Value) -> NewTask {
-        NewTask {
-            id: id.into(),
-            bot_id: "bot-1".into(),
-            action: "analyze-document".into(),
-            fingerprint: body.to_string(),
-            input: body,
-            idempotency_key: key.map(Into::into),
-            now: 1_000,
+    #[test]
+    fn a_database_of_the_first_schema_is_migrated_and_keeps_its_tasks_and_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute_batch("PRAGMA user_version = 1").unwrap();
+            conn.execute(
+                "INSERT INTO tasks (id, bot_id, action, input, status, created_at, updated_at)
+                 VALUES ('t-old', 'b', 'analyze-document', '{}', 'PENDING', 1, 1)",
+                [],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO idempotency_keys VALUES ('k', 'fp', 't-old', 1)",
+                [],
+            )
+            .unwrap();
         }
-    }
-
-    fn block<T>(f: StoreFuture<'_, T>) -> T {
-        tokio::runtime::Builder::new_current_thread()
+        let store = SqliteStore::open(&Database::File(path.clone())).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
             .build()
-            .unwrap()
-            .block_on(f)
-            .unwrap()
-    }
-
-    #[test]
-    fn the_same_key_and_body_returns_the_same_task_and_a_different_body_is_refused() {
-        let store = SqliteStore::open(&Database::Memory).unwrap();
-        let body = json!({"document_url": "https://example.com/a.pdf"});
-        let Submitted::Created(first) =
-            block(store.submit(new_task("t-1", Some("k"), body.clone()), 10))
-        else {
-            panic!()
-        };
-        let again = block(store.submit(new_task("t-2", Some("k"), body), 10));
-        assert_eq!(again, Submitted::Existing(first));
-        let other =
-            block(store.submit(new_task("t-3", Some("k"), json!({"document_url": "x"})), 10));
-        assert_eq!(other, Submitted::KeyReused);
-        assert_eq!(block(store.pending_count()), 1);
-    }
-
-    #[test]
-    fn a_full_queue_refuses_new_tasks() {
-        let store = SqliteStore::open(&Database::Memory).unwrap();
-        block(store.submit(new_task("t-1", None, json!({})), 1));
-        assert_eq!(
-            block(store.submit(new_task("t-2", None, json!({})), 1)),
-            Submitted::QueueFull
+            .unwrap();
+        let task = rt.block_on(store.get("default", "t-old")).unwrap().unwrap();
+        assert_eq!(task.tenant, "default");
+        let conn = Connection::open(&path).unwrap();
+        let (version, keys): (i64, i64) = (
+            conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+                .unwrap(),
+            conn.query_row(
+                "SELECT COUNT(*) FROM idempotency_keys WHERE tenant = 'default'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap(),
         );
-    }
-
-    #[test]
-    fn claims_go_oldest_first_and_progress_stops_once_cancelled() {
-        let store = SqliteStore::open(&Database::Memory).unwrap();
-        block(store.submit(new_task("t-1", None, json!({})), 10));
-        block(store.submit(new_task("t-2", None, json!({})), 10));
-        let claimed = block(store.claim_next(2_000)).unwrap();
-        assert_eq!(
-            (claimed.id.as_str(), claimed.state, claimed.attempts),
-            ("t-1", TaskState::Running, 1)
-        );
-        assert!(block(store.set_progress("t-1", 40, 2_100)));
-        assert!(matches!(
-            block(store.cancel("t-1", 2_200)),
-            Cancelled::Now(_)
-        ));
-        assert!(!block(store.set_progress("t-1", 50, 2_300)));
-        assert!(!block(store.finish(
-            "t-1",
-            Finish::Completed(json!({})),
-            2_400
-        )));
-        assert!(matches!(
-            block(store.cancel("t-1", 2_500)),
-            Cancelled::AlreadyFinished(_)
-        ));
-        assert_eq!(block(store.cancel("nope", 2_500)), Cancelled::NotFound);
-    }
-
-    #[test]
-    fn interrupted_tasks_are_requeued() {
-        let store = SqliteStore::open(&Database::Memory).unwrap();
-        block(store.submit(new_task("t-1", None, json!({})), 10));
-        block(store.claim_next(2_000)).unwrap();
-        assert_eq!(block(store.requeue_interrupted(3_000)), 1);
-        let again = block(store.claim_next(4_000)).unwrap();
-        assert_eq!(again.attempts, 2);
+        assert_eq!((version, keys), (MIGRATIONS.len() as i64, 1));
+        // Opening again applies nothing twice.
+        drop(store);
+        SqliteStore::open(&Database::File(path)).unwrap();
     }
 }

@@ -1,0 +1,148 @@
+//! What an operator sees of each request: an id (a trusted proxy's
+//! well-formed `X-Request-Id`, else a new one) echoed on the response, put
+//! in problem bodies and in every log line of the request (tower-http's
+//! request-id and trace layers); and the request counted in the metrics by
+//! method, route and status. Headers are never logged, so neither is a key.
+
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, Response, StatusCode, header};
+use axum::middleware::Next;
+use tower_http::request_id::RequestId;
+use tracing::Span;
+
+use crate::metrics::Metrics;
+
+/// `X-Request-Id`.
+pub(super) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The longest request id taken from a client.
+const MAX_REQUEST_ID: usize = 128;
+
+/// A request id a proxy may hand us: 1 to 128 letters, digits, `-`, `_`,
+/// `.` or `:`. Anything else is replaced, so log lines stay parseable.
+fn well_formed(value: &HeaderValue) -> bool {
+    let bytes = value.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= MAX_REQUEST_ID
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+/// Drops a client's `X-Request-Id` unless the server trusts the proxy in
+/// front of it and the id is well-formed; the request-id layer then makes
+/// a new one.
+pub(super) async fn screen_request_id(
+    State(trusted): State<bool>,
+    mut request: Request,
+    next: Next,
+) -> Response<Body> {
+    let keep = trusted && request.headers().get(&REQUEST_ID).is_some_and(well_formed);
+    if !keep {
+        request.headers_mut().remove(&REQUEST_ID);
+    }
+    next.run(request).await
+}
+
+/// The request's span: every log line of the request carries its id; the
+/// tenant is filled in once authenticated.
+pub(super) fn request_span(request: &Request) -> Span {
+    let id = request
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %request.method(),
+        path = %request.uri().path(),
+        tenant = tracing::field::Empty,
+    )
+}
+
+/// Logs the end of a request: failures loud, the rest at debug.
+pub(super) fn log_response(response: &Response<Body>, latency: Duration, _: &Span) {
+    let status = response.status();
+    if status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE {
+        tracing::warn!(status = status.as_u16(), ?latency, "request failed");
+    } else {
+        tracing::debug!(status = status.as_u16(), ?latency, "request");
+    }
+}
+
+/// Counts the request in the metrics, and writes its id into problem
+/// details (as `request_id`), so a user's error report leads to its logs.
+pub(super) async fn record(
+    State(metrics): State<Metrics>,
+    request: Request,
+    next: Next,
+) -> Response<Body> {
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str)
+        .to_owned();
+    let id = request.extensions().get::<RequestId>().cloned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    metrics.request(
+        method.as_str(),
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    match id {
+        Some(id) if is_problem(&response) => with_request_id(response, &id).await,
+        _ => response,
+    }
+}
+
+fn is_problem(response: &Response<Body>) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"))
+}
+
+/// Problem bodies are small and made by this server; one that cannot be
+/// read back is passed on as it was.
+async fn with_request_id(response: Response<Body>, id: &RequestId) -> Response<Body> {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let rewritten = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|mut problem| {
+            let id = id.header_value().to_str().ok()?;
+            problem
+                .as_object_mut()?
+                .insert("request_id".into(), id.into());
+            serde_json::to_vec(&problem).ok()
+        });
+    let body = rewritten.map_or(bytes, Bytes::from);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_short_plain_ids_are_taken_from_a_proxy() {
+        let ok = |s: &str| well_formed(&HeaderValue::from_str(s).unwrap());
+        assert!(ok("req-7f3a_9.b:1"));
+        assert!(ok(&"a".repeat(128)));
+        assert!(!ok(&"a".repeat(129)));
+        assert!(!ok(""));
+        assert!(!ok("two words"));
+        assert!(!well_formed(&HeaderValue::from_bytes(b"line\xff").unwrap()));
+        assert!(!ok("{\"json\":1}"));
+    }
+}
