@@ -7,6 +7,7 @@ mod crash_recovery;
 mod exit_codes;
 mod generated_files;
 mod output;
+mod rate_limit;
 mod terminal;
 
 /// The `orchestrator-server` binary (another package's), found or built

@@ -38,6 +38,7 @@ pub struct Client {
 pub(crate) struct ClientInner {
     pub(crate) transport: Transport,
     pub(crate) submit_retries: u32,
+    pub(crate) submit_timeout: Duration,
     pub(crate) poll_options: PollOptions,
     pub(crate) clock: Arc<dyn Clock>,
 }
@@ -57,6 +58,7 @@ impl fmt::Debug for Client {
             .field("body_limit", &t.body_limit)
             .field("follow_cross_origin", &t.follow_cross_origin)
             .field("submit_retries", &i.submit_retries)
+            .field("submit_timeout", &i.submit_timeout)
             .field("poll_options", &i.poll_options)
             .finish_non_exhaustive()
     }
@@ -74,7 +76,8 @@ impl fmt::Debug for Client {
 /// | request timeout | 30 s (long polls add their wait on top) |
 /// | connect timeout | 10 s |
 /// | body size cap | 16 MiB |
-/// | submit retries | 3 (on connection failures, `429` and `503` only) |
+/// | submit retries | 3 (connection failures, `429`/`503` without `Retry-After`) |
+/// | submit timeout | 5 min (how long `429`/`503` with `Retry-After` are followed) |
 /// | cross-origin status URLs | refused |
 /// | polling | [`PollOptions::default`] |
 #[must_use = "a builder does nothing until `build()` is called"]
@@ -88,6 +91,7 @@ pub struct ClientBuilder {
     body_limit: usize,
     follow_cross_origin: bool,
     submit_retries: u32,
+    submit_timeout: Duration,
     poll_options: PollOptions,
     clock: Arc<dyn Clock>,
 }
@@ -210,8 +214,12 @@ impl ClientBuilder {
         self
     }
 
-    /// How many times a submit is retried after a connection failure, `429`
-    /// or `503`. Every retry carries the same `Idempotency-Key`.
+    /// How many times a submit is retried after a failure that says nothing
+    /// about when to come back: a refused connection, or a `429`/`503`
+    /// without `Retry-After`. A `429`/`503` *with* `Retry-After` is followed
+    /// for up to [`submit_timeout`](Self::submit_timeout) in all, whatever
+    /// this count — unless it is 0, which retries nothing. Every retry
+    /// carries the same `Idempotency-Key`.
     ///
     /// ```
     /// let client = orchestrator::Client::builder("http://127.0.0.1:8000")
@@ -221,6 +229,21 @@ impl ClientBuilder {
     /// ```
     pub fn submit_retries(mut self, retries: u32) -> Self {
         self.submit_retries = retries;
+        self
+    }
+
+    /// How long a submit may keep coming back while the server answers
+    /// `429` or `503` with a `Retry-After` (a rate limit, a full queue).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let client = orchestrator::Client::builder("http://127.0.0.1:8000")
+    ///     .submit_timeout(Duration::from_secs(60))
+    ///     .build()
+    ///     .unwrap();
+    /// ```
+    pub fn submit_timeout(mut self, timeout: Duration) -> Self {
+        self.submit_timeout = timeout;
         self
     }
 
@@ -315,6 +338,7 @@ impl ClientBuilder {
                     follow_cross_origin: self.follow_cross_origin,
                 },
                 submit_retries: self.submit_retries,
+                submit_timeout: self.submit_timeout,
                 poll_options: self.poll_options,
                 clock: self.clock,
             }),
@@ -382,6 +406,7 @@ impl Client {
             body_limit: DEFAULT_BODY_LIMIT,
             follow_cross_origin: false,
             submit_retries: 3,
+            submit_timeout: Duration::from_secs(300),
             poll_options: PollOptions::default(),
             clock: Arc::new(SystemClock::new()),
         }

@@ -3,6 +3,7 @@
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
+use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
@@ -21,9 +22,14 @@ const IDEMPOTENCY_KEY: &str = "idempotency-key";
 ///
 /// Every attempt carries the same `Idempotency-Key` (a fresh UUID v4 unless
 /// you set one). Attempts are repeated only when the connection could not be
-/// made, or the server answered `429` or `503` (after its `Retry-After`,
-/// capped by `max_retry_after`) — cases where no task was created or the key
-/// makes a repeat harmless. A timeout after the request was sent is *not*
+/// made, or the server answered `429` or `503` — cases where no task was
+/// created or the key makes a repeat harmless. A `429`/`503` with a
+/// `Retry-After` is followed (each pause capped by `max_retry_after`, plus
+/// a little jitter) for up to the client's `submit_timeout` in all, however
+/// many attempts that takes: a rate limit shared by many clients may turn
+/// one away several times. Failures without such guidance are retried
+/// `submit_retries` times, with backoff. With `submit_retries(0)` nothing is
+/// retried. A timeout after the request was sent is *not*
 /// retried: the error says so, and resubmitting with
 /// [`Accepted::idempotency_key`]'s key (or the one you chose) is safe.
 #[must_use = "a submit does nothing until it is awaited"]
@@ -98,7 +104,8 @@ impl Submit {
         let transport = &inner.transport;
         let options = &inner.poll_options;
         let mut backoff = Backoff::new(options.min_interval, options.max_interval);
-        let mut attempt = 0;
+        let started = inner.clock.elapsed();
+        let (mut attempt, mut unguided) = (0u32, 0u32);
         loop {
             attempt += 1;
             let mut headers = HeaderMap::new();
@@ -130,13 +137,35 @@ impl Submit {
                     )));
                 }
             };
-            if attempt > inner.submit_retries {
-                return Err(error.context(format!("gave up after {attempt} attempts")));
+            if inner.submit_retries == 0 {
+                return Err(error);
             }
-            let delay = hint
-                .map(|h| h.min(options.max_retry_after))
-                .unwrap_or_default()
-                .max(backoff.next_delay());
+            let delay = match hint {
+                // The server said when to come back (a rate limit, a full
+                // queue): follow it for as long as `max_retry_after` allows
+                // in all, with a little jitter so clients turned away
+                // together do not all return together.
+                Some(hint) => {
+                    let spent = inner.clock.elapsed().saturating_sub(started);
+                    let hint = hint.min(options.max_retry_after);
+                    // `Retry-After: 0` must not turn into a busy loop.
+                    let delay = (hint + jitter(hint)).max(options.min_interval);
+                    if spent + delay > inner.submit_timeout {
+                        return Err(error.context(format!(
+                            "gave up after {attempt} attempts over {spent:?}; the server kept \
+                             asking to come back later"
+                        )));
+                    }
+                    delay
+                }
+                None => {
+                    unguided += 1;
+                    if unguided > inner.submit_retries {
+                        return Err(error.context(format!("gave up after {attempt} attempts")));
+                    }
+                    backoff.next_delay()
+                }
+            };
             tracing::warn!(attempt, ?delay, error = %error, "submit failed; retrying with the same idempotency key");
             inner.clock.sleep(delay).await;
         }
@@ -154,6 +183,13 @@ impl IntoFuture for Submit {
     fn into_future(self) -> Self::IntoFuture {
         self.into_send()
     }
+}
+
+/// Up to a quarter of `delay` (at most a second), at random.
+fn jitter(delay: Duration) -> Duration {
+    (delay / 4)
+        .min(Duration::from_secs(1))
+        .mul_f64(fastrand::f64())
 }
 
 fn is_accepted(status: StatusCode) -> bool {

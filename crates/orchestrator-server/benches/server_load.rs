@@ -2,12 +2,20 @@
 //! on loopback:
 //!
 //! 1. status `GET`s per second (and p50/p99 latency) from `--connections`
-//!    concurrent keep-alive clients for `--seconds`;
+//!    concurrent keep-alive clients for `--seconds` — against a server
+//!    without metrics and one with `--metrics-listen`, alternately, in the
+//!    same run, so the cost of recording metrics shows;
 //! 2. `--held` long polls held at once: the server's resident memory and CPU
-//!    while they wait, and how long until all of them answer once the task changes.
+//!    while they wait, and how long until all of them answer once the task
+//!    changes;
+//! 3. `--accepts`: durable accepts per second (`POST` → `202`) with the
+//!    default durable commits and with `--relaxed-commits`, same run;
+//! 4. `--sweep N`: the retention sweep of N finished rows: how long it
+//!    takes, and status `GET` latency while it runs.
 //!
 //! ```sh
-//! cargo bench --bench server_load -- --seconds 5 --connections 32 --held 2000
+//! cargo bench -p orchestrator-server --bench server_load -- --seconds 5 --connections 32 --held 2000
+//! cargo bench -p orchestrator-server --bench server_load -- --accepts --sweep 1000000 --held 0
 //! ```
 //!
 //! Not a test: it asserts nothing, it prints figures.
@@ -20,6 +28,8 @@ struct Options {
     seconds: u64,
     connections: usize,
     held: usize,
+    accepts: bool,
+    sweep: u64,
 }
 
 fn options() -> Options {
@@ -27,6 +37,8 @@ fn options() -> Options {
         seconds: 5,
         connections: 32,
         held: 2000,
+        accepts: false,
+        sweep: 0,
     };
     let args: Vec<String> = std::env::args().collect();
     let value = |name: &str| {
@@ -44,7 +56,15 @@ fn options() -> Options {
     if let Some(v) = value("--held") {
         o.held = v as usize;
     }
+    if let Some(v) = value("--sweep") {
+        o.sweep = v;
+    }
+    o.accepts = args.iter().any(|a| a == "--accepts");
     o
+}
+
+fn server_bin() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_BIN_EXE_orchestrator-server"))
 }
 
 use orchestrator_testkit::ServerProcess;
@@ -80,35 +100,17 @@ async fn submit(http: &reqwest::Client, url: &str) -> String {
     format!("{url}{location}")
 }
 
-#[tokio::main]
-async fn main() {
-    let o = options();
-    let dir = std::env::temp_dir().join(format!("orchestrator-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let server = ServerProcess::start(
-        std::path::Path::new(env!("CARGO_BIN_EXE_orchestrator-server")),
-        &dir.join("bench.db"),
-        "127.0.0.1:0",
-        KEY,
-        &["--workers", "1", "--work-delay-ms", "3600000"],
-    );
-    let pid = server.pid();
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(usize::MAX)
-        .build()
-        .expect("client");
-
-    // One task occupies the only worker; the second stays PENDING.
-    let _busy = submit(&http, &server.url).await;
-    let task = submit(&http, &server.url).await;
-    let (rss_idle, _) = usage(pid);
-
-    // 1. Status GETs per second.
-    let deadline = Instant::now() + Duration::from_secs(o.seconds);
-    let (cpu_before, started) = (usage(pid).1, Instant::now());
-    let clients: Vec<_> = (0..o.connections)
+/// Status GETs of one task from `connections` clients until `deadline`:
+/// (latencies, errors).
+async fn hammer(
+    http: &reqwest::Client,
+    task: &str,
+    connections: usize,
+    deadline: Instant,
+) -> (Vec<Duration>, u64) {
+    let clients: Vec<_> = (0..connections)
         .map(|_| {
-            let (http, task) = (http.clone(), task.clone());
+            let (http, task) = (http.clone(), task.to_owned());
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 let mut errors = 0u64;
@@ -133,25 +135,244 @@ async fn main() {
         latencies.extend(l);
         errors += e;
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    let cpu = usage(pid).1 - cpu_before;
+    latencies.sort();
+    (latencies, errors)
+}
+
+/// A server with one task busy on its only worker and one left PENDING:
+/// (server, the pending task's URL).
+async fn busy_server(dir: &std::path::Path, name: &str, extra: &[&str]) -> (ServerProcess, String) {
+    let mut args = vec!["--workers", "1", "--work-delay-ms", "3600000"];
+    args.extend_from_slice(extra);
+    let server = ServerProcess::start(server_bin(), &dir.join(name), "127.0.0.1:0", KEY, &args);
+    let http = reqwest::Client::new();
+    let _busy = submit(&http, &server.url).await;
+    let task = submit(&http, &server.url).await;
+    (server, task)
+}
+
+#[tokio::main]
+async fn main() {
+    let o = options();
+    let dir = std::env::temp_dir().join(format!("orchestrator-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(usize::MAX)
+        .build()
+        .expect("client");
+    if o.seconds > 0 && o.connections > 0 {
+        status_gets(&o, &dir, &http).await;
+    }
+    if o.held > 0 {
+        held_long_polls(&o, &dir, &http).await;
+    }
+    if o.accepts {
+        accepts(&o, &dir).await;
+    }
+    if o.sweep > 0 {
+        sweep(&o, &dir, &http).await;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// 1. Status GETs per second, without and with metrics, alternating.
+async fn status_gets(o: &Options, dir: &std::path::Path, http: &reqwest::Client) {
+    let (plain, plain_task) = busy_server(dir, "plain.db", &[]).await;
+    let (metered, metered_task) =
+        busy_server(dir, "metered.db", &["--metrics-listen", "127.0.0.1:0"]).await;
+    let half = Duration::from_secs(o.seconds).div_f64(2.0);
+    let mut rows = Vec::new();
+    for (label, server, task) in [
+        ("without metrics", &plain, &plain_task),
+        ("with metrics", &metered, &metered_task),
+        ("without metrics", &plain, &plain_task),
+        ("with metrics", &metered, &metered_task),
+    ] {
+        let pid = server.pid();
+        let (cpu_before, started) = (usage(pid).1, Instant::now());
+        let (latencies, errors) = hammer(http, task, o.connections, Instant::now() + half).await;
+        let elapsed = started.elapsed().as_secs_f64();
+        let cpu = usage(pid).1 - cpu_before;
+        rows.push((label, latencies, errors, elapsed, cpu));
+    }
+    println!(
+        "status GETs: {} connections, {:.1} s per round, two rounds each",
+        o.connections,
+        half.as_secs_f64()
+    );
+    for label in ["without metrics", "with metrics"] {
+        let mine: Vec<_> = rows.iter().filter(|r| r.0 == label).collect();
+        let mut all: Vec<Duration> = mine.iter().flat_map(|r| r.1.iter().copied()).collect();
+        all.sort();
+        let elapsed: f64 = mine.iter().map(|r| r.3).sum();
+        let cpu: f64 = mine.iter().map(|r| r.4).sum();
+        let errors: u64 = mine.iter().map(|r| r.2).sum();
+        println!(
+            "  {label:<16} {:>7.0} requests/s  p50 {:.2} ms  p99 {:.2} ms  errors {errors}  server CPU {:.0}% of one core",
+            all.len() as f64 / elapsed,
+            percentile(&all, 0.50).as_secs_f64() * 1e3,
+            percentile(&all, 0.99).as_secs_f64() * 1e3,
+            cpu / elapsed * 100.0
+        );
+    }
+}
+
+/// 3. Accepts per second with durable and relaxed commits.
+async fn accepts(o: &Options, dir: &std::path::Path) {
+    println!(
+        "accepts (POST → 202): {} connections, {} s each, workers 0 (API only)",
+        o.connections, o.seconds
+    );
+    for (label, extra) in [
+        ("relaxed commits", vec!["--relaxed-commits"]),
+        ("durable commits", vec![]),
+    ] {
+        let mut args = vec!["--workers", "0", "--max-queued", "100000000"];
+        args.extend(extra);
+        let name = format!("accepts-{}.db", label.replace(' ', "-"));
+        let server = ServerProcess::start(server_bin(), &dir.join(name), "127.0.0.1:0", KEY, &args);
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(usize::MAX)
+            .build()
+            .expect("client");
+        let deadline = Instant::now() + Duration::from_secs(o.seconds);
+        let started = Instant::now();
+        let clients: Vec<_> = (0..o.connections)
+            .map(|_| {
+                let (http, url) = (http.clone(), server.url.clone());
+                tokio::spawn(async move {
+                    let mut latencies = Vec::new();
+                    let mut other = 0u64;
+                    while Instant::now() < deadline {
+                        let t = Instant::now();
+                        match http
+                            .post(format!("{url}/v1/bots/bench/actions/analyze-document"))
+                            .bearer_auth(KEY)
+                            .header("content-type", "application/json")
+                            .body(r#"{"document_url": "data:text/plain,Accepted%20quickly."}"#)
+                            .send()
+                            .await
+                        {
+                            Ok(r) if r.status() == 202 => {
+                                let _ = r.bytes().await;
+                                latencies.push(t.elapsed());
+                            }
+                            _ => other += 1,
+                        }
+                    }
+                    (latencies, other)
+                })
+            })
+            .collect();
+        let mut latencies = Vec::new();
+        let mut other = 0;
+        for c in clients {
+            let (l, e) = c.await.expect("client task");
+            latencies.extend(l);
+            other += e;
+        }
+        latencies.sort();
+        let elapsed = started.elapsed().as_secs_f64();
+        println!(
+            "  {label:<16} {:>7.0} accepts/s  p50 {:.2} ms  p99 {:.2} ms  not 202: {other}",
+            latencies.len() as f64 / elapsed,
+            percentile(&latencies, 0.50).as_secs_f64() * 1e3,
+            percentile(&latencies, 0.99).as_secs_f64() * 1e3,
+        );
+    }
+}
+
+/// 4. The retention sweep of `o.sweep` finished rows, and GET latency meanwhile.
+async fn sweep(o: &Options, dir: &std::path::Path, http: &reqwest::Client) {
+    let db = dir.join("sweep.db");
+    // The schema, by the server's own migrations; then the rows, in bulk.
+    drop(
+        orchestrator_server::SqliteStore::open(&orchestrator_server::Database::File(db.clone()))
+            .expect("schema"),
+    );
+    let filled = Instant::now();
+    {
+        let conn = rusqlite::Connection::open(&db).expect("open");
+        conn.execute_batch("PRAGMA synchronous = OFF;")
+            .expect("pragma");
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+             INSERT INTO tasks (id, tenant, bot_id, action, input, status, progress, result,
+                                created_at, started_at, completed_at, updated_at, attempts)
+             SELECT 'old-' || i, 'default', 'bot', 'analyze-document', '{}', 'COMPLETED', 100,
+                    '{\"summary\":\"old\"}', 1000, 1000, 1000 + i, 1000 + i, 1
+             FROM n",
+            [o.sweep as i64],
+        )
+        .expect("fill");
+    }
+    println!(
+        "sweep: {} finished rows older than the time to live (filled in {:.1?})",
+        o.sweep,
+        filled.elapsed()
+    );
+    let server = ServerProcess::start(
+        server_bin(),
+        &db,
+        "127.0.0.1:0",
+        KEY,
+        &[
+            "--workers",
+            "1",
+            "--work-delay-ms",
+            "3600000",
+            "--task-ttl",
+            "1h",
+            "--log",
+            "info",
+        ],
+    );
+    let started = Instant::now();
+    let task = submit(http, &server.url).await;
+    // GETs until the sweep says it is done.
+    let log = server.log.clone();
+    let done = tokio::spawn(async move {
+        loop {
+            if let Some(line) = log
+                .lock()
+                .expect("log")
+                .lines()
+                .find(|l| l.contains("deleted finished tasks"))
+            {
+                return (Instant::now(), line.to_owned());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    let mut latencies = Vec::new();
+    while !done.is_finished() && started.elapsed() < Duration::from_secs(600) {
+        let t = Instant::now();
+        if let Ok(r) = http.get(&task).bearer_auth(KEY).send().await {
+            let _ = r.bytes().await;
+            latencies.push(t.elapsed());
+        }
+    }
+    let (finished, line) = done.await.expect("sweep watcher");
     latencies.sort();
     println!(
-        "status GETs: {} connections for {:.1} s",
-        o.connections, elapsed
-    );
-    println!("  requests/s  {:.0}", latencies.len() as f64 / elapsed);
-    println!(
-        "  p50         {:.2} ms",
-        percentile(&latencies, 0.50).as_secs_f64() * 1e3
+        "  swept in {:.1} s (from the server's start): {}",
+        finished.duration_since(started).as_secs_f64(),
+        line.trim()
     );
     println!(
-        "  p99         {:.2} ms",
-        percentile(&latencies, 0.99).as_secs_f64() * 1e3
+        "  status GETs meanwhile: {}  p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
+        latencies.len(),
+        percentile(&latencies, 0.50).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.99).as_secs_f64() * 1e3,
+        latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3
     );
-    println!("  errors      {errors}");
-    println!("  server CPU  {:.0}% of one core", cpu / elapsed * 100.0);
+}
 
+/// 2. Held long polls: memory, CPU, and the wake-up of all of them.
+async fn held_long_polls(o: &Options, dir: &std::path::Path, http: &reqwest::Client) {
+    let (server, task) = busy_server(dir, "held.db", &[]).await;
+    let pid = server.pid();
+    let (rss_idle, _) = usage(pid);
     // 2. Held long polls.
     let (rss_before, cpu_before) = usage(pid);
     let held: Vec<_> = (0..o.held)
@@ -209,6 +430,4 @@ async fn main() {
         o.held,
         last.duration_since(changed).as_secs_f64() * 1e3
     );
-    drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
 }

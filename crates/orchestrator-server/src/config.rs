@@ -208,6 +208,7 @@ impl Default for ConnectionLimits {
 /// | `connections` | [`ConnectionLimits::default`] |
 /// | `lease` | 30 s |
 /// | `max_attempts` | 3 |
+/// | `durable_commits` | true |
 /// | `faults` | none |
 /// | `clock` | [`SystemClock`] |
 #[derive(Clone)]
@@ -271,6 +272,10 @@ pub struct ServerConfig {
     /// A task whose worker died this many times ends `FAILED`
     /// (`WORKER_LOST`) instead of running again.
     pub max_attempts: u32,
+    /// Whether a `202 Accepted` (and a finish, a cancel) waits for the disk
+    /// (SQLite `synchronous = FULL` on those commits), so it survives a
+    /// power cut. Off trades that for throughput.
+    pub durable_commits: bool,
     /// Fault injection, for tests.
     pub faults: Option<Faults>,
     /// The source of wall-clock time (a `VirtualClock` in tests).
@@ -335,6 +340,7 @@ impl Default for ServerConfig {
             connections: ConnectionLimits::default(),
             lease: Duration::from_secs(30),
             max_attempts: 3,
+            durable_commits: true,
             faults: None,
             clock: Arc::new(SystemClock::new()),
         }

@@ -153,6 +153,12 @@ struct Args {
     #[arg(long, default_value_t = 3)]
     max_attempts: u32,
 
+    /// Let submits, finishes and cancels return before SQLite has the commit
+    /// on disk: faster, but a power cut (not a crash of the process) can then
+    /// lose tasks already answered 202 Accepted.
+    #[arg(long, env = "ORCHESTRATOR_RELAXED_COMMITS")]
+    relaxed_commits: bool,
+
     /// Extra time each task takes, in milliseconds, spread evenly over its progress
     /// (for demos and tests that watch progress move).
     #[arg(long, env = "ORCHESTRATOR_WORK_DELAY_MS", default_value_t = 0)]
@@ -344,6 +350,7 @@ fn config(args: Args) -> anyhow::Result<ServerConfig> {
         },
         lease: args.lease,
         max_attempts: args.max_attempts,
+        durable_commits: !args.relaxed_commits,
         work_delay: Duration::from_millis(args.work_delay_ms),
         faults,
         ..ServerConfig::default()

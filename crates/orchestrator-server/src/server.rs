@@ -71,7 +71,7 @@ impl Server {
     /// socket(s).
     pub async fn bind(config: ServerConfig) -> Result<Server, StartError> {
         config.validate()?;
-        let store = open_store(&config.database).await?;
+        let store = open_store(&config.database, config.durable_commits).await?;
         Server::with_store(config, store).await
     }
 
@@ -225,13 +225,19 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {
         .map_err(|source| StartError::Listen { addr, source })
 }
 
-async fn open_store(database: &Database) -> Result<Arc<dyn TaskStore>, StartError> {
+async fn open_store(
+    database: &Database,
+    durable_commits: bool,
+) -> Result<Arc<dyn TaskStore>, StartError> {
     match database {
         Database::Postgres(url) => Err(StartError::Unsupported(format!(
             "{url}: this build has no PostgreSQL backend (build with the `postgres` feature)"
         ))),
         #[cfg(feature = "sqlite")]
-        other => Ok(Arc::new(crate::store::SqliteStore::open(other)?)),
+        other => Ok(Arc::new(crate::store::SqliteStore::open_with(
+            other,
+            durable_commits,
+        )?)),
         #[cfg(not(feature = "sqlite"))]
         _ => Err(StartError::Unsupported(
             "this build has no SQLite backend (feature `sqlite`); use Server::with_store".into(),

@@ -351,3 +351,63 @@ async fn a_validation_error_carries_the_problem_details() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_rate_limited_submit_follows_retry_after_beyond_the_retry_count_with_one_key() {
+    let server = MockServer::start().await;
+    let clock = virtual_clock();
+    let mut answers: Vec<_> = (0..6)
+        .map(|_| ResponseTemplate::new(429).insert_header("retry-after", "1"))
+        .collect();
+    answers.push(accepted("t-limited"));
+    let script = Script::new(&clock, answers);
+    Mock::given(method("POST"))
+        .respond_with(script.clone())
+        .mount(&server)
+        .await;
+
+    let accepted = builder(&server.uri(), &clock)
+        .submit_retries(2)
+        .build()
+        .unwrap()
+        .submit("bot-1", "analyze-document", &json!({}))
+        .await
+        .unwrap();
+    assert_eq!(accepted.task_id().unwrap().as_str(), "t-limited");
+    let seen = script.seen();
+    assert_eq!(seen.len(), 7);
+    let key = accepted.idempotency_key();
+    assert!(
+        seen.iter()
+            .all(|s| s.header("idempotency-key") == Some(key))
+    );
+    // Each pause honours the hint, with at most a quarter on top.
+    for gap in script.gaps() {
+        assert!(
+            gap >= Duration::from_secs(1) && gap <= Duration::from_millis(1250),
+            "{gap:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_keeps_saying_later_is_given_up_on_after_the_submit_timeout() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "30"))
+        .mount(&server)
+        .await;
+    let clock = virtual_clock();
+    let err = builder(&server.uri(), &clock)
+        .submit_timeout(Duration::from_secs(100))
+        .build()
+        .unwrap()
+        .submit("bot-1", "analyze-document", &json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert!(err.to_string().contains("kept asking"), "{err}");
+    let slept: Duration = clock.sleeps().iter().sum();
+    assert!(slept <= Duration::from_secs(100), "{slept:?}");
+    assert!(clock.sleeps().len() >= 2, "{:?}", clock.sleeps());
+}

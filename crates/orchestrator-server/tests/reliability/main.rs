@@ -4,6 +4,8 @@
 mod faults;
 mod hostile;
 mod load;
+mod logs;
+mod slow_clients;
 
 pub const KEY: &str = "reliability-key-7c1e0b";
 

@@ -5,9 +5,13 @@ mod support;
 
 mod documents;
 mod end_to_end;
+mod metrics;
 mod openapi;
 mod restart;
+mod retention;
 mod router;
+mod ssrf;
+mod tenants;
 
 /// This package's server binary, which cargo builds for its tests.
 pub fn server_bin() -> &'static std::path::Path {

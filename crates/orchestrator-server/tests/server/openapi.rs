@@ -108,12 +108,13 @@ async fn every_schema_names_exactly_the_fields_the_sdk_types_send() {
     validate(&doc, "Accepted", &accepted);
 
     // Problem details as the server builds them: the RFC 9457 members it
-    // uses, and the `field` extension.
+    // uses, the `field` extension, and the request id it adds to each.
     let problem = serde_json::to_value(
         Problem::new(422, "Invalid request field")
             .with_type("https://orchestrator.dev/problems/invalid-field")
             .with_detail("document_url is required")
-            .with_extension("field", "document_url"),
+            .with_extension("field", "document_url")
+            .with_extension("request_id", "0b6f2c1e-7d3a-4c55-9f0e-2a8d4b1c6e90"),
     )
     .unwrap();
     assert_eq!(properties(&schemas["Problem"]), keys(&problem));

@@ -9,10 +9,12 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+
 use std::time::Duration;
+use writer::{Durability, GroupWriter};
 
 use orchestrator::{TaskError, TaskState};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, Transaction, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 use serde_json::Value;
 
 use super::{
@@ -20,6 +22,8 @@ use super::{
     TaskRecord, TaskStore, WORKER_LOST,
 };
 use crate::config::Database;
+
+mod writer;
 
 /// The schema, one step per version. `PRAGMA user_version` records how many
 /// steps a database has had; each step runs once, in its own transaction.
@@ -93,45 +97,10 @@ impl std::fmt::Debug for SqliteStore {
 }
 
 struct Inner {
-    writer: Mutex<Writer>,
-    /// Empty for `:memory:`, where only one connection sees the data.
+    writer: GroupWriter,
+    /// Empty for `:memory:`, where only the writer sees the data.
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
-}
-
-/// How hard a write holds on to what it wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Durability {
-    /// On disk before the call returns (`synchronous = FULL`): what a client
-    /// was told — a `202`, a finished task, a cancel — survives a power cut.
-    Durable,
-    /// Safe across a crash of the process (`synchronous = NORMAL`), not an
-    /// OS crash: progress, leases, claims. A lost one is redone (progress
-    /// moves on, a lost claim leaves the task queued). The next durable
-    /// commit syncs these too, since the WAL is synced as a whole.
-    Relaxed,
-}
-
-/// The writer connection and the `synchronous` level it is set to.
-struct Writer {
-    conn: Connection,
-    durability: Durability,
-}
-
-impl Writer {
-    fn set(&mut self, durability: Durability) -> Result<&mut Connection, StoreError> {
-        if self.durability != durability {
-            let level = match durability {
-                Durability::Durable => "FULL",
-                Durability::Relaxed => "NORMAL",
-            };
-            self.conn
-                .pragma_update(None, "synchronous", level)
-                .map_err(err)?;
-            self.durability = durability;
-        }
-        Ok(&mut self.conn)
-    }
 }
 
 fn err(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
@@ -140,8 +109,21 @@ fn err(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
 
 impl SqliteStore {
     /// Opens (creating if needed) the database and brings its schema up to
-    /// date. `Database::Postgres` is refused: that is another backend.
+    /// date, with durable commits. `Database::Postgres` is refused: that is
+    /// another backend.
     pub fn open(database: &Database) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_with(database, true)
+    }
+
+    /// Like [`open`](Self::open); with `durable_commits` off, submits,
+    /// finishes and cancels commit like everything else, without waiting
+    /// for the disk (`synchronous = NORMAL`): faster, and safe across a
+    /// crash of the process, but an OS crash or power cut can lose the last
+    /// of them — including tasks already answered `202 Accepted`.
+    pub fn open_with(
+        database: &Database,
+        durable_commits: bool,
+    ) -> Result<SqliteStore, StoreError> {
         let (writer, readers) = match database {
             Database::Memory => (
                 prepare(Connection::open_in_memory().map_err(err)?)?,
@@ -169,59 +151,35 @@ impl SqliteStore {
         };
         Ok(SqliteStore {
             inner: Arc::new(Inner {
-                writer: Mutex::new(Writer {
-                    conn: writer,
-                    durability: Durability::Durable,
-                }),
+                writer: GroupWriter::start(writer, durable_commits)?,
                 readers,
                 next_reader: AtomicUsize::new(0),
             }),
         })
     }
 
-    /// Runs `f` with the writer connection on the blocking pool.
+    /// Runs `f` in the writer's next group commit; resolves once committed.
     fn write<T: Send + 'static>(
         &self,
         durability: Durability,
-        f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> StoreFuture<'static, T> {
         let inner = self.inner.clone();
-        Box::pin(async move {
-            tokio::task::spawn_blocking(move || {
-                let mut writer = inner.writer.lock().unwrap_or_else(PoisonError::into_inner);
-                f(writer.set(durability)?)
-            })
-            .await
-            .map_err(|e| StoreError::caused_by("the SQLite worker thread failed", e))?
-        })
+        Box::pin(async move { inner.writer.run(durability, f).await })
     }
 
-    /// Runs `f` in one write transaction.
-    fn transaction<T: Send + 'static>(
-        &self,
-        durability: Durability,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
-    ) -> StoreFuture<'static, T> {
-        self.write(durability, move |conn| {
-            let tx = conn.transaction().map_err(err)?;
-            let out = f(&tx)?;
-            tx.commit().map_err(err)?;
-            Ok(out)
-        })
-    }
-
-    /// Runs `f` with a reader connection (the writer for `:memory:`).
+    /// Runs `f` with a reader connection (through the writer for
+    /// `:memory:`, whose data only the writer's connection sees).
     fn read<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> StoreFuture<'static, T> {
+        if self.inner.readers.is_empty() {
+            return self.write(Durability::Relaxed, f);
+        }
         let inner = self.inner.clone();
         Box::pin(async move {
             tokio::task::spawn_blocking(move || {
-                if inner.readers.is_empty() {
-                    let writer = inner.writer.lock().unwrap_or_else(PoisonError::into_inner);
-                    return f(&writer.conn);
-                }
                 let i = inner.next_reader.fetch_add(1, Ordering::Relaxed) % inner.readers.len();
                 let conn = inner.readers[i]
                     .lock()
@@ -328,7 +286,7 @@ fn lease_until(now: i64, lease: Duration) -> i64 {
 /// Takes back the `RUNNING` tasks `filter` selects (at most `limit`):
 /// requeued, or `FAILED` once they have had `max_attempts` runs.
 fn take_back(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     filter: &str,
     filter_params: &[&dyn rusqlite::ToSql],
     max_attempts: u32,
@@ -378,7 +336,7 @@ fn take_back(
 
 impl TaskStore for SqliteStore {
     fn submit(&self, task: NewTask, max_queued: u64) -> StoreFuture<'_, Submitted> {
-        self.transaction(Durability::Durable, move |tx| {
+        self.write(Durability::Durable, move |tx| {
             if let Some(key) = &task.idempotency_key {
                 let seen: Option<(String, String)> = tx
                     .query_row(
@@ -529,7 +487,7 @@ impl TaskStore for SqliteStore {
         now: i64,
     ) -> StoreFuture<'_, Vec<RunRef>> {
         let (instance, runs) = (instance.to_owned(), runs.to_vec());
-        self.transaction(Durability::Relaxed, move |tx| {
+        self.write(Durability::Relaxed, move |tx| {
             let mut lost = Vec::new();
             for run in runs {
                 let n = tx
@@ -548,7 +506,7 @@ impl TaskStore for SqliteStore {
     }
 
     fn reap_expired(&self, max_attempts: u32, limit: u32, now: i64) -> StoreFuture<'_, Reaped> {
-        self.transaction(Durability::Relaxed, move |tx| {
+        self.write(Durability::Relaxed, move |tx| {
             take_back(
                 tx,
                 "lease_expires_at < ?1",
@@ -561,14 +519,14 @@ impl TaskStore for SqliteStore {
     }
 
     fn recover_at_start(&self, max_attempts: u32, now: i64) -> StoreFuture<'_, Reaped> {
-        self.transaction(Durability::Relaxed, move |tx| {
+        self.write(Durability::Relaxed, move |tx| {
             take_back(tx, "1 = 1", &[], max_attempts, u32::MAX, now)
         })
     }
 
     fn cancel(&self, tenant: &str, id: &str, now: i64) -> StoreFuture<'_, Cancelled> {
         let (tenant, id) = (tenant.to_owned(), id.to_owned());
-        self.transaction(Durability::Durable, move |tx| {
+        self.write(Durability::Durable, move |tx| {
             let n = tx
                 .execute(
                     "UPDATE tasks SET status = 'CANCELLED', completed_at = ?3, updated_at = ?3,
