@@ -113,6 +113,10 @@ struct Args {
     #[arg(long, env = "ORCHESTRATOR_TASK_TTL", value_parser = parse_duration, value_name = "DURATION", default_value = "7d")]
     task_ttl: Duration,
 
+    /// How often the retention sweep runs.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION", default_value = "1m")]
+    sweep_every: Duration,
+
     /// Serve Prometheus metrics at http://ADDR/metrics (a listener of its own; off by default).
     #[arg(long, env = "ORCHESTRATOR_METRICS_LISTEN", value_name = "ADDR")]
     metrics_listen: Option<SocketAddr>,
@@ -340,6 +344,7 @@ fn config(args: Args) -> anyhow::Result<ServerConfig> {
         allow_private_origins: args.allow_private_origin,
         fetch_proxy: args.fetch_proxy,
         task_ttl: args.task_ttl,
+        sweep_every: args.sweep_every,
         metrics_listen: args.metrics_listen,
         trust_request_id: args.trust_request_id,
         connections: ConnectionLimits {

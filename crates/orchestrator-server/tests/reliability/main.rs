@@ -5,6 +5,7 @@ mod faults;
 mod hostile;
 mod load;
 mod logs;
+mod operators;
 mod slow_clients;
 
 pub const KEY: &str = "reliability-key-7c1e0b";
