@@ -6,8 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use orchestrator::Clock;
+use tokio::sync::Notify;
 
-use crate::store::TaskStore;
+use crate::hub::Hub;
+use crate::store::{Change, ChangeFeed, TaskStore};
 use crate::timestamps::{duration_ms, millis};
 use crate::worker::WorkerContext;
 
@@ -120,6 +122,21 @@ pub(crate) async fn reap(ctx: Arc<WorkerContext>, max_attempts: u32) {
             Err(e) => {
                 ctx.metrics.store_error("reap");
                 tracing::warn!(error = %e, "could not reap expired leases");
+            }
+        }
+    }
+}
+
+/// Turns other instances' changes into wake-ups here: held long polls on a
+/// task that changed, and idle workers when a task was queued.
+pub(crate) async fn follow_changes(mut feed: ChangeFeed, hub: Arc<Hub>, queued: Arc<Notify>) {
+    while let Some(change) = feed.recv().await {
+        match change {
+            Change::Task(id) => hub.notify(&id),
+            Change::Queue => queued.notify_waiters(),
+            Change::Resync => {
+                hub.notify_all();
+                queued.notify_waiters();
             }
         }
     }

@@ -43,6 +43,15 @@ impl Hub {
         }
     }
 
+    /// Wakes every waiter, to re-read whatever they wait for (after changes
+    /// may have been missed).
+    pub(crate) fn notify_all(&self) {
+        let channels = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
+        for sender in channels.values() {
+            sender.send_modify(|version| *version = version.wrapping_add(1));
+        }
+    }
+
     /// How many tasks have waiters (for tests and metrics).
     pub(crate) fn watched_tasks(&self) -> usize {
         self.channels

@@ -29,6 +29,10 @@
 //! ## Features
 //!
 //! * `sqlite` (default): the embedded SQLite store and the binary.
+//! * `postgres`: [`PostgresStore`], one database several instances share
+//!   (`--db postgres://…`).
+//! * `postgres`: [`PostgresStore`], a database several instances share
+//!   (`--db postgres://…`).
 //!
 //! Other storage backends implement [`TaskStore`] and run through
 //! [`Server::with_store`].
@@ -54,11 +58,14 @@ pub use config::{
     ConfigError, ConnectionLimits, Database, DatabaseUrl, Faults, RateLimit, ServerConfig,
 };
 pub use server::{RunningServer, Server, StartError};
+#[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+pub use store::PostgresStore;
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use store::SqliteStore;
 pub use store::{
-    Cancelled, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreError, StoreFuture, Submitted,
-    TaskRecord, TaskStore, WORKER_LOST,
+    Cancelled, Change, ChangeFeed, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreError,
+    StoreFuture, Submitted, TaskRecord, TaskStore, WORKER_LOST,
 };
 pub use tenants::{KeysFileError, TenantKey};

@@ -147,6 +147,13 @@ impl Server {
         let worker_handles: Vec<JoinHandle<()>> = (0..config.workers)
             .map(|i| tokio::spawn(worker::run_worker(ctx.clone(), i)))
             .collect();
+        let changes = state.store.changes().map(|feed| {
+            tokio::spawn(housekeeping::follow_changes(
+                feed,
+                state.hub.clone(),
+                state.queued.clone(),
+            ))
+        });
         let housekeeping = [
             tokio::spawn(housekeeping::sweep(
                 state.store.clone(),
@@ -184,7 +191,7 @@ impl Server {
         })
         .await;
         shutdown.send_replace(true);
-        for task in housekeeping {
+        for task in housekeeping.into_iter().chain(changes) {
             task.abort();
         }
         if let Some(task) = metrics_server {
@@ -230,6 +237,9 @@ async fn open_store(
     durable_commits: bool,
 ) -> Result<Arc<dyn TaskStore>, StartError> {
     match database {
+        #[cfg(feature = "postgres")]
+        Database::Postgres(url) => Ok(Arc::new(crate::store::PostgresStore::connect(url).await?)),
+        #[cfg(not(feature = "postgres"))]
         Database::Postgres(url) => Err(StartError::Unsupported(format!(
             "{url}: this build has no PostgreSQL backend (build with the `postgres` feature)"
         ))),

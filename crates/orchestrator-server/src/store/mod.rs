@@ -8,6 +8,8 @@
 //! Tasks belong to a tenant; every read or change made on a client's behalf
 //! names it, so another tenant's task looks exactly like a missing one.
 
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
@@ -18,6 +20,8 @@ use std::time::Duration;
 use orchestrator::{TaskError, TaskState};
 use serde_json::Value;
 
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 
@@ -187,6 +191,23 @@ pub struct Reaped {
 /// The error code of a task whose runs kept dying: it is not tried again.
 pub const WORKER_LOST: &str = "WORKER_LOST";
 
+/// A change another instance made to a shared store, for waking this
+/// instance's held long polls and idle workers. A change is only a hint to
+/// look again: every reader re-reads the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// This task changed.
+    Task(String),
+    /// A task was queued (or put back in the queue).
+    Queue,
+    /// Changes may have been missed (the listener reconnected): look at
+    /// everything again.
+    Resync,
+}
+
+/// The stream of [`Change`]s of a shared store.
+pub type ChangeFeed = tokio::sync::mpsc::Receiver<Change>;
+
 /// How many tasks wait and run, for health checks and metrics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -248,4 +269,10 @@ pub trait TaskStore: Send + Sync + 'static {
     fn purge_idempotency_keys(&self, before: i64) -> StoreFuture<'_, u64>;
     /// How many tasks wait and run.
     fn counts(&self) -> StoreFuture<'_, Counts>;
+    /// Changes made by *other* instances sharing this store (this
+    /// instance's own changes wake its waiters directly). `None` for a store
+    /// only this process writes. Called once, when the server starts.
+    fn changes(&self) -> Option<ChangeFeed> {
+        None
+    }
 }

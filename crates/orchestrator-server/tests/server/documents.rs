@@ -80,8 +80,7 @@ fn pdf(text: &str) -> Vec<u8> {
     out
 }
 
-#[tokio::test]
-async fn html_is_fetched_over_http_and_read_without_scripts_or_styles() {
+pub(crate) async fn html_is_fetched_over_http_and_read_without_scripts_or_styles() {
     let html = format!(
         "<!DOCTYPE html><html><head><title>Quarterly report</title><style>p {{ color: red }}</style></head>\
          <body><script>var tracking = 'pixel';</script><p>{REPORT}</p></body></html>"
@@ -98,8 +97,7 @@ async fn html_is_fetched_over_http_and_read_without_scripts_or_styles() {
     assert!(summary.contains("growth"), "{summary}");
 }
 
-#[tokio::test]
-async fn a_pdf_text_layer_is_analysed() {
+pub(crate) async fn a_pdf_text_layer_is_analysed() {
     let origin = serve(
         "application/pdf",
         pdf("Acme Corp reported strong growth and record profit."),
@@ -116,8 +114,7 @@ async fn a_pdf_text_layer_is_analysed() {
     assert_eq!(result["sentiment"], "POSITIVE");
 }
 
-#[tokio::test]
-async fn markdown_from_a_data_url_loses_its_markup() {
+pub(crate) async fn markdown_from_a_data_url_loses_its_markup() {
     let md =
         "# Results\n\nOur **growth** was *strong* this year. See [the report](http://x.example/r).";
     let url = format!(
@@ -136,8 +133,7 @@ async fn markdown_from_a_data_url_loses_its_markup() {
     );
 }
 
-#[tokio::test]
-async fn unreadable_documents_fail_with_specific_codes() {
+pub(crate) async fn unreadable_documents_fail_with_specific_codes() {
     let origin = MockServer::start().await;
     Mock::given(path("/missing"))
         .respond_with(ResponseTemplate::new(404))
@@ -198,8 +194,7 @@ async fn unreadable_documents_fail_with_specific_codes() {
     }
 }
 
-#[tokio::test]
-async fn names_that_resolve_to_private_addresses_are_refused_unless_allowed() {
+pub(crate) async fn names_that_resolve_to_private_addresses_are_refused_unless_allowed() {
     let origin = serve("text/plain", REPORT.as_bytes().to_vec()).await;
     let port = origin.address().port();
     let outcome = analyze(config(), &format!("http://localhost:{port}/doc")).await;
@@ -213,8 +208,7 @@ async fn names_that_resolve_to_private_addresses_are_refused_unless_allowed() {
     assert!(outcome.is_completed(), "{outcome:?}");
 }
 
-#[tokio::test]
-async fn file_urls_are_served_only_from_the_documents_directory() {
+pub(crate) async fn file_urls_are_served_only_from_the_documents_directory() {
     let root = tempfile::tempdir().unwrap();
     let docs = root.path().join("docs");
     std::fs::create_dir(&docs).unwrap();
@@ -244,8 +238,7 @@ async fn file_urls_are_served_only_from_the_documents_directory() {
     assert_eq!(error_code(&outcome), "DOCUMENT_UNREACHABLE");
 }
 
-#[tokio::test]
-async fn work_delay_paces_a_task_evenly() {
+pub(crate) async fn work_delay_paces_a_task_evenly() {
     let mut config = config();
     config.work_delay = Duration::from_millis(500);
     let started = std::time::Instant::now();
@@ -256,8 +249,7 @@ async fn work_delay_paces_a_task_evenly() {
     assert!(took < Duration::from_secs(3), "{took:?}");
 }
 
-#[tokio::test]
-async fn private_literal_addresses_end_the_task_forbidden_and_no_request_leaves() {
+pub(crate) async fn private_literal_addresses_end_the_task_forbidden_and_no_request_leaves() {
     let origin = serve("text/plain", REPORT.as_bytes().to_vec()).await;
     let port = origin.address().port();
     for url in [

@@ -7,8 +7,7 @@ use orchestrator::{AnalyzeDocument, DelaySource, ErrorKind, Outcome, Sentiment, 
 
 use crate::support::*;
 
-#[tokio::test]
-async fn the_seed_flow_runs_end_to_end_with_visible_progress() {
+pub(crate) async fn the_seed_flow_runs_end_to_end_with_visible_progress() {
     let mut config = config();
     config.work_delay = Duration::from_secs(3);
     let server = start(config).await;
@@ -46,8 +45,7 @@ async fn the_seed_flow_runs_end_to_end_with_visible_progress() {
     server.shutdown().await.unwrap();
 }
 
-#[tokio::test]
-async fn the_sdk_long_polls_this_server() {
+pub(crate) async fn the_sdk_long_polls_this_server() {
     let mut config = config();
     config.work_delay = Duration::from_secs(3);
     let server = start(config).await;
@@ -68,8 +66,7 @@ async fn the_sdk_long_polls_this_server() {
     server.shutdown().await.unwrap();
 }
 
-#[tokio::test]
-async fn resubmitting_with_the_same_key_returns_the_same_task() {
+pub(crate) async fn resubmitting_with_the_same_key_returns_the_same_task() {
     let server = start(config()).await;
     let client = client(&server);
     let body = AnalyzeDocument::new(data_url(REPORT));
@@ -97,8 +94,7 @@ async fn resubmitting_with_the_same_key_returns_the_same_task() {
     server.shutdown().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_running_task_can_be_cancelled_and_stays_cancelled() {
+pub(crate) async fn a_running_task_can_be_cancelled_and_stays_cancelled() {
     let mut config = config();
     config.work_delay = Duration::from_secs(30);
     let server = start(config).await;
@@ -123,8 +119,7 @@ async fn a_running_task_can_be_cancelled_and_stays_cancelled() {
     server.shutdown().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_held_long_poll_wakes_within_milliseconds_of_a_change() {
+pub(crate) async fn a_held_long_poll_wakes_within_milliseconds_of_a_change() {
     let mut config = config();
     config.workers = 1;
     config.work_delay = Duration::from_secs(30);
@@ -174,8 +169,7 @@ async fn a_held_long_poll_wakes_within_milliseconds_of_a_change() {
     server.shutdown().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_full_queue_turns_submits_away_with_503() {
+pub(crate) async fn a_full_queue_turns_submits_away_with_503() {
     let mut config = config();
     config.workers = 1;
     config.max_queued = 1;
@@ -202,8 +196,7 @@ async fn a_full_queue_turns_submits_away_with_503() {
     server.shutdown().await.unwrap();
 }
 
-#[tokio::test]
-async fn shutdown_releases_held_polls_and_requeues_running_work_for_the_next_start() {
+pub(crate) async fn shutdown_releases_held_polls_and_requeues_running_work_for_the_next_start() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = config();
     config.database = orchestrator_server::Database::File(dir.path().join("tasks.db"));

@@ -1,5 +1,17 @@
 //! Tests of the reference server: the router with `oneshot`, and the real
 //! server on a loopback socket driven by the SDK and by its own binary.
+//!
+//! One suite, two backends: every test that does not depend on SQLite's
+//! files runs against SQLite and, when `ORCHESTRATOR_TEST_DATABASE_URL`
+//! names a PostgreSQL server (and the `postgres` feature is on), against
+//! PostgreSQL too, each in a database of its own. Without that URL the
+//! PostgreSQL runs are reported as ignored, with a line saying so — never
+//! passed. `scripts/postgres.sh start` starts a private cluster for them.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use libtest_mimic::{Arguments, Trial};
 
 mod support;
 
@@ -10,10 +22,135 @@ mod openapi;
 mod restart;
 mod retention;
 mod router;
+#[cfg(feature = "postgres")]
+mod scale_out;
 mod ssrf;
 mod tenants;
 
 /// This package's server binary, which cargo builds for its tests.
-pub fn server_bin() -> &'static std::path::Path {
+pub(crate) fn server_bin() -> &'static std::path::Path {
     std::path::Path::new(env!("CARGO_BIN_EXE_orchestrator-server"))
+}
+
+/// A test of the suite.
+pub(crate) struct Test {
+    pub(crate) name: &'static str,
+    pub(crate) run: fn() -> Pin<Box<dyn Future<Output = ()> + Send>>,
+    pub(crate) backends: Backends,
+}
+
+/// Where a test runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Backends {
+    /// SQLite, and PostgreSQL when one is available.
+    Both,
+    /// SQLite only: the test reads SQLite's files or restarts a binary on one.
+    SqliteOnly,
+    /// PostgreSQL only: several instances sharing one database.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    PostgresOnly,
+}
+
+macro_rules! test {
+    (both, $module:ident :: $name:ident) => {
+        test!(@ Backends::Both, $module::$name)
+    };
+    (sqlite_only, $module:ident :: $name:ident) => {
+        test!(@ Backends::SqliteOnly, $module::$name)
+    };
+    (postgres_only, $module:ident :: $name:ident) => {
+        test!(@ Backends::PostgresOnly, $module::$name)
+    };
+    (@ $backends:expr, $module:ident :: $name:ident) => {
+        Test {
+            name: concat!(stringify!($module), "::", stringify!($name)),
+            run: || Box::pin($module::$name()),
+            backends: $backends,
+        }
+    };
+}
+pub(crate) use test;
+
+fn tests() -> Vec<Test> {
+    #[allow(unused_mut)]
+    let mut tests = vec![
+        test!(both, documents::html_is_fetched_over_http_and_read_without_scripts_or_styles),
+        test!(both, documents::a_pdf_text_layer_is_analysed),
+        test!(both, documents::markdown_from_a_data_url_loses_its_markup),
+        test!(both, documents::unreadable_documents_fail_with_specific_codes),
+        test!(both, documents::names_that_resolve_to_private_addresses_are_refused_unless_allowed),
+        test!(both, documents::file_urls_are_served_only_from_the_documents_directory),
+        test!(both, documents::work_delay_paces_a_task_evenly),
+        test!(both, documents::private_literal_addresses_end_the_task_forbidden_and_no_request_leaves),
+        test!(both, end_to_end::the_seed_flow_runs_end_to_end_with_visible_progress),
+        test!(both, end_to_end::the_sdk_long_polls_this_server),
+        test!(both, end_to_end::resubmitting_with_the_same_key_returns_the_same_task),
+        test!(both, end_to_end::a_running_task_can_be_cancelled_and_stays_cancelled),
+        test!(both, end_to_end::a_held_long_poll_wakes_within_milliseconds_of_a_change),
+        test!(both, end_to_end::a_full_queue_turns_submits_away_with_503),
+        test!(sqlite_only, end_to_end::shutdown_releases_held_polls_and_requeues_running_work_for_the_next_start),
+        test!(both, metrics::a_scrape_after_a_known_workload_counts_it_exactly),
+        test!(both, metrics::without_a_metrics_listener_there_is_no_metrics_endpoint),
+        test!(both, openapi::every_schema_names_exactly_the_fields_the_sdk_types_send),
+        test!(both, openapi::what_the_server_sends_validates_and_decodes_field_for_field),
+        test!(both, openapi::the_openapi_document_lists_every_route_the_router_serves),
+        test!(sqlite_only, restart::a_task_interrupted_by_sigkill_completes_after_a_restart),
+        test!(sqlite_only, restart::sigterm_stops_the_server_promptly_and_cleanly),
+        test!(sqlite_only, restart::the_server_refuses_to_start_without_a_key),
+        test!(sqlite_only, retention::finished_tasks_go_after_their_time_to_live_and_their_keys_a_day_after_they_were_made),
+        test!(both, retention::unfinished_tasks_are_never_swept),
+        test!(both, router::a_valid_submit_is_accepted_with_location_retry_after_and_the_seed_body),
+        test!(both, router::the_status_of_a_pending_task_carries_timestamps_and_retry_after),
+        test!(both, router::bad_requests_get_problem_details_naming_the_field),
+        test!(both, router::a_non_json_content_type_is_415_and_a_huge_body_is_413),
+        test!(both, router::missing_or_wrong_keys_get_401_with_a_bearer_challenge),
+        test!(both, router::unknown_tasks_routes_and_methods_are_404_and_405_problems),
+        test!(both, router::cancelling_works_once_and_then_conflicts),
+        test!(both, router::idempotency_keys_return_the_same_task_or_refuse_a_different_body),
+        test!(both, router::a_full_queue_answers_503_with_retry_after),
+        test!(both, router::injected_faults_lose_some_submits_after_creating_them_and_keys_prevent_duplicates),
+        test!(both, router::a_long_poll_on_a_quiet_task_waits_the_requested_time_and_says_so),
+        test!(both, ssrf::every_form_of_a_forbidden_address_ends_forbidden_and_nothing_leaves),
+        test!(both, ssrf::a_redirect_from_an_allowed_origin_to_a_forbidden_one_is_refused),
+        test!(sqlite_only, ssrf::the_environments_proxy_is_ignored_and_an_explicit_one_still_refuses_private_addresses),
+        test!(both, tenants::another_tenants_task_answers_exactly_like_an_unknown_one),
+        test!(both, tenants::idempotency_keys_belong_to_their_tenant),
+        test!(both, tenants::a_wrong_key_is_refused_and_each_tenant_has_its_own_rate),
+    ];
+    #[cfg(feature = "postgres")]
+    tests.extend(scale_out::tests());
+    tests
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let postgres = support::postgres_url();
+    let mut trials = Vec::new();
+    for test in tests() {
+        let Test {
+            name,
+            run,
+            backends,
+        } = test;
+        if backends != Backends::PostgresOnly {
+            trials.push(Trial::test(format!("sqlite::{name}"), move || {
+                support::run(support::Backend::Sqlite, run)
+            }));
+        }
+        if backends != Backends::SqliteOnly && cfg!(feature = "postgres") {
+            trials.push(
+                Trial::test(format!("postgres::{name}"), move || {
+                    support::run(support::Backend::Postgres, run)
+                })
+                .with_ignored_flag(postgres.is_none()),
+            );
+        }
+    }
+    if cfg!(feature = "postgres") && postgres.is_none() {
+        eprintln!(
+            "skipped: the postgres::* tests, because ORCHESTRATOR_TEST_DATABASE_URL is not set \
+             (eval \"$(bash scripts/postgres.sh start)\" starts a cluster for them)"
+        );
+    }
+    libtest_mimic::run(&args, trials).exit();
 }

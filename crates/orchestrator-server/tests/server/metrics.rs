@@ -22,8 +22,7 @@ fn samples(text: &str) -> HashMap<String, f64> {
         .collect()
 }
 
-#[tokio::test]
-async fn a_scrape_after_a_known_workload_counts_it_exactly() {
+pub(crate) async fn a_scrape_after_a_known_workload_counts_it_exactly() {
     let config = ServerConfig {
         api_key: None,
         tenants: vec![
@@ -153,8 +152,7 @@ async fn a_scrape_after_a_known_workload_counts_it_exactly() {
     server.shutdown().await.unwrap();
 }
 
-#[tokio::test]
-async fn without_a_metrics_listener_there_is_no_metrics_endpoint() {
+pub(crate) async fn without_a_metrics_listener_there_is_no_metrics_endpoint() {
     let server = start(config()).await;
     assert!(server.metrics_addr().is_none());
     let response = reqwest::get(format!("{}/metrics", server.url()))

@@ -80,8 +80,7 @@ fn full_status() -> TaskStatus {
         .with_completed_at("2026-11-28T10:00:01.000Z")
 }
 
-#[tokio::test]
-async fn every_schema_names_exactly_the_fields_the_sdk_types_send() {
+pub(crate) async fn every_schema_names_exactly_the_fields_the_sdk_types_send() {
     let doc = document().await;
     let schemas = &doc["components"]["schemas"];
 
@@ -133,8 +132,7 @@ async fn every_schema_names_exactly_the_fields_the_sdk_types_send() {
     }
 }
 
-#[tokio::test]
-async fn what_the_server_sends_validates_and_decodes_field_for_field() {
+pub(crate) async fn what_the_server_sends_validates_and_decodes_field_for_field() {
     let doc = document().await;
     let server = start(config()).await;
     let client = client(&server);
@@ -229,4 +227,38 @@ async fn what_the_server_sends_validates_and_decodes_field_for_field() {
         assert_eq!(problem.detail.as_deref(), body["detail"].as_str());
     }
     server.shutdown().await.unwrap();
+}
+
+pub(crate) async fn the_openapi_document_lists_every_route_the_router_serves() {
+    let document = document().await;
+    let paths = document["paths"].as_object().unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    let router = app(state(&config()));
+    for (path, item) in paths {
+        for method in item
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|m| *m != "parameters")
+        {
+            let concrete = path
+                .replace("{bot_id}", "bot-1")
+                .replace("{action}", "analyze-document")
+                .replace("{task_id}", "task-x");
+            let request = Request::builder()
+                .method(method.to_uppercase().as_str())
+                .uri(&concrete)
+                .header(header::AUTHORIZATION, format!("Bearer {KEY}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{}"))
+                .unwrap();
+            let status = router.clone().oneshot(request).await.unwrap().status();
+            assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            let documented = item[method]["responses"].as_object().unwrap();
+            assert!(
+                documented.contains_key(status.as_str()),
+                "{method} {path} answered {status}, undocumented"
+            );
+        }
+    }
 }

@@ -28,8 +28,7 @@ fn sdk(url: &str) -> Client {
         .unwrap()
 }
 
-#[tokio::test]
-async fn a_task_interrupted_by_sigkill_completes_after_a_restart() {
+pub(crate) async fn a_task_interrupted_by_sigkill_completes_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("tasks.db");
     let first = spawn(&db, &["--work-delay-ms", "20000", "--workers", "1"]);
@@ -69,8 +68,7 @@ async fn a_task_interrupted_by_sigkill_completes_after_a_restart() {
 }
 
 #[cfg(unix)]
-#[tokio::test]
-async fn sigterm_stops_the_server_promptly_and_cleanly() {
+pub(crate) async fn sigterm_stops_the_server_promptly_and_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = spawn(&dir.path().join("tasks.db"), &["--work-delay-ms", "30000"]);
     let client = sdk(&server.url);
@@ -105,8 +103,7 @@ async fn sigterm_stops_the_server_promptly_and_cleanly() {
     );
 }
 
-#[test]
-fn the_server_refuses_to_start_without_a_key() {
+pub(crate) async fn the_server_refuses_to_start_without_a_key() {
     let output = Command::new(env!("CARGO_BIN_EXE_orchestrator-server"))
         .args(["--listen", "127.0.0.1:0", "--db", ":memory:"])
         .env_remove("ORCHESTRATOR_API_KEY")

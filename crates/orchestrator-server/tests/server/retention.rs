@@ -9,19 +9,23 @@ use orchestrator_server::{Database, ServerConfig};
 
 use crate::support::*;
 
-/// Polls until `check` holds, for up to 5 s of real time.
-async fn eventually(mut check: impl AsyncFnMut() -> bool) -> bool {
-    for _ in 0..250 {
-        if check().await {
-            return true;
+/// Polls until `$check` holds, for up to 5 s of real time.
+macro_rules! eventually {
+    ($check:expr) => {{
+        let mut held = false;
+        for _ in 0..250 {
+            if $check {
+                held = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    false
+        held
+    }};
 }
 
-#[tokio::test]
-async fn finished_tasks_go_after_their_time_to_live_and_their_keys_a_day_after_they_were_made() {
+pub(crate) async fn finished_tasks_go_after_their_time_to_live_and_their_keys_a_day_after_they_were_made()
+ {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("retention.db");
     let clock = VirtualClock::new(SystemTime::now());
@@ -55,25 +59,25 @@ async fn finished_tasks_go_after_their_time_to_live_and_their_keys_a_day_after_t
     // Past it, the sweep deletes it: 404, which the SDK reports as gone.
     clock.advance(Duration::from_secs(3600));
     assert!(
-        eventually(async || client
-            .status(&done)
-            .await
-            .is_err_and(|e| e.kind() == ErrorKind::NotFound))
-        .await,
+        eventually!(
+            client
+                .status(&done)
+                .await
+                .is_err_and(|e| e.kind() == ErrorKind::NotFound)
+        ),
         "the finished task was not deleted"
     );
     // The key is younger than a day: it stays, though its task is gone.
     assert_eq!(keys(&db), 1);
     clock.advance(Duration::from_secs(24 * 3600));
     assert!(
-        eventually(async || keys(&db) == 0).await,
+        eventually!(keys(&db) == 0),
         "the key outlived a day without its task"
     );
     server.shutdown().await.unwrap();
 }
 
-#[tokio::test]
-async fn unfinished_tasks_are_never_swept() {
+pub(crate) async fn unfinished_tasks_are_never_swept() {
     let clock = VirtualClock::new(SystemTime::now());
     let config = ServerConfig {
         clock: std::sync::Arc::new(clock.clone()),

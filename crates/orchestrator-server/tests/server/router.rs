@@ -40,8 +40,7 @@ fn submit_body() -> String {
     json!({"document_url": data_url(REPORT)}).to_string()
 }
 
-#[tokio::test]
-async fn a_valid_submit_is_accepted_with_location_retry_after_and_the_seed_body() {
+pub(crate) async fn a_valid_submit_is_accepted_with_location_retry_after_and_the_seed_body() {
     let router = app(state(&config()));
     let response = router.oneshot(post(SUBMIT, &submit_body())).await.unwrap();
     assert_eq!(response.status(), StatusCode::ACCEPTED);
@@ -57,8 +56,7 @@ async fn a_valid_submit_is_accepted_with_location_retry_after_and_the_seed_body(
     assert_eq!(location, format!("/v1/tasks/{id}"));
 }
 
-#[tokio::test]
-async fn the_status_of_a_pending_task_carries_timestamps_and_retry_after() {
+pub(crate) async fn the_status_of_a_pending_task_carries_timestamps_and_retry_after() {
     let router = app(state(&config()));
     let accepted = json_of(
         router
@@ -89,8 +87,7 @@ async fn the_status_of_a_pending_task_carries_timestamps_and_retry_after() {
     assert!(body.get("result").is_none() && body.get("completed_at").is_none());
 }
 
-#[tokio::test]
-async fn bad_requests_get_problem_details_naming_the_field() {
+pub(crate) async fn bad_requests_get_problem_details_naming_the_field() {
     let router = app(state(&config()));
     let cases = [
         (SUBMIT, "{\"document_url\": ", StatusCode::BAD_REQUEST, None),
@@ -161,8 +158,7 @@ async fn bad_requests_get_problem_details_naming_the_field() {
     }
 }
 
-#[tokio::test]
-async fn a_non_json_content_type_is_415_and_a_huge_body_is_413() {
+pub(crate) async fn a_non_json_content_type_is_415_and_a_huge_body_is_413() {
     let router = app(state(&config()));
     let form = Request::post(SUBMIT)
         .header(header::AUTHORIZATION, format!("Bearer {KEY}"))
@@ -184,8 +180,7 @@ async fn a_non_json_content_type_is_415_and_a_huge_body_is_413() {
     );
 }
 
-#[tokio::test]
-async fn missing_or_wrong_keys_get_401_with_a_bearer_challenge() {
+pub(crate) async fn missing_or_wrong_keys_get_401_with_a_bearer_challenge() {
     let router = app(state(&config()));
     let anonymous = Request::get("/v1/tasks/task-1")
         .body(Body::empty())
@@ -227,8 +222,7 @@ async fn missing_or_wrong_keys_get_401_with_a_bearer_challenge() {
     );
 }
 
-#[tokio::test]
-async fn unknown_tasks_routes_and_methods_are_404_and_405_problems() {
+pub(crate) async fn unknown_tasks_routes_and_methods_are_404_and_405_problems() {
     let router = app(state(&config()));
     for (request, status) in [
         (get("/v1/tasks/task-nope"), StatusCode::NOT_FOUND),
@@ -254,8 +248,7 @@ async fn unknown_tasks_routes_and_methods_are_404_and_405_problems() {
     }
 }
 
-#[tokio::test]
-async fn cancelling_works_once_and_then_conflicts() {
+pub(crate) async fn cancelling_works_once_and_then_conflicts() {
     let router = app(state(&config()));
     let accepted = json_of(
         router
@@ -286,8 +279,7 @@ async fn cancelling_works_once_and_then_conflicts() {
     assert!(response.headers().get(header::RETRY_AFTER).is_none());
 }
 
-#[tokio::test]
-async fn idempotency_keys_return_the_same_task_or_refuse_a_different_body() {
+pub(crate) async fn idempotency_keys_return_the_same_task_or_refuse_a_different_body() {
     let router = app(state(&config()));
     let keyed = |body: &str| {
         let mut r = post(SUBMIT, body);
@@ -318,8 +310,7 @@ async fn idempotency_keys_return_the_same_task_or_refuse_a_different_body() {
     assert_eq!(health["pending_tasks"], 1, "exactly one task was created");
 }
 
-#[tokio::test]
-async fn a_full_queue_answers_503_with_retry_after() {
+pub(crate) async fn a_full_queue_answers_503_with_retry_after() {
     let mut config = config();
     config.max_queued = 2;
     let router = app(state(&config));
@@ -339,8 +330,8 @@ async fn a_full_queue_answers_503_with_retry_after() {
     assert_eq!(response.headers()[header::RETRY_AFTER], "5");
 }
 
-#[tokio::test]
-async fn injected_faults_lose_some_submits_after_creating_them_and_keys_prevent_duplicates() {
+pub(crate) async fn injected_faults_lose_some_submits_after_creating_them_and_keys_prevent_duplicates()
+ {
     let mut config = config();
     config.faults = Some(Faults { rate: 0.5, seed: 7 });
     let router = app(state(&config));
@@ -390,8 +381,7 @@ async fn injected_faults_lose_some_submits_after_creating_them_and_keys_prevent_
     assert_eq!(health(router).await, 40);
 }
 
-#[tokio::test]
-async fn a_long_poll_on_a_quiet_task_waits_the_requested_time_and_says_so() {
+pub(crate) async fn a_long_poll_on_a_quiet_task_waits_the_requested_time_and_says_so() {
     let router = app(state(&config()));
     let accepted = json_of(
         router

@@ -40,8 +40,7 @@ fn code(outcome: &Outcome) -> String {
         .map_or_else(|| format!("{outcome:?}"), |e| e.code.clone())
 }
 
-#[tokio::test]
-async fn every_form_of_a_forbidden_address_ends_forbidden_and_nothing_leaves() {
+pub(crate) async fn every_form_of_a_forbidden_address_ends_forbidden_and_nothing_leaves() {
     // A listening origin on loopback: any request reaching it is a breach.
     let origin = MockServer::start().await;
     Mock::given(method("GET"))
@@ -100,8 +99,7 @@ async fn every_form_of_a_forbidden_address_ends_forbidden_and_nothing_leaves() {
     figure("ssrf", &rows.join("; "));
 }
 
-#[tokio::test]
-async fn a_redirect_from_an_allowed_origin_to_a_forbidden_one_is_refused() {
+pub(crate) async fn a_redirect_from_an_allowed_origin_to_a_forbidden_one_is_refused() {
     // The forbidden target: another loopback origin.
     let target = MockServer::start().await;
     Mock::given(method("GET"))
@@ -184,8 +182,8 @@ async fn run_on(server: &ServerProcess, url: &str) -> Outcome {
     client.poll(&accepted).await.unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_environments_proxy_is_ignored_and_an_explicit_one_still_refuses_private_addresses() {
+pub(crate) async fn the_environments_proxy_is_ignored_and_an_explicit_one_still_refuses_private_addresses()
+ {
     let (proxy, hits) = counting_proxy().await;
     let dir = tempfile::tempdir().unwrap();
     let env = [

@@ -45,8 +45,7 @@ async fn answer(request: reqwest::RequestBuilder) -> (u16, Value) {
     (status, body)
 }
 
-#[tokio::test]
-async fn another_tenants_task_answers_exactly_like_an_unknown_one() {
+pub(crate) async fn another_tenants_task_answers_exactly_like_an_unknown_one() {
     let server = start(tenants_config()).await;
     let acme = client_for(&server.url(), ACME_KEY);
     let accepted = acme
@@ -88,8 +87,7 @@ async fn another_tenants_task_answers_exactly_like_an_unknown_one() {
     server.shutdown().await.unwrap();
 }
 
-#[tokio::test]
-async fn idempotency_keys_belong_to_their_tenant() {
+pub(crate) async fn idempotency_keys_belong_to_their_tenant() {
     let server = start(tenants_config()).await;
     let acme = client_for(&server.url(), ACME_KEY);
     let globex = client_for(&server.url(), GLOBEX_KEY);
@@ -121,8 +119,7 @@ async fn idempotency_keys_belong_to_their_tenant() {
     server.shutdown().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_wrong_key_is_refused_and_each_tenant_has_its_own_rate() {
+pub(crate) async fn a_wrong_key_is_refused_and_each_tenant_has_its_own_rate() {
     let config = ServerConfig {
         rate_limit: Some(RateLimit {
             requests: NonZeroU32::new(1).unwrap(),

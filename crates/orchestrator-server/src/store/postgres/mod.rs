@@ -1,0 +1,633 @@
+//! The PostgreSQL backend: one database shared by several server instances.
+//!
+//! * The queue is claimed with `FOR UPDATE SKIP LOCKED`, in `seq` order (an
+//!   identity column: the order does not depend on any instance's clock).
+//! * A claim takes a lease from the *database's* clock; progress and the
+//!   heartbeat renew it; every write of a run is fenced on its attempt, so a
+//!   run whose lease was taken back cannot overwrite the new run's work.
+//!   Any instance reaps expired leases, a few rows at a time, `SKIP LOCKED`.
+//! * Idempotency: the key is inserted first (`ON CONFLICT DO NOTHING`), so of
+//!   two instances racing on one key, one creates the task and the other
+//!   reads the winner.
+//! * Changes are announced with `pg_notify` inside the writing transaction
+//!   (a rolled-back change announces nothing), carrying only the task id;
+//!   progress is announced at most every 250 ms per task, because every
+//!   commit with a NOTIFY is serialised.
+//! * The queue-full check counts `PENDING` rows in the submit's own
+//!   transaction; instances submitting at the same moment can each pass it,
+//!   so `max_queued` is soft here, exceeded by at most the number of submits
+//!   in flight at once.
+
+mod listener;
+mod schema;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use orchestrator::{TaskError, TaskState};
+use serde_json::Value;
+use tokio_postgres::{NoTls, Row};
+
+use super::{
+    Cancelled, ChangeFeed, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreError, StoreFuture,
+    Submitted, TaskRecord, TaskStore, WORKER_LOST,
+};
+use crate::config::DatabaseUrl;
+
+/// The channel of task changes; the payload is `"<instance> <task id>"`.
+const TASK_CHANNEL: &str = "orchestrator_task";
+/// The channel of queue changes; the payload is the sending instance.
+const QUEUE_CHANNEL: &str = "orchestrator_queue";
+/// Progress is announced at most this often per task.
+const PROGRESS_NOTIFY_EVERY: Duration = Duration::from_millis(250);
+/// Connections in the pool.
+const POOL_SIZE: usize = 16;
+
+const COLUMNS: &str = "id, tenant, bot_id, action, input, status, progress, result, error_code, \
+                       error_message, created_at, started_at, completed_at, attempts";
+/// [`COLUMNS`] of the table aliased `t`, where a join makes names ambiguous.
+const T_COLUMNS: &str = "t.id, t.tenant, t.bot_id, t.action, t.input, t.status, t.progress, \
+                         t.result, t.error_code, t.error_message, t.created_at, t.started_at, \
+                         t.completed_at, t.attempts";
+
+fn pg_err(e: tokio_postgres::Error) -> StoreError {
+    // The driver's own message is only "db error"; the server's says what.
+    let what = match e.as_db_error() {
+        Some(db) => format!("PostgreSQL {}: {}", db.code().code(), db.message()),
+        None => "PostgreSQL".to_owned(),
+    };
+    StoreError::caused_by(what, e)
+}
+
+/// Tasks in PostgreSQL.
+#[derive(Clone)]
+pub struct PostgresStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: Pool,
+    url: DatabaseUrl,
+    /// This process, as the sender of notifications (so its listener can
+    /// skip its own).
+    instance: String,
+    /// When each task's progress was last announced.
+    progress_notified: Mutex<HashMap<String, Instant>>,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("url", &self.inner.url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PostgresStore {
+    /// Connects to `url` and brings the schema up to date (under an
+    /// advisory lock, so instances starting together take turns).
+    pub async fn connect(url: &DatabaseUrl) -> Result<PostgresStore, StoreError> {
+        let config: tokio_postgres::Config = url
+            .expose()
+            .parse()
+            .map_err(|e| StoreError::caused_by(format!("the database URL {url}"), e))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(|e| StoreError::caused_by("cannot set up the connection pool", e))?;
+        let mut client = pool
+            .get()
+            .await
+            .map_err(|e| StoreError::caused_by(format!("cannot connect to {url}"), e))?;
+        schema::migrate(&mut client).await?;
+        Ok(PostgresStore {
+            inner: Arc::new(Inner {
+                pool,
+                url: url.clone(),
+                instance: format!("inst-{}", uuid::Uuid::new_v4()),
+                progress_notified: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.inner
+            .pool
+            .get()
+            .await
+            .map_err(|e| StoreError::caused_by("no database connection", e))
+    }
+
+    fn task_payload(&self, id: &str) -> String {
+        format!("{} {id}", self.inner.instance)
+    }
+
+    /// Whether this progress write should be announced (at most every
+    /// [`PROGRESS_NOTIFY_EVERY`] per task).
+    fn announce_progress(&self, id: &str) -> bool {
+        let mut last = self
+            .inner
+            .progress_notified
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        match last.get(id) {
+            Some(at) if now.duration_since(*at) < PROGRESS_NOTIFY_EVERY => false,
+            _ => {
+                last.insert(id.to_owned(), now);
+                true
+            }
+        }
+    }
+
+    fn forget_progress(&self, id: &str) {
+        self.inner
+            .progress_notified
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(id);
+    }
+}
+
+fn from_row(row: &Row) -> Result<TaskRecord, StoreError> {
+    let json = |s: Option<String>| s.and_then(|s| serde_json::from_str::<Value>(&s).ok());
+    let status: String = row.try_get(5).map_err(pg_err)?;
+    let state = match TaskState::parse(&status) {
+        TaskState::Unknown(other) => {
+            return Err(StoreError::new(format!(
+                "unknown task status `{other}` in the database"
+            )));
+        }
+        known => known,
+    };
+    let code: Option<String> = row.try_get(8).map_err(pg_err)?;
+    let message: Option<String> = row.try_get(9).map_err(pg_err)?;
+    let progress: Option<i16> = row.try_get(6).map_err(pg_err)?;
+    let attempts: i32 = row.try_get(13).map_err(pg_err)?;
+    Ok(TaskRecord {
+        id: row.try_get(0).map_err(pg_err)?,
+        tenant: row.try_get(1).map_err(pg_err)?,
+        bot_id: row.try_get(2).map_err(pg_err)?,
+        action: row.try_get(3).map_err(pg_err)?,
+        input: json(row.try_get(4).map_err(pg_err)?).unwrap_or(Value::Null),
+        state,
+        progress: progress.map(|p| p.clamp(0, 100) as u8),
+        result: json(row.try_get(7).map_err(pg_err)?),
+        error: code.map(|c| TaskError::new(c, message.unwrap_or_default())),
+        created_at: row.try_get(10).map_err(pg_err)?,
+        started_at: row.try_get(11).map_err(pg_err)?,
+        completed_at: row.try_get(12).map_err(pg_err)?,
+        attempts: u32::try_from(attempts.max(0)).unwrap_or(0),
+    })
+}
+
+fn seconds(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+fn attempt(run: &RunRef) -> i32 {
+    i32::try_from(run.attempt).unwrap_or(i32::MAX)
+}
+
+async fn get_task(
+    client: &impl tokio_postgres::GenericClient,
+    id: &str,
+) -> Result<Option<TaskRecord>, StoreError> {
+    client
+        .query_opt(
+            &format!("SELECT {COLUMNS} FROM tasks WHERE id = $1"),
+            &[&id],
+        )
+        .await
+        .map_err(pg_err)?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+impl TaskStore for PostgresStore {
+    fn submit(&self, task: NewTask, max_queued: u64) -> StoreFuture<'_, Submitted> {
+        Box::pin(async move {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(pg_err)?;
+            if let Some(key) = &task.idempotency_key {
+                // The key first: of two submits racing on it, the second
+                // waits here for the first to commit, then reads its task.
+                let inserted = tx
+                    .execute(
+                        "INSERT INTO idempotency_keys (tenant, key, fingerprint, task_id, created_at)
+                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                        &[&task.tenant, key, &task.fingerprint, &task.id, &task.now],
+                    )
+                    .await
+                    .map_err(pg_err)?;
+                if inserted == 0 {
+                    let row = tx
+                        .query_one(
+                            "SELECT fingerprint, task_id FROM idempotency_keys
+                             WHERE tenant = $1 AND key = $2 FOR UPDATE",
+                            &[&task.tenant, key],
+                        )
+                        .await
+                        .map_err(pg_err)?;
+                    let (fingerprint, task_id): (String, String) = (row.get(0), row.get(1));
+                    if fingerprint != task.fingerprint {
+                        return Ok(Submitted::KeyReused);
+                    }
+                    if let Some(existing) = get_task(&*tx, &task_id).await? {
+                        return Ok(Submitted::Existing(existing));
+                    }
+                    // The task expired before its key: the key starts over.
+                    tx.execute(
+                        "UPDATE idempotency_keys SET task_id = $3, created_at = $4
+                         WHERE tenant = $1 AND key = $2",
+                        &[&task.tenant, key, &task.id, &task.now],
+                    )
+                    .await
+                    .map_err(pg_err)?;
+                }
+            }
+            let pending: i64 = tx
+                .query_one("SELECT count(*) FROM tasks WHERE status = 'PENDING'", &[])
+                .await
+                .map_err(pg_err)?
+                .get(0);
+            if u64::try_from(pending).unwrap_or(0) >= max_queued {
+                return Ok(Submitted::QueueFull); // the key insert rolls back
+            }
+            let row = tx
+                .query_one(
+                    &format!(
+                        "INSERT INTO tasks (id, tenant, bot_id, action, input, status, created_at, updated_at)
+                         VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $6)
+                         RETURNING {COLUMNS}"
+                    ),
+                    &[
+                        &task.id,
+                        &task.tenant,
+                        &task.bot_id,
+                        &task.action,
+                        &task.input.to_string(),
+                        &task.now,
+                    ],
+                )
+                .await
+                .map_err(pg_err)?;
+            let created = from_row(&row)?;
+            tx.execute(
+                "SELECT pg_notify($1, $2), pg_notify($3, $4)",
+                &[
+                    &TASK_CHANNEL,
+                    &self.task_payload(&created.id),
+                    &QUEUE_CHANNEL,
+                    &self.inner.instance,
+                ],
+            )
+            .await
+            .map_err(pg_err)?;
+            tx.commit().await.map_err(pg_err)?;
+            Ok(Submitted::Created(created))
+        })
+    }
+
+    fn get(&self, tenant: &str, id: &str) -> StoreFuture<'_, Option<TaskRecord>> {
+        let (tenant, id) = (tenant.to_owned(), id.to_owned());
+        Box::pin(async move {
+            let client = self.client().await?;
+            Ok(get_task(&**client, &id)
+                .await?
+                .filter(|t| t.tenant == tenant))
+        })
+    }
+
+    fn claim_next(&self, claim: &Claim) -> StoreFuture<'_, Option<TaskRecord>> {
+        let claim = claim.clone();
+        Box::pin(async move {
+            let client = self.client().await?;
+            let row = client
+                .query_opt(
+                    &format!(
+                        "WITH next AS (
+                             SELECT id FROM tasks WHERE status = 'PENDING'
+                             ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED
+                         ), claimed AS (
+                             UPDATE tasks t SET status = 'RUNNING', progress = 0, started_at = $1,
+                                 updated_at = $1, attempts = attempts + 1, claimed_by = $2,
+                                 lease_expires_at = now() + make_interval(secs => $3)
+                             FROM next WHERE t.id = next.id
+                             RETURNING {T_COLUMNS}
+                         )
+                         SELECT claimed.*, pg_notify($4, $5 || ' ' || claimed.id) FROM claimed"
+                    ),
+                    &[
+                        &claim.now,
+                        &claim.instance,
+                        &seconds(claim.lease),
+                        &TASK_CHANNEL,
+                        &self.inner.instance,
+                    ],
+                )
+                .await
+                .map_err(pg_err)?;
+            row.as_ref().map(from_row).transpose()
+        })
+    }
+
+    fn set_progress(
+        &self,
+        run: &RunRef,
+        percent: u8,
+        lease: Duration,
+        now: i64,
+    ) -> StoreFuture<'_, bool> {
+        let run = run.clone();
+        Box::pin(async move {
+            let client = self.client().await?;
+            let update = "UPDATE tasks SET progress = $3, updated_at = $4,
+                              lease_expires_at = now() + make_interval(secs => $5)
+                          WHERE id = $1 AND attempts = $2 AND status = 'RUNNING'";
+            let percent = i16::from(percent);
+            let params: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
+                [&run.id, &attempt(&run), &percent, &now, &seconds(lease)];
+            let n = if self.announce_progress(&run.id) {
+                let payload = self.task_payload(&run.id);
+                client
+                    .query(
+                        &format!(
+                            "WITH u AS ({update} RETURNING id)
+                             SELECT pg_notify('{TASK_CHANNEL}', $6) FROM u"
+                        ),
+                        &[
+                            params[0], params[1], params[2], params[3], params[4], &payload,
+                        ],
+                    )
+                    .await
+                    .map_err(pg_err)?
+                    .len() as u64
+            } else {
+                client.execute(update, &params).await.map_err(pg_err)?
+            };
+            Ok(n == 1)
+        })
+    }
+
+    fn finish(&self, run: &RunRef, finish: Finish, now: i64) -> StoreFuture<'_, bool> {
+        let run = run.clone();
+        Box::pin(async move {
+            self.forget_progress(&run.id);
+            let client = self.client().await?;
+            let payload = self.task_payload(&run.id);
+            let (status, result, code, message) = match finish {
+                Finish::Completed(result) => ("COMPLETED", Some(result.to_string()), None, None),
+                Finish::Failed(error) => ("FAILED", None, Some(error.code), Some(error.message)),
+            };
+            let rows = client
+                .query(
+                    &format!(
+                        "WITH u AS (
+                             UPDATE tasks SET status = $3,
+                                 progress = CASE WHEN $3 = 'COMPLETED' THEN 100 ELSE progress END,
+                                 result = $4, error_code = $5, error_message = $6,
+                                 completed_at = $7, updated_at = $7,
+                                 claimed_by = NULL, lease_expires_at = NULL
+                             WHERE id = $1 AND attempts = $2 AND status = 'RUNNING'
+                             RETURNING id
+                         )
+                         SELECT pg_notify('{TASK_CHANNEL}', $8) FROM u"
+                    ),
+                    &[
+                        &run.id,
+                        &attempt(&run),
+                        &status,
+                        &result,
+                        &code,
+                        &message,
+                        &now,
+                        &payload,
+                    ],
+                )
+                .await
+                .map_err(pg_err)?;
+            Ok(rows.len() == 1)
+        })
+    }
+
+    fn release(&self, run: &RunRef, now: i64) -> StoreFuture<'_, ()> {
+        let run = run.clone();
+        Box::pin(async move {
+            self.forget_progress(&run.id);
+            let client = self.client().await?;
+            client
+                .query(
+                    &format!(
+                        "WITH u AS (
+                             UPDATE tasks SET status = 'PENDING', progress = NULL, updated_at = $3,
+                                 claimed_by = NULL, lease_expires_at = NULL
+                             WHERE id = $1 AND attempts = $2 AND status = 'RUNNING'
+                             RETURNING id
+                         )
+                         SELECT pg_notify('{TASK_CHANNEL}', $4), pg_notify('{QUEUE_CHANNEL}', $5) FROM u"
+                    ),
+                    &[
+                        &run.id,
+                        &attempt(&run),
+                        &now,
+                        &self.task_payload(&run.id),
+                        &self.inner.instance,
+                    ],
+                )
+                .await
+                .map_err(pg_err)?;
+            Ok(())
+        })
+    }
+
+    fn heartbeat(
+        &self,
+        instance: &str,
+        runs: &[RunRef],
+        lease: Duration,
+        _now: i64,
+    ) -> StoreFuture<'_, Vec<RunRef>> {
+        let (instance, runs) = (instance.to_owned(), runs.to_vec());
+        Box::pin(async move {
+            let client = self.client().await?;
+            let ids: Vec<&str> = runs.iter().map(|r| r.id.as_str()).collect();
+            let rows = client
+                .query(
+                    "UPDATE tasks SET lease_expires_at = now() + make_interval(secs => $3)
+                     WHERE claimed_by = $1 AND status = 'RUNNING' AND id = ANY($2)
+                     RETURNING id, attempts",
+                    &[&instance, &ids, &seconds(lease)],
+                )
+                .await
+                .map_err(pg_err)?;
+            let kept: Vec<RunRef> = rows
+                .iter()
+                .map(|r| RunRef {
+                    id: r.get(0),
+                    attempt: u32::try_from(r.get::<_, i32>(1).max(0)).unwrap_or(0),
+                })
+                .collect();
+            Ok(runs.into_iter().filter(|r| !kept.contains(r)).collect())
+        })
+    }
+
+    fn reap_expired(&self, max_attempts: u32, limit: u32, now: i64) -> StoreFuture<'_, Reaped> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let max_attempts = i32::try_from(max_attempts).unwrap_or(i32::MAX);
+            let rows = client
+                .query(
+                    &format!(
+                        "WITH expired AS (
+                             SELECT id FROM tasks
+                             WHERE status = 'RUNNING' AND lease_expires_at < now()
+                             LIMIT $1 FOR UPDATE SKIP LOCKED
+                         ), reaped AS (
+                             UPDATE tasks t SET
+                                 status = CASE WHEN attempts >= $2 THEN 'FAILED' ELSE 'PENDING' END,
+                                 progress = CASE WHEN attempts >= $2 THEN progress ELSE NULL END,
+                                 error_code = CASE WHEN attempts >= $2 THEN '{WORKER_LOST}' END,
+                                 error_message = CASE WHEN attempts >= $2 THEN
+                                     'the task''s worker was lost ' || attempts || ' times; it is not tried again' END,
+                                 completed_at = CASE WHEN attempts >= $2 THEN $3 END,
+                                 updated_at = $3, claimed_by = NULL, lease_expires_at = NULL
+                             FROM expired WHERE t.id = expired.id
+                             RETURNING t.id, t.status
+                         )
+                         SELECT id, status, pg_notify('{TASK_CHANNEL}', $4 || ' ' || id) FROM reaped"
+                    ),
+                    &[
+                        &i64::from(limit),
+                        &max_attempts,
+                        &now,
+                        &self.inner.instance,
+                    ],
+                )
+                .await
+                .map_err(pg_err)?;
+            let mut reaped = Reaped::default();
+            for row in rows {
+                let (id, status): (String, String) = (row.get(0), row.get(1));
+                if status == "FAILED" {
+                    reaped.failed.push(id);
+                } else {
+                    reaped.requeued.push(id);
+                }
+            }
+            if !reaped.requeued.is_empty() {
+                client
+                    .execute(
+                        &format!("SELECT pg_notify('{QUEUE_CHANNEL}', $1)"),
+                        &[&self.inner.instance],
+                    )
+                    .await
+                    .map_err(pg_err)?;
+            }
+            Ok(reaped)
+        })
+    }
+
+    fn recover_at_start(&self, _max_attempts: u32, _now: i64) -> StoreFuture<'_, Reaped> {
+        // Other instances may be alive and running these tasks: their leases
+        // decide, not this start.
+        Box::pin(async { Ok(Reaped::default()) })
+    }
+
+    fn cancel(&self, tenant: &str, id: &str, now: i64) -> StoreFuture<'_, Cancelled> {
+        let (tenant, id) = (tenant.to_owned(), id.to_owned());
+        Box::pin(async move {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(pg_err)?;
+            let n = tx
+                .query(
+                    &format!(
+                        "WITH u AS (
+                             UPDATE tasks SET status = 'CANCELLED', completed_at = $3, updated_at = $3,
+                                 claimed_by = NULL, lease_expires_at = NULL
+                             WHERE id = $1 AND tenant = $2 AND status IN ('PENDING', 'RUNNING')
+                             RETURNING id
+                         )
+                         SELECT pg_notify('{TASK_CHANNEL}', $4) FROM u"
+                    ),
+                    &[&id, &tenant, &now, &self.task_payload(&id)],
+                )
+                .await
+                .map_err(pg_err)?
+                .len();
+            let task = get_task(&*tx, &id).await?.filter(|t| t.tenant == tenant);
+            tx.commit().await.map_err(pg_err)?;
+            Ok(match (n, task) {
+                (_, None) => Cancelled::NotFound,
+                (1, Some(task)) => Cancelled::Now(task),
+                (_, Some(task)) => Cancelled::AlreadyFinished(task),
+            })
+        })
+    }
+
+    fn delete_finished(&self, before: i64, limit: u32) -> StoreFuture<'_, u64> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            client
+                .execute(
+                    "DELETE FROM tasks WHERE id IN (
+                         SELECT id FROM tasks WHERE completed_at < $1 LIMIT $2
+                         FOR UPDATE SKIP LOCKED)",
+                    &[&before, &i64::from(limit)],
+                )
+                .await
+                .map_err(pg_err)
+        })
+    }
+
+    fn purge_idempotency_keys(&self, before: i64) -> StoreFuture<'_, u64> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            client
+                .execute(
+                    "DELETE FROM idempotency_keys k WHERE k.created_at < $1
+                     AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = k.task_id)",
+                    &[&before],
+                )
+                .await
+                .map_err(pg_err)
+        })
+    }
+
+    fn counts(&self) -> StoreFuture<'_, Counts> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let row = client
+                .query_one(
+                    "SELECT count(*) FILTER (WHERE status = 'PENDING'),
+                            count(*) FILTER (WHERE status = 'RUNNING')
+                     FROM tasks WHERE status IN ('PENDING', 'RUNNING')",
+                    &[],
+                )
+                .await
+                .map_err(pg_err)?;
+            let n = |i: usize| u64::try_from(row.get::<_, i64>(i)).unwrap_or(0);
+            Ok(Counts {
+                pending: n(0),
+                running: n(1),
+            })
+        })
+    }
+
+    fn changes(&self) -> Option<ChangeFeed> {
+        Some(listener::start(
+            self.inner.url.clone(),
+            self.inner.instance.clone(),
+        ))
+    }
+}
