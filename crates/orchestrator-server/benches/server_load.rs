@@ -399,6 +399,8 @@ async fn held_long_polls(o: &Options, dir: &std::path::Path, http: &reqwest::Cli
     let (_, cpu_settled) = usage(pid);
     tokio::time::sleep(Duration::from_secs(3)).await;
     let (rss_held, cpu_held) = usage(pid);
+    let cpu_before_change = usage(pid).1;
+    let client_cpu_before = orchestrator_testkit::usage(std::process::id()).1;
     let changed = Instant::now();
     http.delete(&task)
         .bearer_auth(KEY)
@@ -407,11 +409,16 @@ async fn held_long_polls(o: &Options, dir: &std::path::Path, http: &reqwest::Cli
         .expect("cancel");
     let mut last = changed;
     let mut ok = 0;
+    let mut arrivals = Vec::with_capacity(o.held);
     for h in held {
         let (success, at) = h.await.expect("held task");
         ok += usize::from(success);
         last = last.max(at);
+        arrivals.push(at.saturating_duration_since(changed));
     }
+    arrivals.sort();
+    let cpu_wake = usage(pid).1 - cpu_before_change;
+    let client_cpu_wake = orchestrator_testkit::usage(std::process::id()).1 - client_cpu_before;
     println!("held long polls: {} at once (Prefer: wait=30)", o.held);
     println!(
         "  server RSS idle {} KiB, before {} KiB, holding {} KiB ({:.1} KiB per held request)",
@@ -426,8 +433,13 @@ async fn held_long_polls(o: &Options, dir: &std::path::Path, http: &reqwest::Cli
         cpu_held - cpu_settled
     );
     println!(
-        "  all {ok}/{} answered {:.1} ms after the change",
+        "  all {ok}/{} answered {:.1} ms after the change (first {:.1} ms, median {:.1} ms)",
         o.held,
-        last.duration_since(changed).as_secs_f64() * 1e3
+        last.duration_since(changed).as_secs_f64() * 1e3,
+        percentile(&arrivals, 0.0).as_secs_f64() * 1e3,
+        percentile(&arrivals, 0.5).as_secs_f64() * 1e3,
+    );
+    println!(
+        "  CPU to answer them: server {cpu_wake:.2} s, this client {client_cpu_wake:.2} s (2 cores shared)"
     );
 }

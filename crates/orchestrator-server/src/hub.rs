@@ -1,22 +1,51 @@
 //! Change notification for long polling: a waiter subscribes to one task and
 //! is woken by the change itself, not by a timer. A held request costs one
 //! small future and one `watch` receiver.
+//!
+//! When a change wakes many waiters on one task, they share one read of it:
+//! the first to look reads the store, the others take that record (it is at
+//! least as new as the change that woke them). Two thousand waiters on one
+//! task cost one query per change, not two thousand.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::watch;
+
+use crate::store::TaskRecord;
 
 /// Per-task change signals. Entries exist only while someone is waiting.
 #[derive(Debug, Default)]
 pub(crate) struct Hub {
-    channels: Mutex<HashMap<String, watch::Sender<u64>>>,
+    channels: Mutex<HashMap<String, Arc<Channel>>>,
+}
+
+/// One task's signal, and the last record read for it.
+#[derive(Debug)]
+struct Channel {
+    version: watch::Sender<u64>,
+    /// The last read, published to every waiter at once.
+    snapshot: watch::Sender<Snapshot>,
+    /// Whether a waiter is reading the task right now (the others wait for
+    /// its snapshot instead of queueing behind a lock one by one).
+    reading: AtomicBool,
+}
+
+/// A read of the task, as of a version of its signal.
+#[derive(Debug, Clone, Default)]
+struct Snapshot {
+    /// `None` until the first read.
+    version: Option<u64>,
+    record: Option<Arc<TaskRecord>>,
 }
 
 /// A subscription; dropping it lets the hub forget the task.
 pub(crate) struct Subscription<'a> {
     hub: &'a Hub,
     task_id: String,
+    channel: Arc<Channel>,
     receiver: Option<watch::Receiver<u64>>,
 }
 
@@ -25,21 +54,31 @@ impl Hub {
     /// the task, so a change in between is not missed.
     pub(crate) fn subscribe(&self, task_id: &str) -> Subscription<'_> {
         let mut channels = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
-        let sender = channels
+        let channel = channels
             .entry(task_id.to_owned())
-            .or_insert_with(|| watch::channel(0).0);
+            .or_insert_with(|| {
+                Arc::new(Channel {
+                    version: watch::channel(0).0,
+                    snapshot: watch::channel(Snapshot::default()).0,
+                    reading: AtomicBool::new(false),
+                })
+            })
+            .clone();
         Subscription {
             hub: self,
             task_id: task_id.to_owned(),
-            receiver: Some(sender.subscribe()),
+            receiver: Some(channel.version.subscribe()),
+            channel,
         }
     }
 
     /// Wakes everyone waiting on `task_id`.
     pub(crate) fn notify(&self, task_id: &str) {
         let channels = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(sender) = channels.get(task_id) {
-            sender.send_modify(|version| *version = version.wrapping_add(1));
+        if let Some(channel) = channels.get(task_id) {
+            channel
+                .version
+                .send_modify(|version| *version = version.wrapping_add(1));
         }
     }
 
@@ -47,8 +86,10 @@ impl Hub {
     /// may have been missed).
     pub(crate) fn notify_all(&self) {
         let channels = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
-        for sender in channels.values() {
-            sender.send_modify(|version| *version = version.wrapping_add(1));
+        for channel in channels.values() {
+            channel
+                .version
+                .send_modify(|version| *version = version.wrapping_add(1));
         }
     }
 
@@ -74,6 +115,47 @@ impl Subscription<'_> {
             None => std::future::pending().await,
         }
     }
+
+    /// The task as of the latest change seen, read once for all its
+    /// waiters: one of them runs `read`, the others are handed its result
+    /// the moment it arrives.
+    pub(crate) async fn fresh<E, F>(
+        &self,
+        read: impl FnOnce() -> F,
+    ) -> Result<Option<TaskRecord>, E>
+    where
+        F: Future<Output = Result<Option<TaskRecord>, E>>,
+    {
+        let wanted = self.receiver.as_ref().map_or(0, |r| *r.borrow());
+        let mut snapshots = self.channel.snapshot.subscribe();
+        loop {
+            {
+                let snapshot = snapshots.borrow_and_update();
+                if snapshot.version.is_some_and(|v| v >= wanted) {
+                    return Ok(snapshot.record.as_deref().cloned());
+                }
+            }
+            if !self.channel.reading.swap(true, Ordering::AcqRel) {
+                let result = read().await;
+                match &result {
+                    Ok(record) => {
+                        self.channel.snapshot.send_replace(Snapshot {
+                            version: Some(wanted),
+                            record: record.clone().map(Arc::new),
+                        });
+                    }
+                    // The others look again (and one of them reads).
+                    Err(_) => self.channel.snapshot.send_modify(|_| {}),
+                }
+                self.channel.reading.store(false, Ordering::Release);
+                return result;
+            }
+            // Another waiter is reading: take its snapshot when it lands.
+            if snapshots.changed().await.is_err() {
+                return read().await;
+            }
+        }
+    }
 }
 
 impl Drop for Subscription<'_> {
@@ -86,7 +168,7 @@ impl Drop for Subscription<'_> {
             .unwrap_or_else(PoisonError::into_inner);
         if channels
             .get(&self.task_id)
-            .is_some_and(|s| s.receiver_count() == 0)
+            .is_some_and(|c| c.version.receiver_count() == 0)
         {
             channels.remove(&self.task_id);
         }
@@ -96,7 +178,26 @@ impl Drop for Subscription<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
+
+    fn record(progress: u8) -> TaskRecord {
+        TaskRecord {
+            id: "t-1".into(),
+            tenant: "default".into(),
+            bot_id: "b".into(),
+            action: "analyze-document".into(),
+            input: serde_json::Value::Null,
+            state: orchestrator::TaskState::Running,
+            progress: Some(progress),
+            result: None,
+            error: None,
+            created_at: 0,
+            started_at: Some(0),
+            completed_at: None,
+            attempts: 1,
+        }
+    }
 
     #[tokio::test]
     async fn a_waiter_is_woken_by_a_change_and_the_entry_is_forgotten_after() {
@@ -125,5 +226,30 @@ mod tests {
         tokio::time::timeout(Duration::from_secs(1), sub.changed())
             .await
             .unwrap();
+    }
+
+    #[tokio::test]
+    async fn many_waiters_woken_by_one_change_share_one_read_and_the_next_change_reads_again() {
+        let hub = Hub::default();
+        let subs: Vec<_> = (0..100).map(|_| hub.subscribe("t-1")).collect();
+        let reads = AtomicUsize::new(0);
+        let read = |progress| {
+            reads.fetch_add(1, Ordering::SeqCst);
+            async move { Ok::<_, ()>(Some(record(progress))) }
+        };
+        hub.notify("t-1");
+        for sub in &subs {
+            let r = sub.fresh(|| read(10)).await.unwrap().unwrap();
+            assert_eq!(r.progress, Some(10));
+        }
+        assert_eq!(reads.load(Ordering::SeqCst), 1);
+        hub.notify("t-1");
+        for sub in &subs {
+            assert_eq!(
+                sub.fresh(|| read(20)).await.unwrap().unwrap().progress,
+                Some(20)
+            );
+        }
+        assert_eq!(reads.load(Ordering::SeqCst), 2);
     }
 }

@@ -19,6 +19,12 @@ use crate::metrics::Metrics;
 use crate::store::{Claim, Finish, RunRef, StoreError, TaskRecord, TaskStore};
 use crate::timestamps::millis;
 
+/// Progress is written at most this often per run: a long poll answers
+/// progress at most once a second anyway, and on a shared database every
+/// write is a round trip (43 of them made a fast task take ~90 ms of
+/// PostgreSQL time). A write is also where a run learns it was cancelled,
+/// so this bounds how late a cancel is noticed, beside the checkpoint pace.
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 /// How long an idle worker sleeps before looking for work on its own, in case
 /// a wake-up was missed (another instance sharing the database, say).
 const IDLE_RECHECK: Duration = Duration::from_secs(1);
@@ -147,6 +153,7 @@ async fn run_task(ctx: &WorkerContext, task: TaskRecord) {
         ctx,
         run: run_ref.clone(),
         progress: 0,
+        written: None,
         shutdown: ctx.shutdown.clone(),
         lost,
     };
@@ -233,6 +240,8 @@ struct Run<'a> {
     ctx: &'a WorkerContext,
     run: RunRef,
     progress: u8,
+    /// When progress was last written.
+    written: Option<tokio::time::Instant>,
     shutdown: watch::Receiver<bool>,
     /// Raised by the heartbeat when the run's lease was taken back.
     lost: Arc<AtomicBool>,
@@ -241,7 +250,8 @@ struct Run<'a> {
 impl Checkpoints for Run<'_> {
     type Halt = Halt;
 
-    /// Records progress (when it moved, renewing the lease), paces the
+    /// Records progress (when it moved, at most every [`PROGRESS_EVERY`],
+    /// renewing the lease), paces the
     /// work, and stops if the run lost its task or the server is shutting
     /// down.
     async fn reached(&mut self, percent: u8) -> Result<(), Halt> {
@@ -251,8 +261,10 @@ impl Checkpoints for Run<'_> {
         if self.lost.load(Ordering::Relaxed) {
             return Err(Halt::Lost);
         }
-        if percent > self.progress {
+        let due = self.written.is_none_or(|at| at.elapsed() >= PROGRESS_EVERY);
+        if percent > self.progress && due {
             self.progress = percent;
+            self.written = Some(tokio::time::Instant::now());
             match self
                 .ctx
                 .store

@@ -96,20 +96,28 @@ impl Drop for ServerProcess {
 /// `cargo test --workspace` built beside `sibling` (that package's binary),
 /// else built now with the same profile.
 pub fn server_binary_beside(sibling: &Path) -> PathBuf {
-    const NAME: &str = "orchestrator-server";
+    binary_beside(sibling, "orchestrator-server", "orchestrator-server")
+}
+
+/// The `orchestrator-cli` binary, found or built beside `sibling`.
+pub fn cli_binary_beside(sibling: &Path) -> PathBuf {
+    binary_beside(sibling, "orchestrator-task-cli", "orchestrator-cli")
+}
+
+fn binary_beside(sibling: &Path, package: &str, name: &str) -> PathBuf {
     let dir = sibling.parent().expect("a binary lives in a directory");
-    let binary = dir.join(format!("{NAME}{}", std::env::consts::EXE_SUFFIX));
+    let binary = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     if binary.exists() {
         return binary;
     }
     let cargo = option_env!("CARGO").unwrap_or("cargo");
     let mut build = Command::new(cargo);
-    build.args(["build", "--locked", "-p", NAME, "--bin", NAME]);
+    build.args(["build", "--locked", "-p", package, "--bin", name]);
     if dir.ends_with("release") {
         build.arg("--release");
     }
     let status = build.status().expect("cargo runs");
-    assert!(status.success(), "building {NAME} failed");
+    assert!(status.success(), "building {name} failed");
     assert!(
         binary.exists(),
         "{} is missing after the build",

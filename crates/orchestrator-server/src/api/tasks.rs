@@ -66,7 +66,9 @@ pub(crate) async fn get_task(
 /// Holds a long poll: answers at once when the task's state changes, at most
 /// once per [`PROGRESS_INTERVAL`] for progress alone (a task reports every
 /// percent; a client needs far fewer requests than that), and when `wait`
-/// runs out or the server shuts down.
+/// runs out or the server shuts down. Waiters woken by one change share one
+/// read of the task; a wait that runs out reads the task itself, so a change
+/// whose notification was lost (another instance's) is still answered.
 async fn hold(
     state: &AppState,
     tenant: &str,
@@ -78,7 +80,6 @@ async fn hold(
     let give_up = started + wait;
     let progress_due = started + PROGRESS_INTERVAL;
     let mut shutdown = state.shutdown.clone();
-    let mut latest = initial.clone();
     let mut progress_seen = false;
     loop {
         // Before anything changed, wait for a change; once progress moved,
@@ -90,10 +91,14 @@ async fn hold(
         };
         tokio::select! {
             () = subscription.changed() => {}
-            () = tokio::time::sleep_until(until) => return Ok(if progress_seen { load(state, tenant, &initial.id).await? } else { latest }),
+            () = tokio::time::sleep_until(until) => return load(state, tenant, &initial.id).await,
             _ = shutdown.changed() => return load(state, tenant, &initial.id).await,
         }
-        latest = load(state, tenant, &initial.id).await?;
+        let latest = subscription
+            .fresh(|| read(state, tenant, &initial.id))
+            .await?
+            .filter(|t| t.tenant == tenant)
+            .ok_or_else(|| unknown_task(&initial.id))?;
         if latest.state != initial.state {
             return Ok(latest);
         }
@@ -149,14 +154,21 @@ pub(crate) async fn health(State(state): State<AppState>) -> Response {
 
 /// A tenant's task; another tenant's answers exactly like a missing one.
 async fn load(state: &AppState, tenant: &str, task_id: &str) -> Result<TaskRecord, ApiError> {
-    match state.store.get(tenant, task_id).await {
-        Ok(Some(task)) => Ok(task),
-        Ok(None) => Err(unknown_task(task_id)),
-        Err(e) => {
-            state.metrics.store_error("get");
-            Err(ApiError::internal(e))
-        }
-    }
+    read(state, tenant, task_id)
+        .await?
+        .ok_or_else(|| unknown_task(task_id))
+}
+
+/// A tenant's task, if it has one by that id.
+async fn read(
+    state: &AppState,
+    tenant: &str,
+    task_id: &str,
+) -> Result<Option<TaskRecord>, ApiError> {
+    state.store.get(tenant, task_id).await.map_err(|e| {
+        state.metrics.store_error("get");
+        ApiError::internal(e)
+    })
 }
 
 fn unknown_task(task_id: &str) -> ApiError {

@@ -25,6 +25,7 @@ mod router;
 #[cfg(feature = "postgres")]
 mod scale_out;
 mod ssrf;
+mod store;
 mod tenants;
 
 /// This package's server binary, which cargo builds for its tests.
@@ -53,18 +54,18 @@ pub(crate) enum Backends {
 
 macro_rules! test {
     (both, $module:ident :: $name:ident) => {
-        test!(@ Backends::Both, $module::$name)
+        test!(@ $crate::Backends::Both, $module::$name)
     };
     (sqlite_only, $module:ident :: $name:ident) => {
-        test!(@ Backends::SqliteOnly, $module::$name)
+        test!(@ $crate::Backends::SqliteOnly, $module::$name)
     };
     (postgres_only, $module:ident :: $name:ident) => {
-        test!(@ Backends::PostgresOnly, $module::$name)
+        test!(@ $crate::Backends::PostgresOnly, $module::$name)
     };
     (@ $backends:expr, $module:ident :: $name:ident) => {
-        Test {
+        $crate::Test {
             name: concat!(stringify!($module), "::", stringify!($name)),
-            run: || Box::pin($module::$name()),
+            run: || Box::pin($crate::$module::$name()),
             backends: $backends,
         }
     };
@@ -74,6 +75,10 @@ pub(crate) use test;
 fn tests() -> Vec<Test> {
     #[allow(unused_mut)]
     let mut tests = vec![
+        test!(both, store::claims_are_first_in_first_out_and_writes_are_fenced_on_the_attempt),
+        test!(both, store::an_expired_lease_is_taken_back_and_the_last_attempt_fails_worker_lost),
+        test!(both, store::racing_submits_with_one_key_make_one_task),
+        test!(both, store::the_sweep_deletes_old_finished_tasks_in_batches_and_keys_outlive_them),
         test!(both, documents::html_is_fetched_over_http_and_read_without_scripts_or_styles),
         test!(both, documents::a_pdf_text_layer_is_analysed),
         test!(both, documents::markdown_from_a_data_url_loses_its_markup),

@@ -492,16 +492,16 @@ impl TaskStore for PostgresStore {
                         "WITH expired AS (
                              SELECT id FROM tasks
                              WHERE status = 'RUNNING' AND lease_expires_at < now()
-                             LIMIT $1 FOR UPDATE SKIP LOCKED
+                             LIMIT $1::bigint FOR UPDATE SKIP LOCKED
                          ), reaped AS (
                              UPDATE tasks t SET
-                                 status = CASE WHEN attempts >= $2 THEN 'FAILED' ELSE 'PENDING' END,
+                                 status = CASE WHEN attempts >= $2::integer THEN 'FAILED' ELSE 'PENDING' END,
                                  progress = CASE WHEN attempts >= $2 THEN progress ELSE NULL END,
                                  error_code = CASE WHEN attempts >= $2 THEN '{WORKER_LOST}' END,
                                  error_message = CASE WHEN attempts >= $2 THEN
                                      'the task''s worker was lost ' || attempts || ' times; it is not tried again' END,
-                                 completed_at = CASE WHEN attempts >= $2 THEN $3 END,
-                                 updated_at = $3, claimed_by = NULL, lease_expires_at = NULL
+                                 completed_at = CASE WHEN attempts >= $2 THEN $3::bigint END,
+                                 updated_at = $3::bigint, claimed_by = NULL, lease_expires_at = NULL
                              FROM expired WHERE t.id = expired.id
                              RETURNING t.id, t.status
                          )
