@@ -232,6 +232,14 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {
         .map_err(|source| StartError::Listen { addr, source })
 }
 
+/// What a build without the `postgres` feature says of a PostgreSQL URL.
+#[cfg_attr(feature = "postgres", allow(dead_code))]
+fn no_postgres(url: &crate::config::DatabaseUrl) -> StartError {
+    StartError::Unsupported(format!(
+        "{url}: this build has no PostgreSQL backend (build orchestrator-server with `--features postgres`)"
+    ))
+}
+
 async fn open_store(
     database: &Database,
     durable_commits: bool,
@@ -240,9 +248,7 @@ async fn open_store(
         #[cfg(feature = "postgres")]
         Database::Postgres(url) => Ok(Arc::new(crate::store::PostgresStore::connect(url).await?)),
         #[cfg(not(feature = "postgres"))]
-        Database::Postgres(url) => Err(StartError::Unsupported(format!(
-            "{url}: this build has no PostgreSQL backend (build with the `postgres` feature)"
-        ))),
+        Database::Postgres(url) => Err(no_postgres(url)),
         #[cfg(feature = "sqlite")]
         other => Ok(Arc::new(crate::store::SqliteStore::open_with(
             other,
@@ -284,5 +290,19 @@ impl RunningServer {
     pub async fn shutdown(self) -> io::Result<()> {
         let _ = self.stop.send(());
         self.handle.await.map_err(io::Error::other)?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_build_without_postgres_says_so_and_hides_the_password() {
+        let url = crate::config::DatabaseUrl::new("postgres://app:s3cret@db.internal/tasks");
+        let message = no_postgres(&url).to_string();
+        assert!(message.contains("--features postgres"), "{message}");
+        assert!(message.contains("db.internal"), "{message}");
+        assert!(!message.contains("s3cret"), "{message}");
     }
 }

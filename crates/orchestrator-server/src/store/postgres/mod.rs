@@ -631,3 +631,17 @@ impl TaskStore for PostgresStore {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_failed_connection_names_the_database_but_never_its_password() {
+        let url = DatabaseUrl::new("postgres://app:s3cret-pw@127.0.0.1:1/tasks?password=s3cret-pw");
+        let err = PostgresStore::connect(&url).await.unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(shown.contains("127.0.0.1:1"), "{shown}");
+        assert!(!shown.contains("s3cret-pw"), "{shown}");
+    }
+}
