@@ -50,7 +50,7 @@ pub enum ErrorKind {
     /// The server kept failing (`5xx`) after the retries allowed.
     Server,
     /// The request never got an HTTP answer: connection refused or reset,
-    /// DNS failure, TLS failure, or a request timeout.
+    /// DNS failure, or a request timeout. (A TLS failure is [`Tls`](Self::Tls).)
     Transport,
     /// The wait's deadline passed while the task was still running. The task
     /// is unaffected; [`Error::task`] says which one to resume waiting for.
@@ -68,6 +68,11 @@ pub enum ErrorKind {
     /// A result was asked of a task that has none: it failed, was
     /// cancelled, or has not finished. Not a fault of the server.
     NoResult,
+    /// The TLS handshake failed: the server's certificate is not trusted,
+    /// names another host, or has expired. Retrying cannot help; trusting
+    /// the right CA ([`ClientBuilder::add_root_certificate`](crate::ClientBuilder::add_root_certificate))
+    /// or fixing the URL can.
+    Tls,
 }
 
 impl ErrorKind {
@@ -83,6 +88,7 @@ impl ErrorKind {
             ErrorKind::CrossOrigin => "cross-origin URL refused",
             ErrorKind::InvalidInput => "invalid input",
             ErrorKind::NoResult => "no result",
+            ErrorKind::Tls => "TLS failure",
         }
     }
 }

@@ -92,6 +92,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod accepted;
+mod builder;
 mod client;
 mod clock;
 mod delay;
@@ -108,7 +109,8 @@ mod task_ref;
 mod transport;
 
 pub use accepted::Accepted;
-pub use client::{Client, ClientBuilder};
+pub use builder::ClientBuilder;
+pub use client::Client;
 pub use clock::{Clock, Sleep, SystemClock, VirtualClock};
 pub use delay::{DelaySource, NextPoll, choose_delay};
 pub use error::{Error, ErrorKind, Result};

@@ -122,9 +122,15 @@ impl Transport {
 
         let started = Instant::now();
         tracing::debug!(%method, %url, "sending request");
-        let mut response = request.send().await.map_err(|e| SendFailure {
-            connect: e.is_connect(),
-            error: transport_error(&method, url, e),
+        let mut response = request.send().await.map_err(|e| {
+            let connect = e.is_connect();
+            let error = transport_error(&method, url, e);
+            SendFailure {
+                // A TLS failure happens while connecting, but retrying
+                // cannot fix a certificate.
+                connect: connect && error.kind() == ErrorKind::Transport,
+                error,
+            }
         })?;
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
@@ -146,6 +152,17 @@ impl Transport {
 }
 
 fn transport_error(method: &Method, url: &Url, e: reqwest::Error) -> Error {
+    if let Some(why) = tls_failure(&e) {
+        let host = url.host_str().unwrap_or("the server");
+        return Error::new(
+            ErrorKind::Tls,
+            format!(
+                "the TLS handshake with {host} failed ({method} {url}): {why}; \
+                 if the server uses a private CA, trust it with `add_root_certificate`"
+            ),
+        )
+        .with_source(e.without_url());
+    }
     let what = if e.is_timeout() {
         "the request timed out"
     } else if e.is_connect() {
@@ -158,6 +175,26 @@ fn transport_error(method: &Method, url: &Url, e: reqwest::Error) -> Error {
     Error::new(ErrorKind::Transport, format!("{what} ({method} {url})"))
         .with_source(e.without_url())
         .transient(true)
+}
+
+/// The TLS error somewhere in `e`'s causes, if the failure was one: a
+/// certificate that is not trusted, for another name, or expired, or a
+/// handshake the server broke off.
+fn tls_failure(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(tls) = c.downcast_ref::<rustls::Error>() {
+            return Some(tls.to_string());
+        }
+        // An `io::Error`'s `source()` skips the error it wraps (it returns
+        // that error's own source), and the TLS connector nests one
+        // `io::Error` in another, so step into the wrapped error instead.
+        cause = match c.downcast_ref::<std::io::Error>() {
+            Some(io) => io.get_ref().map(|inner| inner as _),
+            None => c.source(),
+        };
+    }
+    None
 }
 
 /// Reads a body up to the client's cap, as an SDK error.

@@ -150,6 +150,15 @@ impl RateLimit {
     }
 }
 
+/// The certificate and key the server serves HTTPS with (PEM files).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// The certificate chain, leaf first.
+    pub cert: PathBuf,
+    /// The private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+}
+
 /// How the server treats connections, so slow or idle clients cannot hold
 /// its memory and descriptors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +174,10 @@ pub struct ConnectionLimits {
     /// The most connections open at once; further ones wait in the
     /// listen backlog until one closes.
     pub max_connections: usize,
+    /// The most requests one HTTP/2 connection may have in flight: held
+    /// long polls count, so a client waiting on thousands of tasks over one
+    /// connection needs this many.
+    pub http2_max_streams: u32,
 }
 
 impl Default for ConnectionLimits {
@@ -174,6 +187,7 @@ impl Default for ConnectionLimits {
             idle_timeout: Duration::from_secs(60),
             body_read_timeout: Duration::from_secs(30),
             max_connections: 10_000,
+            http2_max_streams: 20_000,
         }
     }
 }
@@ -206,6 +220,7 @@ impl Default for ConnectionLimits {
 /// | `fetch_proxy` | none (the environment's proxy variables are ignored) |
 /// | `allow_private_origins` | none |
 /// | `connections` | [`ConnectionLimits::default`] |
+/// | `tls` | none (plaintext) |
 /// | `lease` | 30 s |
 /// | `max_attempts` | 3 |
 /// | `durable_commits` | true |
@@ -266,6 +281,9 @@ pub struct ServerConfig {
     pub allow_private_origins: Vec<SocketAddr>,
     /// Timeouts and a cap for client connections.
     pub connections: ConnectionLimits,
+    /// Serve HTTPS (HTTP/2 negotiated by ALPN, HTTP/1.1 otherwise) with
+    /// this certificate; plaintext HTTP/1.1 and h2c without.
+    pub tls: Option<TlsFiles>,
     /// How long a worker's claim on a task holds without progress or a
     /// heartbeat; a dead instance's tasks run again after it.
     pub lease: Duration,
@@ -338,6 +356,7 @@ impl Default for ServerConfig {
             fetch_proxy: None,
             allow_private_origins: Vec::new(),
             connections: ConnectionLimits::default(),
+            tls: None,
             lease: Duration::from_secs(30),
             max_attempts: 3,
             durable_commits: true,

@@ -51,11 +51,12 @@ mod server;
 mod store;
 mod tenants;
 mod timestamps;
+mod tls;
 mod worker;
 
 pub use api::{AppState, app};
 pub use config::{
-    ConfigError, ConnectionLimits, Database, DatabaseUrl, Faults, RateLimit, ServerConfig,
+    ConfigError, ConnectionLimits, Database, DatabaseUrl, Faults, RateLimit, ServerConfig, TlsFiles,
 };
 pub use server::{RunningServer, Server, StartError};
 #[cfg(feature = "postgres")]

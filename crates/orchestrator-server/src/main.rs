@@ -11,7 +11,7 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use orchestrator_server::{
-    ConnectionLimits, Database, Faults, RateLimit, Server, ServerConfig, TenantKey,
+    ConnectionLimits, Database, Faults, RateLimit, Server, ServerConfig, TenantKey, TlsFiles,
 };
 
 /// The reference server of the asynchronous task API: submit with
@@ -148,6 +148,29 @@ struct Args {
     #[arg(long, env = "ORCHESTRATOR_MAX_CONNECTIONS", default_value_t = 10_000)]
     max_connections: usize,
 
+    /// The most requests one HTTP/2 connection may have in flight (held long
+    /// polls count: a client waiting on many tasks over one connection needs many).
+    #[arg(long, env = "ORCHESTRATOR_HTTP2_MAX_STREAMS", default_value_t = 20_000)]
+    http2_max_streams: u32,
+
+    /// Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key.
+    #[arg(
+        long,
+        env = "ORCHESTRATOR_TLS_CERT",
+        value_name = "PEM",
+        requires = "tls_key"
+    )]
+    tls_cert: Option<PathBuf>,
+
+    /// The private key of --tls-cert (PEM).
+    #[arg(
+        long,
+        env = "ORCHESTRATOR_TLS_KEY",
+        value_name = "PEM",
+        requires = "tls_cert"
+    )]
+    tls_key: Option<PathBuf>,
+
     /// How long a worker's claim on a task holds without progress or a
     /// heartbeat; a dead instance's tasks run again after it.
     #[arg(long, value_parser = parse_duration, value_name = "DURATION", default_value = "30s")]
@@ -267,14 +290,16 @@ fn init_logging(filter: &str, format: LogFormat) {
 
 fn run(args: Args) -> anyhow::Result<()> {
     let config = config(args)?;
+    let server_tls = config.tls.is_some();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
         let server = Server::bind(config).await?;
+        let scheme = if server_tls { "https" } else { "http" };
         eprintln!(
-            "orchestrator-server listening on http://{}",
+            "orchestrator-server listening on {scheme}://{}",
             server.local_addr()
         );
         if let Some(addr) = server.metrics_addr() {
@@ -352,7 +377,12 @@ fn config(args: Args) -> anyhow::Result<ServerConfig> {
             idle_timeout: args.idle_timeout,
             body_read_timeout: args.body_read_timeout,
             max_connections: args.max_connections,
+            http2_max_streams: args.http2_max_streams,
         },
+        tls: args
+            .tls_cert
+            .zip(args.tls_key)
+            .map(|(cert, key)| TlsFiles { cert, key }),
         lease: args.lease,
         max_attempts: args.max_attempts,
         durable_commits: !args.relaxed_commits,

@@ -25,11 +25,12 @@ use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use crate::config::ConnectionLimits;
@@ -44,13 +45,18 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 /// and lets open connections finish (up to a grace period).
 pub(crate) async fn serve(
     listener: TcpListener,
+    tls: Option<TlsAcceptor>,
     app: Router,
     limits: ConnectionLimits,
     signal: impl Future<Output = ()> + Send,
 ) -> io::Result<()> {
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
-    let builder = Arc::new(auto::Builder::new(TokioExecutor::new()));
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http2()
+        .max_concurrent_streams(limits.http2_max_streams);
+    let builder = Arc::new(builder);
     tokio::pin!(signal);
     loop {
         // At the cap, stop accepting: new connections wait in the listen
@@ -75,35 +81,31 @@ pub(crate) async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let activity = Arc::new(Activity::new());
-        let io = TokioIo::new(Watched {
+        let watched = Watched {
             inner: stream,
             activity: activity.clone(),
-        });
-        let service = {
-            let (app, activity) = (app.clone(), activity.clone());
-            hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-                let in_flight = InFlight::enter(&activity);
-                let response = app.clone().oneshot(request.map(axum::body::Body::new));
-                async move {
-                    let response = response.await;
-                    drop(in_flight);
-                    response
-                }
-            })
         };
-        let connection = builder
-            .serve_connection_with_upgrades(io, service)
-            .into_owned();
-        let connection = graceful.watch(connection);
+        let (app, builder, graceful, tls) = (
+            app.clone(),
+            builder.clone(),
+            graceful.watcher(),
+            tls.clone(),
+        );
         tokio::spawn(async move {
-            tokio::select! {
-                result = connection => {
-                    if let Err(e) = result {
-                        tracing::debug!(error = %e, "connection ended with an error");
+            match tls {
+                None => connection(watched, activity, app, &builder, graceful, limits).await,
+                Some(tls) => {
+                    // The handshake is part of the request's headers, as far
+                    // as slow clients go.
+                    match tokio::time::timeout(limits.header_read_timeout, tls.accept(watched))
+                        .await
+                    {
+                        Ok(Ok(stream)) => {
+                            connection(stream, activity, app, &builder, graceful, limits).await;
+                        }
+                        Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
+                        Err(_) => tracing::debug!("TLS handshake too slow; closing"),
                     }
-                }
-                why = watchdog(&activity, limits) => {
-                    tracing::debug!(why, "closing a connection");
                 }
             }
             drop(permit);
@@ -117,6 +119,45 @@ pub(crate) async fn serve(
         tracing::warn!("connections still open after the shutdown grace period; closing them");
     }
     Ok(())
+}
+
+/// Serves one connection until it ends or the watchdog closes it.
+async fn connection<IO>(
+    io: IO,
+    activity: Arc<Activity>,
+    app: Router,
+    builder: &auto::Builder<TokioExecutor>,
+    graceful: Watcher,
+    limits: ConnectionLimits,
+) where
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = {
+        let activity = activity.clone();
+        hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+            let in_flight = InFlight::enter(&activity);
+            let response = app.clone().oneshot(request.map(axum::body::Body::new));
+            async move {
+                let response = response.await;
+                drop(in_flight);
+                response
+            }
+        })
+    };
+    let connection = builder
+        .serve_connection_with_upgrades(TokioIo::new(io), service)
+        .into_owned();
+    let connection = graceful.watch(connection);
+    tokio::select! {
+        result = connection => {
+            if let Err(e) = result {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        }
+        why = watchdog(&activity, limits) => {
+            tracing::debug!(why, "closing a connection");
+        }
+    }
 }
 
 /// What a connection has been doing, as the watchdog sees it. Times are

@@ -45,6 +45,12 @@ pub enum StartError {
     /// The HTTP client that fetches documents could not be set up.
     #[error("cannot set up the document fetcher")]
     Fetcher(#[source] reqwest::Error),
+    /// The TLS certificate or key cannot be used.
+    #[error("{message}")]
+    Tls {
+        /// What is wrong, naming the file.
+        message: String,
+    },
     /// The listening socket could not be bound.
     #[error("cannot listen on {addr}")]
     Listen {
@@ -57,12 +63,22 @@ pub enum StartError {
 }
 
 /// A bound, ready-to-run server.
-#[derive(Debug)]
 pub struct Server {
     listener: TcpListener,
     metrics_listener: Option<TcpListener>,
     state: AppState,
     config: ServerConfig,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("addr", &self.local_addr())
+            .field("tls", &self.tls.is_some())
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Server {
@@ -93,6 +109,7 @@ impl Server {
             );
         }
         let state = AppState::new(&config, store)?;
+        let tls = config.tls.as_ref().map(crate::tls::acceptor).transpose()?;
         let listener = bind(config.listen).await?;
         let metrics_listener = match config.metrics_listen {
             Some(addr) => Some(bind(addr).await?),
@@ -103,6 +120,7 @@ impl Server {
             metrics_listener,
             state,
             config,
+            tls,
         })
     }
 
@@ -129,6 +147,7 @@ impl Server {
             metrics_listener,
             state,
             config,
+            tls,
         } = self;
         let shutdown = state.shutdown_switch.clone();
         let ctx = Arc::new(WorkerContext {
@@ -183,7 +202,7 @@ impl Server {
         let trigger = shutdown.clone();
         let app = api::app(state);
         tracing::info!(addr = %listener.local_addr()?, workers = config.workers, "serving");
-        let served = serve::serve(listener, app, config.connections, async move {
+        let served = serve::serve(listener, tls, app, config.connections, async move {
             signal.await;
             tracing::info!("shutting down: no new requests; workers stop at their next checkpoint");
             // Releases held long polls and tells workers to stop.
@@ -213,12 +232,14 @@ impl Server {
     pub fn spawn(self) -> RunningServer {
         let addr = self.local_addr();
         let metrics_addr = self.metrics_addr();
+        let tls = self.tls.is_some();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let handle = tokio::spawn(self.run(async move {
             stopped.await.ok();
         }));
         RunningServer {
             addr,
+            tls,
             metrics_addr,
             stop,
             handle,
@@ -265,6 +286,7 @@ async fn open_store(
 #[derive(Debug)]
 pub struct RunningServer {
     addr: SocketAddr,
+    tls: bool,
     metrics_addr: Option<SocketAddr>,
     stop: tokio::sync::oneshot::Sender<()>,
     handle: JoinHandle<io::Result<()>>,
@@ -276,9 +298,10 @@ impl RunningServer {
         self.addr
     }
 
-    /// `http://<addr>`.
+    /// `http://<addr>` (`https://` when serving TLS).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Where `/metrics` is served, when it is.

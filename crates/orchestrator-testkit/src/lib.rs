@@ -162,3 +162,68 @@ pub fn figure(suite: &str, text: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "[figure] {suite}: {text}");
 }
+
+/// A throwaway certificate authority for TLS tests, made at run time.
+pub struct TestCa {
+    issuer: rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
+}
+
+impl std::fmt::Debug for TestCa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestCa").finish_non_exhaustive()
+    }
+}
+
+/// A server certificate and its key, PEM, and where they were written.
+#[derive(Debug)]
+pub struct ServerCert {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+impl TestCa {
+    /// A new CA.
+    pub fn new() -> TestCa {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "orchestrator test CA");
+        let key = rcgen::KeyPair::generate().expect("a CA key");
+        TestCa {
+            issuer: rcgen::CertifiedIssuer::self_signed(params, key).expect("a CA certificate"),
+        }
+    }
+
+    /// The CA's certificate, PEM (what a client trusts).
+    pub fn pem(&self) -> String {
+        self.issuer.pem()
+    }
+
+    /// A server certificate for `names` (DNS names or IP addresses), signed
+    /// by this CA, written with its key into `dir`.
+    pub fn server_cert(&self, names: &[&str], dir: &Path) -> ServerCert {
+        let params = rcgen::CertificateParams::new(
+            names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>(),
+        )
+        .expect("leaf params");
+        let key = rcgen::KeyPair::generate().expect("a server key");
+        let cert = params
+            .signed_by(&key, &self.issuer)
+            .expect("a server certificate");
+        let id = names.join("_").replace([':', '.', '*'], "-");
+        let paths = ServerCert {
+            cert: dir.join(format!("{id}.crt")),
+            key: dir.join(format!("{id}.key")),
+        };
+        std::fs::write(&paths.cert, cert.pem()).expect("write the certificate");
+        std::fs::write(&paths.key, key.serialize_pem()).expect("write the key");
+        paths
+    }
+}
+
+impl Default for TestCa {
+    fn default() -> Self {
+        TestCa::new()
+    }
+}

@@ -27,6 +27,7 @@ mod scale_out;
 mod ssrf;
 mod store;
 mod tenants;
+mod tls;
 
 /// This package's server binary, which cargo builds for its tests.
 pub(crate) fn server_bin() -> &'static std::path::Path {
@@ -79,6 +80,9 @@ fn tests() -> Vec<Test> {
         test!(both, store::an_expired_lease_is_taken_back_and_the_last_attempt_fails_worker_lost),
         test!(both, store::racing_submits_with_one_key_make_one_task),
         test!(both, store::the_sweep_deletes_old_finished_tasks_in_batches_and_keys_outlive_them),
+        test!(sqlite_only, tls::the_sdk_trusts_an_extra_root_and_talks_https_with_http2),
+        test!(sqlite_only, tls::a_wrong_name_or_an_untrusted_ca_is_a_tls_error_and_is_not_retried),
+        test!(sqlite_only, tls::the_token_never_leaves_over_plaintext_when_a_status_url_downgrades),
         test!(both, documents::html_is_fetched_over_http_and_read_without_scripts_or_styles),
         test!(both, documents::a_pdf_text_layer_is_analysed),
         test!(both, documents::markdown_from_a_data_url_loses_its_markup),
