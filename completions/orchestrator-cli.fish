@@ -27,8 +27,8 @@ end
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l api-url -d 'Base URL of the API' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l api-key-file -d 'Read the API key from this file (first line); `-` reads it from standard input' -r -F
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l timeout -d 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running' -r
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l min-interval -d 'Shortest pause between polls' -r
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l max-interval -d 'Longest pause between polls (the backoff grows up to this)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l min-interval -d 'Shortest pause between polls, whatever the pace or the progress estimate says' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l max-interval -d 'Longest pause between polls (the no-progress pace grows up to this)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l max-retry-after -d 'Never wait longer than this for a server\'s Retry-After' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -s o -l output -d 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives' -r -f -a "text\t'Human-readable'
 json\t'One final JSON object (per task), even on failure or timeout'
@@ -60,8 +60,8 @@ complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l api-url -d 'Base URL of the API' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l api-key-file -d 'Read the API key from this file (first line); `-` reads it from standard input' -r -F
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l timeout -d 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running' -r
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l min-interval -d 'Shortest pause between polls' -r
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l max-interval -d 'Longest pause between polls (the backoff grows up to this)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l min-interval -d 'Shortest pause between polls, whatever the pace or the progress estimate says' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l max-interval -d 'Longest pause between polls (the no-progress pace grows up to this)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l max-retry-after -d 'Never wait longer than this for a server\'s Retry-After' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -s o -l output -d 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives' -r -f -a "text\t'Human-readable'
 json\t'One final JSON object (per task), even on failure or timeout'
@@ -83,8 +83,8 @@ complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l api-url -d 'Base URL of the API' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l api-key-file -d 'Read the API key from this file (first line); `-` reads it from standard input' -r -F
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l timeout -d 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running' -r
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l min-interval -d 'Shortest pause between polls' -r
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l max-interval -d 'Longest pause between polls (the backoff grows up to this)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l min-interval -d 'Shortest pause between polls, whatever the pace or the progress estimate says' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l max-interval -d 'Longest pause between polls (the no-progress pace grows up to this)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l max-retry-after -d 'Never wait longer than this for a server\'s Retry-After' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -s o -l output -d 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives' -r -f -a "text\t'Human-readable'
 json\t'One final JSON object (per task), even on failure or timeout'
@@ -105,8 +105,8 @@ complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" 
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l api-url -d 'Base URL of the API' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l api-key-file -d 'Read the API key from this file (first line); `-` reads it from standard input' -r -F
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l timeout -d 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running' -r
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l min-interval -d 'Shortest pause between polls' -r
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l max-interval -d 'Longest pause between polls (the backoff grows up to this)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l min-interval -d 'Shortest pause between polls, whatever the pace or the progress estimate says' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l max-interval -d 'Longest pause between polls (the no-progress pace grows up to this)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l max-retry-after -d 'Never wait longer than this for a server\'s Retry-After' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -s o -l output -d 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives' -r -f -a "text\t'Human-readable'
 json\t'One final JSON object (per task), even on failure or timeout'
@@ -127,8 +127,8 @@ complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l api-url -d 'Base URL of the API' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l api-key-file -d 'Read the API key from this file (first line); `-` reads it from standard input' -r -F
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l timeout -d 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running' -r
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l min-interval -d 'Shortest pause between polls' -r
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l max-interval -d 'Longest pause between polls (the backoff grows up to this)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l min-interval -d 'Shortest pause between polls, whatever the pace or the progress estimate says' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l max-interval -d 'Longest pause between polls (the no-progress pace grows up to this)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l max-retry-after -d 'Never wait longer than this for a server\'s Retry-After' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -s o -l output -d 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives' -r -f -a "text\t'Human-readable'
 json\t'One final JSON object (per task), even on failure or timeout'
@@ -150,8 +150,8 @@ complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" 
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l api-url -d 'Base URL of the API' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l api-key-file -d 'Read the API key from this file (first line); `-` reads it from standard input' -r -F
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l timeout -d 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running' -r
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l min-interval -d 'Shortest pause between polls' -r
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l max-interval -d 'Longest pause between polls (the backoff grows up to this)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l min-interval -d 'Shortest pause between polls, whatever the pace or the progress estimate says' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l max-interval -d 'Longest pause between polls (the no-progress pace grows up to this)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l max-retry-after -d 'Never wait longer than this for a server\'s Retry-After' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -s o -l output -d 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives' -r -f -a "text\t'Human-readable'
 json\t'One final JSON object (per task), even on failure or timeout'
@@ -172,8 +172,8 @@ complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" 
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l api-url -d 'Base URL of the API' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l api-key-file -d 'Read the API key from this file (first line); `-` reads it from standard input' -r -F
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l timeout -d 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running' -r
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l min-interval -d 'Shortest pause between polls' -r
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l max-interval -d 'Longest pause between polls (the backoff grows up to this)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l min-interval -d 'Shortest pause between polls, whatever the pace or the progress estimate says' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l max-interval -d 'Longest pause between polls (the no-progress pace grows up to this)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l max-retry-after -d 'Never wait longer than this for a server\'s Retry-After' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -s o -l output -d 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives' -r -f -a "text\t'Human-readable'
 json\t'One final JSON object (per task), even on failure or timeout'

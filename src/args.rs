@@ -67,11 +67,11 @@ pub(crate) struct Global {
     #[arg(long, global = true, env = "ORCHESTRATOR_TIMEOUT", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Option<Duration>,
 
-    /// Shortest pause between polls.
-    #[arg(long, global = true, value_parser = parse_duration, value_name = "DURATION", default_value = "1s")]
+    /// Shortest pause between polls, whatever the pace or the progress estimate says.
+    #[arg(long, global = true, value_parser = parse_duration, value_name = "DURATION", default_value = "500ms")]
     pub min_interval: Duration,
 
-    /// Longest pause between polls (the backoff grows up to this).
+    /// Longest pause between polls (the no-progress pace grows up to this).
     #[arg(long, global = true, value_parser = parse_duration, value_name = "DURATION", default_value = "30s")]
     pub max_interval: Duration,
 

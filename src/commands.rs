@@ -93,10 +93,19 @@ pub(crate) async fn submit(
         return Ok(Exit::Success);
     }
     if global.output == Output::Text && !global.quiet {
-        let id = accepted
-            .task_id()
-            .map_or_else(|| accepted.status_url().to_string(), ToString::to_string);
-        printer.err(&format!("submitted {id}"));
+        match accepted.task_id() {
+            Some(id) if accepted.has_standard_location() => {
+                printer.err(&format!("submitted {id}"));
+            }
+            // The id alone would not find this task again: say how to.
+            _ => printer.err(&format!(
+                "submitted {}; resume with: orchestrator-cli wait '{}'",
+                accepted
+                    .task_id()
+                    .map_or_else(|| "a task".to_owned(), ToString::to_string),
+                accepted.status_url()
+            )),
+        }
     }
     wait_all(client, global, vec![TaskRef::from(accepted)], printer).await
 }

@@ -80,8 +80,13 @@ impl Printer {
     pub(crate) fn accepted(&self, accepted: &Accepted) -> io::Result<()> {
         let id = accepted.task_id().map(ToString::to_string);
         match self.format {
-            // The id alone, so `id=$(orchestrator-cli submit …)` works.
-            Output::Text => self.out(id.as_deref().unwrap_or(accepted.status_url().as_str())),
+            // The id alone, so `id=$(orchestrator-cli submit …)` works; the
+            // status URL when the id alone would not lead back to the task
+            // (`wait` takes either).
+            Output::Text => match id {
+                Some(id) if accepted.has_standard_location() => self.out(&id),
+                _ => self.out(accepted.status_url().as_str()),
+            },
             Output::Json | Output::Jsonl => {
                 let mut body = accepted
                     .status()

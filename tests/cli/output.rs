@@ -276,3 +276,65 @@ async fn a_closed_stdout_pipe_ends_quietly() {
     );
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_non_standard_status_url_is_printed_so_a_later_wait_finds_the_task() {
+    let mock = MockServer::start().await;
+    Mock::given(wiremock::matchers::method("POST"))
+        .respond_with(
+            ResponseTemplate::new(202)
+                .insert_header("location", "/ops/7f?sig=abc")
+                .set_body_json(serde_json::json!({"task_id": "t-7", "status": "PENDING"})),
+        )
+        .mount(&mock)
+        .await;
+    Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path("/ops/7f"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            serde_json::json!({"task_id": "t-7", "status": "COMPLETED", "result": {"summary": "ok"}}),
+        ))
+        .mount(&mock)
+        .await;
+
+    // Without --wait: the status URL, not the id (which would poll
+    // /v1/tasks/t-7 and find nothing).
+    let mut submit = cli(&mock.uri());
+    submit.args([
+        "submit",
+        "bot-1",
+        "--document-url",
+        "https://example.com/a.pdf",
+    ]);
+    let out = run(submit).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let printed = stdout(&out).trim().to_owned();
+    assert_eq!(printed, format!("{}/ops/7f?sig=abc", mock.uri()));
+    let mut wait = cli(&mock.uri());
+    wait.args(["-o", "json", "wait", &printed]);
+    let out = run(wait).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["outcome"], "completed");
+
+    // With --wait, in text: stderr says how to resume.
+    let mut waited = cli(&mock.uri());
+    waited.args([
+        "submit",
+        "bot-1",
+        "--wait",
+        "--progress",
+        "none",
+        "--document-url",
+        "https://example.com/a.pdf",
+    ]);
+    let out = run(waited).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "resume with: orchestrator-cli wait '{}/ops/7f?sig=abc'",
+            mock.uri()
+        )),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -27,6 +27,12 @@ pub struct Accepted {
     pub(crate) idempotency_key: String,
     pub(crate) status: Option<TaskStatus>,
     pub(crate) http_status: u16,
+    /// When the acceptance arrived, on the client's clock: the start of the
+    /// task's progress trend, and what a late first poll subtracts from the
+    /// server's `Retry-After`.
+    pub(crate) accepted_at: Duration,
+    /// Whether `status_url` is the contract's `{base}/v1/tasks/{id}`.
+    pub(crate) standard_location: bool,
 }
 
 impl Accepted {
@@ -63,15 +69,24 @@ impl Accepted {
         self.status.as_ref().is_some_and(TaskStatus::is_terminal)
     }
 
+    /// Whether the status URL is the contract's `{base}/v1/tasks/{id}`. When
+    /// it is not, the id alone does not lead back to the task: resume a wait
+    /// from the status URL, or from this handle turned into a serialised
+    /// [`TaskRef`].
+    pub fn has_standard_location(&self) -> bool {
+        self.standard_location
+    }
+
     /// The HTTP status code of the acceptance (`202`, or `200`/`201`).
     pub fn http_status(&self) -> u16 {
         self.http_status
     }
 
-    /// How long a poller waits before its first request: the server's
-    /// `Retry-After`, bounded so an absurd value cannot park the caller.
-    pub(crate) fn first_poll_delay(&self, max_retry_after: Duration) -> Duration {
-        self.retry_after.unwrap_or_default().min(max_retry_after)
+    /// How long a poller waits before its first request, if the server
+    /// said: its `Retry-After`, bounded so an absurd value cannot park the
+    /// caller.
+    pub(crate) fn first_poll_delay(&self, max_retry_after: Duration) -> Option<Duration> {
+        self.retry_after.map(|d| d.min(max_retry_after))
     }
 }
 
@@ -148,6 +163,16 @@ impl Accepted {
             status,
             http_status: reply.status.as_u16(),
             status_url,
+            accepted_at: client.inner.clock.elapsed(),
+            standard_location: false,
+        };
+        let accepted = Accepted {
+            standard_location: accepted
+                .task_id
+                .as_ref()
+                .and_then(|id| client.task_url(id).ok())
+                .is_some_and(|standard| standard == accepted.status_url),
+            ..accepted
         };
         if let Err(e) = client
             .inner
@@ -185,10 +210,12 @@ mod tests {
             idempotency_key: "k".into(),
             status: None,
             http_status: 202,
+            accepted_at: Duration::ZERO,
+            standard_location: false,
         };
         assert_eq!(
             a.first_poll_delay(Duration::from_secs(300)),
-            Duration::from_secs(300)
+            Some(Duration::from_secs(300))
         );
     }
 
@@ -205,6 +232,7 @@ mod tests {
                 headers,
                 body: br#"{"task_id": "t-1", "status": "PENDING"}"#.to_vec(),
                 elapsed: Duration::ZERO,
+                span: tracing::Span::none(),
             }
         }
 

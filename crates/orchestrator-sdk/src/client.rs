@@ -227,7 +227,7 @@ impl Client {
         let url = match task.repr() {
             Repr::Accepted(a) => a.status_url().clone(),
             Repr::Id(id) => self.task_url(id)?,
-            Repr::Url(raw) => self.inner.transport.base_url.join(raw).map_err(|e| {
+            Repr::Url(raw, _) => self.inner.transport.base_url.join(raw).map_err(|e| {
                 Error::invalid_input(format!("`{raw}` is not a valid status URL: {e}"))
             })?,
         };

@@ -14,9 +14,14 @@ use crate::options::PollOptions;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DelaySource {
-    /// The client's exponential backoff (with jitter) between
-    /// `min_interval` and `max_interval`.
+    /// The client's own schedule when it knows nothing better: from
+    /// `min_interval`, growing 1.5× per poll (with jitter) up to
+    /// `max_interval`; after failed polls, doubling.
     Backoff,
+    /// Aimed just after the finish that the task's `progress_percent`
+    /// predicts (or part of the way there, to estimate again), within
+    /// `[min_interval, max_interval]`.
+    Estimate,
     /// The server's `Retry-After` (or `retry-after-ms`), which was longer
     /// than the backoff; capped by `max_retry_after`.
     RetryAfter,
@@ -35,10 +40,21 @@ pub struct NextPoll {
     pub source: DelaySource,
 }
 
+/// A bare duration is the client's schedule speaking
+/// ([`DelaySource::Backoff`]).
+impl From<Duration> for NextPoll {
+    fn from(delay: Duration) -> Self {
+        NextPoll {
+            delay,
+            source: DelaySource::Backoff,
+        }
+    }
+}
+
 /// Picks the pause before the next poll.
 ///
-/// * `backoff` — the backoff schedule's next value; clamped to
-///   `[min_interval, max_interval]`.
+/// * `own` — the client's own choice (its schedule, or an estimate from
+///   progress); clamped to `[min_interval, max_interval]`.
 /// * `retry_after` — the server's hint; a floor on the pause, capped by
 ///   `max_retry_after`.
 /// * `server_waited` — the server held the request (long polling), so the
@@ -64,7 +80,7 @@ pub struct NextPoll {
 /// ```
 pub fn choose_delay(
     options: &PollOptions,
-    backoff: Duration,
+    own: impl Into<NextPoll>,
     retry_after: Option<Duration>,
     server_waited: bool,
     time_left: Option<Duration>,
@@ -75,9 +91,10 @@ pub fn choose_delay(
             source: DelaySource::LongPoll,
         }
     } else {
+        let own = own.into();
         NextPoll {
-            delay: clamp(backoff, options.min_interval, options.max_interval),
-            source: DelaySource::Backoff,
+            delay: clamp(own.delay, options.min_interval, options.max_interval),
+            source: own.source,
         }
     };
     if let Some(hint) = retry_after {
@@ -106,7 +123,8 @@ fn clamp(d: Duration, min: Duration, max: Duration) -> Duration {
     d.max(min).min(max.max(min))
 }
 
-/// Exponential backoff with jitter, restartable.
+/// Exponential backoff with jitter, restartable: the pace of retries after
+/// failures (polls that failed, submits turned away).
 ///
 /// backon's jitter adds up to +100% on top of each step and it computes in
 /// `f32`, so every value is clamped into `[min, max]` after jitter.

@@ -101,6 +101,7 @@ mod http_body;
 mod models;
 mod options;
 mod outcome;
+mod pacing;
 mod poll_loop;
 mod poller;
 mod retry_after;

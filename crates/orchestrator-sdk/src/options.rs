@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 /// | field | default |
 /// |---|---|
 /// | `timeout` | none: wait as long as the task runs |
-/// | `min_interval` | 1 s |
+/// | `min_interval` | 500 ms |
 /// | `max_interval` | 30 s |
 /// | `max_retry_after` | 5 min |
 /// | `long_poll_wait` | `Some(20 s)` |
@@ -29,7 +29,7 @@ use crate::error::{Error, Result};
 /// let options = orchestrator::PollOptions::default()
 ///     .with_timeout(Some(Duration::from_secs(600)))
 ///     .with_max_interval(Duration::from_secs(10));
-/// assert_eq!(options.min_interval, Duration::from_secs(1));
+/// assert_eq!(options.min_interval, Duration::from_millis(500));
 /// assert_eq!(options.max_interval, Duration::from_secs(10));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,8 +38,10 @@ pub struct PollOptions {
     /// Give up waiting (with an [`ErrorKind::TimedOut`](crate::ErrorKind::TimedOut)
     /// error naming the task) after this long. The task itself keeps running.
     pub timeout: Option<Duration>,
-    /// The shortest client-side pause between polls; the backoff starts here
-    /// and returns here whenever the task's state or progress changes.
+    /// The shortest client-side pause between polls, whatever the schedule
+    /// or the progress estimate says. The no-progress schedule starts here
+    /// (and returns here whenever the task's state changes), growing 1.5×
+    /// per poll.
     pub min_interval: Duration,
     /// The longest pause the backoff grows to.
     pub max_interval: Duration,
@@ -59,7 +61,7 @@ impl Default for PollOptions {
     fn default() -> Self {
         PollOptions {
             timeout: None,
-            min_interval: Duration::from_secs(1),
+            min_interval: Duration::from_millis(500),
             max_interval: Duration::from_secs(30),
             max_retry_after: Duration::from_secs(300),
             long_poll_wait: Some(Duration::from_secs(20)),

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use tracing::field::Empty;
+use tracing::{Instrument, Span};
 use url::Url;
 
 use crate::client::Client;
@@ -12,10 +14,11 @@ use crate::delay::{Backoff, DelaySource, NextPoll, choose_delay};
 use crate::error::{Error, ErrorKind, Result};
 use crate::models::TaskStatus;
 use crate::options::PollOptions;
+use crate::pacing::{ProgressTrend, Schedule, pace};
 use crate::poller::PollUpdate;
 use crate::retry_after::retry_after;
 use crate::task_ref::TaskRef;
-use crate::transport::Outgoing;
+use crate::transport::{Outgoing, record_next, redacted};
 
 const PREFER: HeaderName = HeaderName::from_static("prefer");
 const PREFERENCE_APPLIED: HeaderName = HeaderName::from_static("preference-applied");
@@ -31,6 +34,11 @@ pub(crate) struct PollLoop {
     url: Url,
     options: PollOptions,
     started: Duration,
+    /// The pace when the server gives no hint.
+    schedule: Schedule,
+    /// The progress seen so far, to predict the finish from.
+    trend: ProgressTrend,
+    /// The pace of retries after failed polls.
     backoff: Backoff,
     /// The pause before the next request.
     pending: Duration,
@@ -39,6 +47,10 @@ pub(crate) struct PollLoop {
     /// The acceptance body's status, yielded before the first request.
     initial: Option<TaskStatus>,
     done: bool,
+    /// The wait's span; each request's span is a child of it.
+    span: Span,
+    /// Status requests sent so far.
+    polls: u32,
 }
 
 /// What one status request brought back.
@@ -49,6 +61,8 @@ struct Polled {
     /// How long the server held the request, when it says it applied
     /// `Prefer: wait`.
     held: Option<Duration>,
+    /// The request's span, to record the pause chosen after it.
+    span: Span,
 }
 
 impl PollLoop {
@@ -59,26 +73,56 @@ impl PollLoop {
         let fail = |e: Error| e.with_task(task.clone());
         options.validate().map_err(fail)?;
         let url = client.status_url(task).map_err(fail)?;
-        let (pending, initial) = match task.accepted() {
-            Some(a) => (
-                a.first_poll_delay(options.max_retry_after),
-                a.status().cloned(),
-            ),
-            None => (Duration::ZERO, None),
-        };
-        Ok(PollLoop {
+        let span = tracing::info_span!(
+            "orchestrator.wait",
+            task.id = %task,
+            url.full = %redacted(&url),
+            orchestrator.outcome = Empty,
+            orchestrator.polls = Empty,
+            orchestrator.wait_ms = Empty,
+            error.type = Empty,
+        );
+        let mut poll = PollLoop {
             client: client.clone(),
             task: task.clone(),
             url,
             options: options.clone(),
             started: client.inner.clock.elapsed(),
+            schedule: Schedule::default(),
+            trend: ProgressTrend::default(),
             backoff: Backoff::new(options.min_interval, options.max_interval),
-            pending,
+            pending: Duration::ZERO,
             last: None,
             errors: 0,
-            initial,
+            initial: None,
             done: false,
-        })
+            span,
+            polls: 0,
+        };
+        if let Some(accepted) = task.accepted() {
+            poll.initial = accepted.status().cloned();
+            if let Some(status) = &poll.initial {
+                poll.trend.observe(accepted.accepted_at, status);
+            }
+            let since = poll.started.saturating_sub(accepted.accepted_at);
+            poll.pending = match accepted.first_poll_delay(options.max_retry_after) {
+                Some(hint) => hint.saturating_sub(since),
+                // A server that says nothing about when to look (ours sends
+                // `Retry-After: 0` to be asked at once) gets the client's
+                // own schedule, not a request that is bound to find the
+                // task just as it was.
+                None => poll.own_pace().delay,
+            };
+        }
+        Ok(poll)
+    }
+
+    /// The pause the client would choose by itself now: aimed from the
+    /// progress trend, or the schedule's next step.
+    fn own_pace(&mut self) -> NextPoll {
+        let step = self.schedule.next_step(&self.options);
+        let now = self.client.inner.clock.elapsed();
+        pace(&self.options, &self.trend, now, step, fastrand::f64())
     }
 
     /// The next observation, or the error that ends the wait; `None` once
@@ -90,7 +134,25 @@ impl PollLoop {
         if let Some(status) = self.initial.take() {
             return Some(Ok(self.first_observation(status)));
         }
-        Some(self.poll_until_observed().await)
+        let span = self.span.clone();
+        Some(self.poll_until_observed().instrument(span).await)
+    }
+
+    /// Closes the wait's record: how it ended, after how many requests and
+    /// how long.
+    fn record_end(&self, outcome: &str) {
+        let spent = self
+            .client
+            .inner
+            .clock
+            .elapsed()
+            .saturating_sub(self.started);
+        self.span.record("orchestrator.outcome", outcome);
+        self.span.record("orchestrator.polls", self.polls);
+        self.span.record(
+            "orchestrator.wait_ms",
+            u64::try_from(spent.as_millis()).unwrap_or(u64::MAX),
+        );
     }
 
     fn time_left(&self) -> Option<Duration> {
@@ -105,6 +167,9 @@ impl PollLoop {
 
     fn fail(&mut self, error: Error) -> Error {
         self.done = true;
+        self.span
+            .record("error.type", tracing::field::debug(error.kind()));
+        self.record_end("error");
         error.with_task(self.task.clone())
     }
 
@@ -112,12 +177,16 @@ impl PollLoop {
     /// first request goes after the acceptance's `Retry-After`, or at once
     /// (with long polling, the server does the waiting).
     fn first_observation(&mut self, status: TaskStatus) -> PollUpdate {
+        let hinted = self
+            .task
+            .accepted()
+            .is_some_and(|a| a.retry_after().is_some());
         let mut next = NextPoll {
             delay: self.pending,
-            source: if self.pending.is_zero() {
-                DelaySource::Backoff
-            } else {
+            source: if hinted {
                 DelaySource::RetryAfter
+            } else {
+                DelaySource::Backoff
             },
         };
         if let Some(left) = self.time_left().filter(|l| *l < next.delay) {
@@ -147,20 +216,26 @@ impl PollLoop {
             match polled.status {
                 Ok(status) => {
                     self.errors = 0;
+                    self.backoff.reset();
                     let changed = self.changes_something(&status);
                     if changed && self.last.is_some() {
                         // Signs of life: look again soon rather than at the
-                        // backed-off pace.
-                        self.backoff.reset();
+                        // grown pace.
+                        self.schedule.reset();
                     }
+                    self.trend
+                        .observe(self.client.inner.clock.elapsed(), &status);
                     // A server that claims to have waited but answered at
                     // once with nothing new would make the client spin;
                     // that counts as ordinary polling.
                     let waited = polled
                         .held
                         .is_some_and(|took| changed || took >= self.options.min_interval);
-                    let next = self.next_pause(polled.retry_after, waited);
-                    return Ok(self.observed(status, next));
+                    let own = self.own_pace();
+                    let next = self.next_pause(own, polled.retry_after, waited);
+                    let update = self.observed(status, next);
+                    record_next(&polled.span, update.next_poll());
+                    return Ok(update);
                 }
                 Err(e) if e.is_transient() => {
                     self.errors += 1;
@@ -169,7 +244,9 @@ impl PollLoop {
                         return Err(self
                             .fail(e.context(format!("gave up after {n} failed polls in a row"))));
                     }
-                    let next = self.next_pause(polled.retry_after, false);
+                    let own = NextPoll::from(self.backoff.next_delay());
+                    let next = self.next_pause(own, polled.retry_after, false);
+                    record_next(&polled.span, Some(next));
                     tracing::warn!(task = %self.task, error = %e, errors = self.errors, delay = ?next.delay, "poll failed; retrying");
                     self.pending = next.delay;
                 }
@@ -178,11 +255,15 @@ impl PollLoop {
         }
     }
 
-    fn next_pause(&mut self, retry_after: Option<Duration>, server_waited: bool) -> NextPoll {
-        let backoff = self.backoff.next_delay();
+    fn next_pause(
+        &self,
+        own: NextPoll,
+        retry_after: Option<Duration>,
+        server_waited: bool,
+    ) -> NextPoll {
         choose_delay(
             &self.options,
-            backoff,
+            own,
             retry_after,
             server_waited,
             self.time_left(),
@@ -201,6 +282,7 @@ impl PollLoop {
     fn observed(&mut self, status: TaskStatus, next: NextPoll) -> PollUpdate {
         let next = if status.is_terminal() {
             self.done = true;
+            self.record_end(status.state().as_str());
             None
         } else {
             self.pending = next.delay;
@@ -228,6 +310,8 @@ impl PollLoop {
             timeout = timeout.min(left.max(MIN_REQUEST_TIMEOUT));
         }
         outgoing.timeout = Some(timeout);
+        outgoing.resend_count = self.errors;
+        self.polls += 1;
         let reply = match inner.transport.send(Method::GET, &self.url, outgoing).await {
             Ok(reply) => reply,
             Err(failure) => {
@@ -235,6 +319,7 @@ impl PollLoop {
                     status: Err(failure.error.with_task(self.task.clone())),
                     retry_after: None,
                     held: None,
+                    span: failure.span,
                 };
             }
         };
@@ -244,6 +329,7 @@ impl PollLoop {
             status: self
                 .client
                 .decode_status(&Method::GET, &self.url, &self.task, &reply),
+            span: reply.span,
         }
     }
 

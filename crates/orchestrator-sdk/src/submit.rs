@@ -10,10 +10,10 @@ use reqwest::{Method, StatusCode};
 
 use crate::accepted::Accepted;
 use crate::client::Client;
-use crate::delay::Backoff;
+use crate::delay::{Backoff, DelaySource, NextPoll};
 use crate::error::{Error, Result};
 use crate::retry_after::retry_after;
-use crate::transport::Outgoing;
+use crate::transport::{Outgoing, record_next};
 
 /// The header that makes a resubmission return the original task.
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -114,8 +114,9 @@ impl Submit {
                 headers,
                 json_body: Some(body.clone()),
                 timeout: None,
+                resend_count: attempt - 1,
             };
-            let (error, hint) = match transport.send(Method::POST, &url, outgoing).await {
+            let (error, hint, span) = match transport.send(Method::POST, &url, outgoing).await {
                 Ok(reply) if is_accepted(reply.status) => {
                     return Accepted::from_reply(&client, &url, &reply, key);
                 }
@@ -126,10 +127,14 @@ impl Submit {
                     ) =>
                 {
                     let hint = retry_after(&reply.headers, inner.clock.now());
-                    (client.reply_error(&Method::POST, &url, &reply), hint)
+                    (
+                        client.reply_error(&Method::POST, &url, &reply),
+                        hint,
+                        reply.span,
+                    )
                 }
                 Ok(reply) => return Err(client.reply_error(&Method::POST, &url, &reply)),
-                Err(failure) if failure.connect => (failure.error, None),
+                Err(failure) if failure.connect => (failure.error, None, failure.span),
                 Err(failure) => {
                     return Err(failure.error.context(format!(
                         "the submit may or may not have reached the server; resubmitting with \
@@ -166,6 +171,12 @@ impl Submit {
                     backoff.next_delay()
                 }
             };
+            let source = if hint.is_some() {
+                DelaySource::RetryAfter
+            } else {
+                DelaySource::Backoff
+            };
+            record_next(&span, Some(NextPoll { delay, source }));
             tracing::warn!(attempt, ?delay, error = %error, "submit failed; retrying with the same idempotency key");
             inner.clock.sleep(delay).await;
         }

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use url::Url;
 
 use crate::accepted::Accepted;
@@ -22,6 +23,26 @@ use crate::models::TaskId;
 /// assert_eq!(by_url.task_id().unwrap().as_str(), "task-42");
 /// assert_eq!(by_url.to_string(), "task-42");
 /// ```
+///
+/// # Resuming a wait elsewhere
+///
+/// A `TaskRef` serialises (with serde) to a small token that another
+/// process can turn back into a `TaskRef` and wait on: the task id and the
+/// status URL the server gave, so a server whose `Location` is not the
+/// standard `/v1/tasks/{id}` is still followed to the right place. The form
+/// is stable: `{"task_id": "…", "status_url": "…"}`, either field optional
+/// (at least one present), unknown fields ignored.
+///
+/// ```
+/// use orchestrator::TaskRef;
+///
+/// let saved = serde_json::to_string(&TaskRef::from("https://api.example.com/ops/7f?sig=abc")).unwrap();
+/// assert_eq!(saved, r#"{"status_url":"https://api.example.com/ops/7f?sig=abc"}"#);
+///
+/// // Later, in another process: `client.poll(task)` continues the wait.
+/// let task: TaskRef = serde_json::from_str(&saved).unwrap();
+/// assert_eq!(task.status_url(), Some("https://api.example.com/ops/7f?sig=abc"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskRef {
     repr: Repr,
@@ -30,7 +51,9 @@ pub struct TaskRef {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Repr {
     Id(TaskId),
-    Url(String),
+    /// A status URL; the id, when given alongside (a resumed token), wins
+    /// over the one read from the URL.
+    Url(String, Option<TaskId>),
     Accepted(Box<Accepted>),
 }
 
@@ -45,7 +68,20 @@ impl TaskRef {
         match &self.repr {
             Repr::Id(id) => Some(id.clone()),
             Repr::Accepted(a) => a.task_id().cloned(),
-            Repr::Url(u) => task_id_from_url(u),
+            Repr::Url(_, Some(id)) => Some(id.clone()),
+            Repr::Url(u, None) => task_id_from_url(u),
+        }
+    }
+
+    /// The status URL, when known without a client: the `Location` of the
+    /// submit, or the URL this reference was made from (possibly a path,
+    /// resolved against the client's base URL when polled). `None` for a
+    /// bare id, which polls `{base}/v1/tasks/{id}`.
+    pub fn status_url(&self) -> Option<&str> {
+        match &self.repr {
+            Repr::Id(_) => None,
+            Repr::Url(u, _) => Some(u),
+            Repr::Accepted(a) => Some(a.status_url().as_str()),
         }
     }
 
@@ -76,7 +112,7 @@ impl fmt::Display for TaskRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.task_id(), &self.repr) {
             (Some(id), _) => write!(f, "{id}"),
-            (None, Repr::Url(u)) => f.write_str(u),
+            (None, Repr::Url(u, _)) => f.write_str(u),
             (None, Repr::Accepted(a)) => write!(f, "{}", a.status_url()),
             (None, Repr::Id(id)) => write!(f, "{id}"),
         }
@@ -102,7 +138,7 @@ impl From<&str> for TaskRef {
         let s = s.trim();
         if s.contains("://") || s.starts_with('/') {
             TaskRef {
-                repr: Repr::Url(s.to_owned()),
+                repr: Repr::Url(s.to_owned(), None),
             }
         } else {
             TaskId::new(s).into()
@@ -125,7 +161,7 @@ impl From<&String> for TaskRef {
 impl From<Url> for TaskRef {
     fn from(u: Url) -> Self {
         TaskRef {
-            repr: Repr::Url(u.into()),
+            repr: Repr::Url(u.into(), None),
         }
     }
 }
@@ -156,6 +192,51 @@ impl From<&TaskRef> for TaskRef {
     }
 }
 
+/// The serialised form: what another process needs to continue a wait.
+#[derive(Serialize, Deserialize)]
+struct Token {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    task_id: Option<TaskId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status_url: Option<String>,
+}
+
+impl Serialize for TaskRef {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let task_id = match &self.repr {
+            // Read back from the URL on the other side; no need to store it.
+            Repr::Url(_, None) => None,
+            _ => self.task_id(),
+        };
+        Token {
+            task_id,
+            status_url: self.status_url().map(str::to_owned),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskRef {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let token = Token::deserialize(deserializer)?;
+        let repr = match token {
+            Token {
+                status_url: Some(url),
+                task_id,
+            } if !url.trim().is_empty() => Repr::Url(url, task_id),
+            Token {
+                task_id: Some(id), ..
+            } if !id.as_str().trim().is_empty() => Repr::Id(id),
+            _ => {
+                return Err(serde::de::Error::custom(
+                    "a task reference needs a `task_id` or a `status_url`",
+                ));
+            }
+        };
+        Ok(TaskRef { repr })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,11 +246,11 @@ mod tests {
         assert!(matches!(TaskRef::from("task-1").repr, Repr::Id(_)));
         assert!(matches!(
             TaskRef::from("/v1/tasks/task-1").repr,
-            Repr::Url(_)
+            Repr::Url(_, None)
         ));
         assert!(matches!(
             TaskRef::from("http://h/v1/tasks/t").repr,
-            Repr::Url(_)
+            Repr::Url(_, None)
         ));
     }
 
@@ -180,5 +261,42 @@ mod tests {
         assert_eq!(id("http://h/v1/tasks/a%20b/").as_deref(), Some("a b"));
         assert_eq!(id("http://h/v1/jobs/7"), None);
         assert_eq!(id("http://h/v1/tasks/a/b"), None);
+    }
+
+    #[test]
+    fn the_token_keeps_the_id_and_the_url_and_reads_back_the_same() {
+        let json = |t: &TaskRef| serde_json::to_string(t).unwrap();
+        let back = |s: &str| serde_json::from_str::<TaskRef>(s);
+        assert_eq!(json(&TaskRef::from("task-1")), r#"{"task_id":"task-1"}"#);
+        assert_eq!(
+            json(&TaskRef::from("/v1/tasks/task-1")),
+            r#"{"status_url":"/v1/tasks/task-1"}"#
+        );
+        // A non-standard URL with the id alongside keeps both.
+        let resumed = back(r#"{"task_id":"t-9","status_url":"https://h/ops/7f","v":2}"#).unwrap();
+        assert_eq!(resumed.task_id().unwrap().as_str(), "t-9");
+        assert_eq!(resumed.status_url(), Some("https://h/ops/7f"));
+        assert_eq!(
+            json(&resumed),
+            r#"{"task_id":"t-9","status_url":"https://h/ops/7f"}"#
+        );
+        assert_eq!(back(&json(&resumed)).unwrap(), resumed);
+        // Neither field (or blank ones) is an error that says what is missing.
+        for bad in [
+            "{}",
+            r#"{"task_id":" "}"#,
+            r#"{"status_url":""}"#,
+            "[]",
+            "7",
+        ] {
+            let err = back(bad).unwrap_err().to_string();
+            assert!(!err.is_empty(), "{bad}");
+        }
+        assert!(
+            back("{}")
+                .unwrap_err()
+                .to_string()
+                .contains("`task_id` or a `status_url`")
+        );
     }
 }

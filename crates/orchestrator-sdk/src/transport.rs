@@ -5,7 +5,9 @@
 use std::time::{Duration, Instant};
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
-use reqwest::{Method, Response, StatusCode};
+use reqwest::{Method, Response, StatusCode, Version};
+use tracing::field::Empty;
+use tracing::{Instrument, Span};
 use url::Url;
 
 use crate::error::{Error, ErrorKind};
@@ -20,6 +22,9 @@ pub(crate) struct Reply {
     pub body: Vec<u8>,
     /// How long the request took, in real time.
     pub elapsed: Duration,
+    /// The request's span, still open so the caller can record what it
+    /// decided next ([`record_next`]).
+    pub span: Span,
 }
 
 /// A request that got no HTTP answer.
@@ -29,6 +34,8 @@ pub(crate) struct SendFailure {
     /// The connection was never established, so the server cannot have acted
     /// on the request: the only transport failure a submit may retry blindly.
     pub connect: bool,
+    /// The request's span, as in [`Reply::span`].
+    pub span: Span,
 }
 
 impl From<SendFailure> for Error {
@@ -44,6 +51,9 @@ pub(crate) struct Outgoing {
     pub json_body: Option<Vec<u8>>,
     /// Overrides the client's request timeout (long polls need longer).
     pub timeout: Option<Duration>,
+    /// How many times this request was sent before (a retried submit, a
+    /// poll after failed ones): OpenTelemetry's `http.request.resend_count`.
+    pub resend_count: u32,
 }
 
 /// How many bytes of a non-problem error body are kept for messages.
@@ -98,10 +108,55 @@ impl Transport {
         url: &Url,
         outgoing: Outgoing,
     ) -> Result<Reply, SendFailure> {
-        self.check_origin(url, "URL").map_err(|error| SendFailure {
-            error,
-            connect: false,
-        })?;
+        // Field names follow OpenTelemetry's HTTP client conventions, so a
+        // `tracing-opentelemetry` layer exports them as they are. No header
+        // is ever recorded, and the URL loses its query and credentials.
+        let span = tracing::info_span!(
+            "HTTP request",
+            otel.name = %method,
+            otel.kind = "client",
+            http.request.method = %method,
+            url.full = %redacted(url),
+            server.address = url.host_str().unwrap_or_default(),
+            server.port = url.port_or_known_default(),
+            http.request.resend_count = outgoing.resend_count,
+            http.response.status_code = Empty,
+            network.protocol.version = Empty,
+            error.type = Empty,
+            orchestrator.next_delay_ms = Empty,
+            orchestrator.delay_source = Empty,
+        );
+        let result = self
+            .send_in_span(method, url, outgoing, &span)
+            .instrument(span.clone())
+            .await;
+        match result {
+            Ok((status, headers, body, elapsed)) => Ok(Reply {
+                status,
+                headers,
+                body,
+                elapsed,
+                span,
+            }),
+            Err((error, connect)) => {
+                span.record("error.type", tracing::field::debug(error.kind()));
+                Err(SendFailure {
+                    error,
+                    connect,
+                    span,
+                })
+            }
+        }
+    }
+
+    async fn send_in_span(
+        &self,
+        method: Method,
+        url: &Url,
+        outgoing: Outgoing,
+        span: &Span,
+    ) -> Result<(StatusCode, HeaderMap, Vec<u8>, Duration), (Error, bool)> {
+        self.check_origin(url, "URL").map_err(|e| (e, false))?;
         let mut request = self
             .http
             .request(method.clone(), url.clone())
@@ -121,33 +176,68 @@ impl Transport {
         }
 
         let started = Instant::now();
-        tracing::debug!(%method, %url, "sending request");
         let mut response = request.send().await.map_err(|e| {
             let connect = e.is_connect();
             let error = transport_error(&method, url, e);
-            SendFailure {
-                // A TLS failure happens while connecting, but retrying
-                // cannot fix a certificate.
-                connect: connect && error.kind() == ErrorKind::Transport,
-                error,
-            }
+            // A TLS failure happens while connecting, but retrying cannot
+            // fix a certificate.
+            let connect = connect && error.kind() == ErrorKind::Transport;
+            (error, connect)
         })?;
         let status = response.status();
+        span.record("http.response.status_code", status.as_u16());
+        span.record(
+            "network.protocol.version",
+            protocol_version(response.version()),
+        );
+        if status.is_client_error() || status.is_server_error() {
+            span.record("error.type", status.as_u16());
+        }
         let headers = std::mem::take(response.headers_mut());
         let body = read_capped(&mut response, self.body_limit)
             .await
-            .map_err(|error| SendFailure {
-                error: error.context(format!("{method} {url}")),
-                connect: false,
-            })?;
+            .map_err(|error| (error.context(format!("{method} {url}")), false))?;
         let elapsed = started.elapsed();
-        tracing::debug!(%method, %url, status = status.as_u16(), bytes = body.len(), ?elapsed, "received response");
-        Ok(Reply {
-            status,
-            headers,
-            body,
-            elapsed,
-        })
+        tracing::debug!(bytes = body.len(), ?elapsed, "received response");
+        Ok((status, headers, body, elapsed))
+    }
+}
+
+/// Records on a request's span the pause chosen after it, and why.
+pub(crate) fn record_next(span: &Span, next: Option<crate::delay::NextPoll>) {
+    if let Some(next) = next {
+        span.record(
+            "orchestrator.next_delay_ms",
+            u64::try_from(next.delay.as_millis()).unwrap_or(u64::MAX),
+        );
+        span.record(
+            "orchestrator.delay_source",
+            tracing::field::debug(next.source),
+        );
+    }
+}
+
+/// `url` as it may be shown: without credentials, query or fragment (a
+/// signed status URL carries its signature in the query).
+pub(crate) fn redacted(url: &Url) -> Url {
+    let mut url = url.clone();
+    // Only fails for URLs that cannot have credentials, which have none.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.set_query(None);
+    url.set_fragment(None);
+    url
+}
+
+/// OpenTelemetry's `network.protocol.version`: `1.1`, `2`, …
+fn protocol_version(version: Version) -> &'static str {
+    match version {
+        Version::HTTP_09 => "0.9",
+        Version::HTTP_10 => "1.0",
+        Version::HTTP_11 => "1.1",
+        Version::HTTP_2 => "2",
+        Version::HTTP_3 => "3",
+        _ => "unknown",
     }
 }
 

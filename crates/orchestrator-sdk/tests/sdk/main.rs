@@ -9,5 +9,7 @@ mod errors;
 mod long_polling;
 mod origins;
 mod polling;
+mod resume;
 mod retry_after;
+mod spans;
 mod submit;

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use orchestrator::{DelaySource, ErrorKind, Outcome, TaskState};
+use orchestrator::{DelaySource, ErrorKind, Outcome, PollOptions, TaskState};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -220,7 +220,7 @@ async fn a_task_that_vanishes_mid_wait_says_it_is_gone() {
 }
 
 #[tokio::test]
-async fn the_backoff_grows_while_nothing_changes_and_restarts_when_progress_moves() {
+async fn the_pace_grows_gently_while_nothing_changes_then_aims_from_the_progress_rate() {
     let server = MockServer::start().await;
     let clock = virtual_clock();
     let same = || ok(status_json("t-1", "RUNNING", Some(10)));
@@ -246,11 +246,72 @@ async fn the_backoff_grows_while_nothing_changes_and_restarts_when_progress_move
         .collect()
         .await;
     let delays: Vec<_> = updates.iter().filter_map(|u| u.next_delay()).collect();
-    // 1 s, 2 s, 4 s, 8 s (each up to +100% jitter) while progress sits at 10%…
-    assert!(delays[3] >= Duration::from_secs(8), "{delays:?}");
-    assert!(delays[0] <= Duration::from_secs(2), "{delays:?}");
-    // …then back to the start once it moves to 20%.
-    assert!(delays[4] <= Duration::from_secs(2), "{delays:?}");
+    // 1 s, 1.5 s, 2.25 s, 3.375 s (each up to +20 % jitter) while progress
+    // sits at 10 %…
+    for (i, base) in [1.0, 1.5, 2.25, 3.375].into_iter().enumerate() {
+        let d = delays[i].as_secs_f64();
+        assert!(d >= base && d <= base * 1.2 + 1e-9, "{i}: {delays:?}");
+        assert_eq!(updates[i].delay_source(), Some(DelaySource::Backoff));
+    }
+    // …then 10 points in `span` predict 8 × span more: two thirds of the
+    // way there, to look again with better evidence.
+    let span: Duration = delays[..4].iter().sum();
+    assert_eq!(updates[4].delay_source(), Some(DelaySource::Estimate));
+    let expected = (span * 8).mul_f64(2.0 / 3.0).min(Duration::from_secs(60));
+    let off = delays[4].abs_diff(expected);
+    assert!(off < Duration::from_millis(5), "{delays:?} vs {expected:?}");
+}
+
+#[tokio::test]
+async fn a_task_is_seen_just_after_the_finish_its_progress_predicts() {
+    let server = MockServer::start().await;
+    let clock = virtual_clock();
+    // Accepted at 0; 40 % after the first look: the task runs at 40 % per
+    // look-interval, so it should end 1.5 intervals later.
+    let script = Script::new(
+        &clock,
+        vec![
+            ok(status_json("t-1", "RUNNING", Some(40))),
+            ok(status_json("t-1", "COMPLETED", None)),
+        ],
+    );
+    serve_polls(&server, &script).await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(202)
+                .insert_header("location", "/v1/tasks/t-1")
+                .set_body_json(json!({"task_id": "t-1", "status": "PENDING"})),
+        )
+        .mount(&server)
+        .await;
+
+    let client = client(&server.uri(), &clock);
+    let accepted = client
+        .submit("bot-1", "analyze-document", &json!({}))
+        .await
+        .unwrap();
+    let updates: Vec<_> = client
+        .poll(&accepted)
+        .long_poll_wait(None)
+        .map(Result::unwrap)
+        .collect()
+        .await;
+    let sleeps = clock.sleeps();
+    // No Retry-After on the 202: the first look waits min_interval (plus
+    // up to 20 %) instead of going at once.
+    let first = sleeps[0];
+    let min = PollOptions::default().min_interval;
+    assert!(first >= min && first <= min.mul_f64(1.2), "{sleeps:?}");
+    assert_eq!(updates[0].delay_source(), Some(DelaySource::Backoff));
+    // Then aimed 10 ms (+ up to 2 % of what is left) after 40 % → 100 %.
+    let left = first.mul_f64(1.5);
+    assert_eq!(updates[1].delay_source(), Some(DelaySource::Estimate));
+    assert!(
+        sleeps[1] >= left + Duration::from_millis(10)
+            && sleeps[1] <= left.mul_f64(1.02) + Duration::from_millis(11),
+        "{sleeps:?}"
+    );
+    assert_eq!(sleeps.len(), 2);
 }
 
 #[tokio::test]
