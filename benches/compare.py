@@ -122,7 +122,7 @@ class HintlessServer:
                 pass
 
             def reply(self, code, body, headers=()):
-                data = json.dumps(body).encode()
+                data = json.dumps(body, separators=(",", ":")).encode()
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))

@@ -3,12 +3,17 @@
 //! server CPU.
 //!
 //! ```sh
-//! cargo bench --bench sdk_scale -- --tasks 10000 [--no-long-poll] [--submit-concurrency N]
+//! cargo bench --bench sdk_scale -- --tasks 10000 [--http2] [--no-long-poll]
+//!     [--submit-concurrency N] [--max-idle N]
 //! ```
+//!
+//! `--http2` speaks h2c with prior knowledge, so every wait shares one
+//! connection; without it each wait in flight holds an HTTP/1.1 connection.
+//! `--max-idle N` sets the SDK's idle-connection cap (default 32).
 //!
 //! Not a test: it prints figures.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::StreamExt;
 use orchestrator::{AnalyzeDocument, Client, PollOptions};
@@ -25,6 +30,13 @@ async fn main() {
         .position(|a| a == "--tasks")
         .and_then(|i| args.get(i + 1)?.parse().ok())
         .unwrap_or(10_000);
+    let flag = |name: &str| args.iter().any(|a| a == name);
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1)?.parse::<usize>().ok())
+    };
+    let http2 = flag("--http2");
     let dir = std::env::temp_dir().join(format!("orchestrator-scale-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let server = ServerProcess::start_with_env(
@@ -41,6 +53,10 @@ async fn main() {
             "2000",
             "--max-queued",
             "1000000",
+            "--max-connections",
+            "200000",
+            "--http2-max-streams",
+            "100000",
         ],
         &[("RUST_LOG", "orchestrator=debug,warn")],
     );
@@ -61,11 +77,14 @@ async fn main() {
     if !long_poll {
         options.long_poll_wait = None;
     }
-    let client = Client::builder(&server.url)
+    let mut builder = Client::builder(&server.url)
         .bearer_token(KEY)
         .poll_options(options)
-        .build()
-        .expect("client");
+        .http2_prior_knowledge(http2);
+    if let Some(idle) = value("--max-idle") {
+        builder = builder.max_idle_connections(idle);
+    }
+    let client = builder.build().expect("client");
     let (_, cpu_before) = orchestrator_testkit::usage(pid);
     let started = Instant::now();
     let outcomes: Vec<_> = futures_util::stream::iter(0..tasks)
@@ -79,7 +98,14 @@ async fn main() {
                     .analyze_document("scale", &AnalyzeDocument::new(doc))
                     .await?;
                 drop(permit);
-                client.poll(&accepted).await
+                let outcome = client.poll(&accepted).await?;
+                // Seen this long after the server finished it.
+                let lag = outcome
+                    .status()
+                    .completed_at()
+                    .and_then(|at| humantime::parse_rfc3339_weak(at).ok())
+                    .and_then(|at| SystemTime::now().duration_since(at).ok());
+                Ok::<_, orchestrator::Error>((outcome, lag))
             }
         })
         .buffer_unordered(tasks)
@@ -88,8 +114,17 @@ async fn main() {
     let wall = started.elapsed();
     let completed = outcomes
         .iter()
-        .filter(|o| o.as_ref().is_ok_and(|o| o.is_completed()))
+        .filter(|o| o.as_ref().is_ok_and(|(o, _)| o.is_completed()))
         .count();
+    let mut lags: Vec<Duration> = outcomes
+        .iter()
+        .filter_map(|o| o.as_ref().ok()?.1)
+        .collect();
+    lags.sort();
+    let pct = |p: f64| {
+        lags.get(((lags.len() as f64 - 1.0) * p).round() as usize)
+            .map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
+    };
     let (server_peak, cpu_after) = orchestrator_testkit::usage(pid);
     let (client_peak, client_cpu) = orchestrator_testkit::usage(std::process::id());
     let log = server.log.lock().map(|l| l.clone()).unwrap_or_default();
@@ -106,10 +141,17 @@ async fn main() {
     } else {
         "plain polling"
     };
+    let protocol = if http2 { "HTTP/2 (h2c)" } else { "HTTP/1.1" };
     println!(
-        "SDK awaiting {tasks} tasks concurrently ({mode}, {submit_concurrency} submits at a time; 2 s each, 500 server workers):"
+        "SDK awaiting {tasks} tasks concurrently ({protocol}, {mode}, {submit_concurrency} submits at a time; 2 s each, 500 server workers):"
     );
     println!("  completed         {completed}/{tasks}");
+    println!(
+        "  lag               p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (seen after completed_at)",
+        pct(0.5),
+        pct(0.99),
+        pct(1.0)
+    );
     println!("  wall time         {:.1} s", wall.as_secs_f64());
     println!(
         "  client peak RSS   {:.1} MiB, CPU {:.1} s",

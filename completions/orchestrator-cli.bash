@@ -19,6 +19,12 @@ _orchestrator__cli() {
             orchestrator__cli,cancel)
                 cmd="orchestrator__cli__subcmd__cancel"
                 ;;
+            orchestrator__cli,completion)
+                cmd="orchestrator__cli__subcmd__completion"
+                ;;
+            orchestrator__cli,config)
+                cmd="orchestrator__cli__subcmd__config"
+                ;;
             orchestrator__cli,demo)
                 cmd="orchestrator__cli__subcmd__demo"
                 ;;
@@ -37,8 +43,26 @@ _orchestrator__cli() {
             orchestrator__cli,wait)
                 cmd="orchestrator__cli__subcmd__wait"
                 ;;
+            orchestrator__cli__subcmd__config,help)
+                cmd="orchestrator__cli__subcmd__config__subcmd__help"
+                ;;
+            orchestrator__cli__subcmd__config,show)
+                cmd="orchestrator__cli__subcmd__config__subcmd__show"
+                ;;
+            orchestrator__cli__subcmd__config__subcmd__help,help)
+                cmd="orchestrator__cli__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            orchestrator__cli__subcmd__config__subcmd__help,show)
+                cmd="orchestrator__cli__subcmd__config__subcmd__help__subcmd__show"
+                ;;
             orchestrator__cli__subcmd__help,cancel)
                 cmd="orchestrator__cli__subcmd__help__subcmd__cancel"
+                ;;
+            orchestrator__cli__subcmd__help,completion)
+                cmd="orchestrator__cli__subcmd__help__subcmd__completion"
+                ;;
+            orchestrator__cli__subcmd__help,config)
+                cmd="orchestrator__cli__subcmd__help__subcmd__config"
                 ;;
             orchestrator__cli__subcmd__help,demo)
                 cmd="orchestrator__cli__subcmd__help__subcmd__demo"
@@ -58,6 +82,9 @@ _orchestrator__cli() {
             orchestrator__cli__subcmd__help,wait)
                 cmd="orchestrator__cli__subcmd__help__subcmd__wait"
                 ;;
+            orchestrator__cli__subcmd__help__subcmd__config,show)
+                cmd="orchestrator__cli__subcmd__help__subcmd__config__subcmd__show"
+                ;;
             *)
                 ;;
         esac
@@ -65,17 +92,33 @@ _orchestrator__cli() {
 
     case "${cmd}" in
         orchestrator__cli)
-            opts="-o -v -q -h -V --api-url --api-key-file --timeout --min-interval --max-interval --max-retry-after --no-long-poll --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version submit wait status cancel demo generate help"
+            opts="-o -v -q -h -V --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version submit wait status cancel demo completion config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -92,6 +135,10 @@ _orchestrator__cli() {
                     return 0
                     ;;
                 --max-retry-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jq)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -119,17 +166,33 @@ _orchestrator__cli() {
             return 0
             ;;
         orchestrator__subcmd__cli__subcmd__cancel)
-            opts="-o -v -q -h -V --api-url --api-key-file --timeout --min-interval --max-interval --max-retry-after --no-long-poll --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -146,6 +209,274 @@ _orchestrator__cli() {
                     return 0
                     ;;
                 --max-retry-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jq)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain none" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orchestrator__subcmd__cli__subcmd__completion)
+            opts="-o -v -q -h -V --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version bash elvish fish powershell zsh"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-retry-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jq)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain none" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orchestrator__subcmd__cli__subcmd__config)
+            opts="-o -v -q -h -V --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-retry-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jq)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain none" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orchestrator__subcmd__cli__subcmd__config__subcmd__help)
+            opts="show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orchestrator__subcmd__cli__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orchestrator__subcmd__cli__subcmd__config__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orchestrator__subcmd__cli__subcmd__config__subcmd__show)
+            opts="-o -v -q -h -V --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-retry-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jq)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -173,7 +504,7 @@ _orchestrator__cli() {
             return 0
             ;;
         orchestrator__subcmd__cli__subcmd__demo)
-            opts="-o -v -q -h -V --work-time --api-url --api-key-file --timeout --min-interval --max-interval --max-retry-after --no-long-poll --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --work-time --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -183,11 +514,27 @@ _orchestrator__cli() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -204,6 +551,10 @@ _orchestrator__cli() {
                     return 0
                     ;;
                 --max-retry-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jq)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -231,17 +582,33 @@ _orchestrator__cli() {
             return 0
             ;;
         orchestrator__subcmd__cli__subcmd__generate)
-            opts="-o -v -q -h -V --api-url --api-key-file --timeout --min-interval --max-interval --max-retry-after --no-long-poll --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -258,6 +625,10 @@ _orchestrator__cli() {
                     return 0
                     ;;
                 --max-retry-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jq)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -285,7 +656,7 @@ _orchestrator__cli() {
             return 0
             ;;
         orchestrator__subcmd__cli__subcmd__help)
-            opts="submit wait status cancel demo generate help"
+            opts="submit wait status cancel demo completion config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -301,6 +672,48 @@ _orchestrator__cli() {
         orchestrator__subcmd__cli__subcmd__help__subcmd__cancel)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orchestrator__subcmd__cli__subcmd__help__subcmd__completion)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orchestrator__subcmd__cli__subcmd__help__subcmd__config)
+            opts="show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orchestrator__subcmd__cli__subcmd__help__subcmd__config__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -397,17 +810,33 @@ _orchestrator__cli() {
             return 0
             ;;
         orchestrator__subcmd__cli__subcmd__status)
-            opts="-o -v -q -h -V --api-url --api-key-file --timeout --min-interval --max-interval --max-retry-after --no-long-poll --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -424,6 +853,10 @@ _orchestrator__cli() {
                     return 0
                     ;;
                 --max-retry-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jq)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -451,13 +884,17 @@ _orchestrator__cli() {
             return 0
             ;;
         orchestrator__subcmd__cli__subcmd__submit)
-            opts="-o -v -q -h -V --document-url --action --data --wait --idempotency-key --api-url --api-key-file --timeout --min-interval --max-interval --max-retry-after --no-long-poll --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --document-url --from --action --data --wait --idempotency-key --parallel --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --document-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -473,11 +910,31 @@ _orchestrator__cli() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -494,6 +951,10 @@ _orchestrator__cli() {
                     return 0
                     ;;
                 --max-retry-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jq)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -521,17 +982,33 @@ _orchestrator__cli() {
             return 0
             ;;
         orchestrator__subcmd__cli__subcmd__wait)
-            opts="-o -v -q -h -V --api-url --api-key-file --timeout --min-interval --max-interval --max-retry-after --no-long-poll --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -548,6 +1025,10 @@ _orchestrator__cli() {
                     return 0
                     ;;
                 --max-retry-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jq)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_orchestrator_cli_global_optspecs
-    string join \n api-url= api-key-file= timeout= min-interval= max-interval= max-retry-after= no-long-poll o/output= progress= color= cancel-on-interrupt v/verbose q/quiet h/help V/version
+    string join \n config= profile= api-url= api-key-file= cacert= proxy= no-proxy timeout= min-interval= max-interval= max-retry-after= no-long-poll jq= o/output= progress= color= cancel-on-interrupt v/verbose q/quiet h/help V/version
 end
 
 function __fish_orchestrator_cli_needs_command
@@ -24,12 +24,17 @@ function __fish_orchestrator_cli_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l config -d 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l profile -d 'Apply the config file\'s `[profiles.NAME]` table (over its `[default]` table)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l api-url -d 'Base URL of the API' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l api-key-file -d 'Read the API key from this file (first line); `-` reads it from standard input' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l cacert -d 'Trust this CA certificate (PEM) besides the system\'s, for a server with a private CA' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l proxy -d 'Send requests through this proxy (http:// or https://; CONNECT for https APIs). Without it, HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l timeout -d 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l min-interval -d 'Shortest pause between polls, whatever the pace or the progress estimate says' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l max-interval -d 'Longest pause between polls (the no-progress pace grows up to this)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l max-retry-after -d 'Never wait longer than this for a server\'s Retry-After' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l jq -d 'Filter the JSON output with a jq expression (e.g. `.result.summary`); strings print raw. Implies `-o json` unless `-o jsonl` is given (then it runs on every line)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -s o -l output -d 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives' -r -f -a "text\t'Human-readable'
 json\t'One final JSON object (per task), even on failure or timeout'
 jsonl\t'Every observed status as one JSON line as it arrives'"
@@ -40,6 +45,7 @@ none\t'Nothing'"
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l color -d 'When to use colours (`NO_COLOR` is honoured in `auto`)' -r -f -a "auto\t'Colours at a terminal, unless `NO_COLOR` is set'
 always\t'Always'
 never\t'Never'"
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l no-proxy -d 'Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l no-long-poll -d 'Do not ask the server to hold status requests (`Prefer: wait`); poll instead'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -l cancel-on-interrupt -d 'On Ctrl-C, cancel the task(s) being waited for instead of leaving them running'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -48,21 +54,30 @@ complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -s h -l 
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -s V -l version -d 'Print version'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -f -a "submit" -d 'Submit a task (analyze-document by default); print its id, or wait for it with --wait'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -f -a "wait" -d 'Wait for one or more tasks to finish; exits with the most severe outcome'
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -f -a "status" -d 'Show a task\'s status once'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -f -a "status" -d 'Show the status of one or more tasks once'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -f -a "cancel" -d 'Cancel a task that has not finished'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -f -a "demo" -d 'Start the bundled reference server in-process and analyze a sample document: the one-command first run'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -f -a "completion" -d 'Print a shell completion script to stdout.'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -f -a "config" -d 'Show the effective settings (flags, environment, config file) and where each came from'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -f -a "generate" -d 'Write shell completions and man pages into DIR/completions and DIR/man'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l document-url -d 'URL of the document to analyze (http, https, data:, or file:// where the server allows)' -r
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l action -d 'Run another action instead of analyze-document (needs --data)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l document-url -d 'URL of a document to analyze (http, https, data:, or file:// where the server allows); repeat it to submit several' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l from -d 'Submit one task per line of FILE (`-`: standard input): a document URL, or a JSON request body (with --action, or for analyze-document). Blank lines and `#` comments are skipped' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l action -d 'Run another action instead of analyze-document (needs --data or --from)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l data -d 'The action\'s JSON body: inline JSON, `@FILE`, or `-` for standard input' -r
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l idempotency-key -d 'Idempotency key: resubmitting with the same key returns the same task' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l idempotency-key -d 'Idempotency key: resubmitting with the same key returns the same task. For several tasks it is a prefix, each task\'s key derived from it and the task\'s request, so rerunning the same batch creates nothing new' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l parallel -d 'Submit (and wait for) at most this many tasks at a time' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l config -d 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l profile -d 'Apply the config file\'s `[profiles.NAME]` table (over its `[default]` table)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l api-url -d 'Base URL of the API' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l api-key-file -d 'Read the API key from this file (first line); `-` reads it from standard input' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l cacert -d 'Trust this CA certificate (PEM) besides the system\'s, for a server with a private CA' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l proxy -d 'Send requests through this proxy (http:// or https://; CONNECT for https APIs). Without it, HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l timeout -d 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l min-interval -d 'Shortest pause between polls, whatever the pace or the progress estimate says' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l max-interval -d 'Longest pause between polls (the no-progress pace grows up to this)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l max-retry-after -d 'Never wait longer than this for a server\'s Retry-After' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l jq -d 'Filter the JSON output with a jq expression (e.g. `.result.summary`); strings print raw. Implies `-o json` unless `-o jsonl` is given (then it runs on every line)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -s o -l output -d 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives' -r -f -a "text\t'Human-readable'
 json\t'One final JSON object (per task), even on failure or timeout'
 jsonl\t'Every observed status as one JSON line as it arrives'"
@@ -73,19 +88,25 @@ none\t'Nothing'"
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l color -d 'When to use colours (`NO_COLOR` is honoured in `auto`)' -r -f -a "auto\t'Colours at a terminal, unless `NO_COLOR` is set'
 always\t'Always'
 never\t'Never'"
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l wait -d 'Wait for the task to finish and print its result'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l wait -d 'Wait for the task(s) to finish and print the result(s)'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l no-proxy -d 'Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l no-long-poll -d 'Do not ask the server to hold status requests (`Prefer: wait`); poll instead'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l cancel-on-interrupt -d 'On Ctrl-C, cancel the task(s) being waited for instead of leaving them running'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -s q -l quiet -d 'Less output on stderr: no progress, errors only'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -s V -l version -d 'Print version'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l config -d 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l profile -d 'Apply the config file\'s `[profiles.NAME]` table (over its `[default]` table)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l api-url -d 'Base URL of the API' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l api-key-file -d 'Read the API key from this file (first line); `-` reads it from standard input' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l cacert -d 'Trust this CA certificate (PEM) besides the system\'s, for a server with a private CA' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l proxy -d 'Send requests through this proxy (http:// or https://; CONNECT for https APIs). Without it, HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l timeout -d 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l min-interval -d 'Shortest pause between polls, whatever the pace or the progress estimate says' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l max-interval -d 'Longest pause between polls (the no-progress pace grows up to this)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l max-retry-after -d 'Never wait longer than this for a server\'s Retry-After' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l jq -d 'Filter the JSON output with a jq expression (e.g. `.result.summary`); strings print raw. Implies `-o json` unless `-o jsonl` is given (then it runs on every line)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -s o -l output -d 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives' -r -f -a "text\t'Human-readable'
 json\t'One final JSON object (per task), even on failure or timeout'
 jsonl\t'Every observed status as one JSON line as it arrives'"
@@ -96,18 +117,24 @@ none\t'Nothing'"
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l color -d 'When to use colours (`NO_COLOR` is honoured in `auto`)' -r -f -a "auto\t'Colours at a terminal, unless `NO_COLOR` is set'
 always\t'Always'
 never\t'Never'"
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l no-proxy -d 'Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l no-long-poll -d 'Do not ask the server to hold status requests (`Prefer: wait`); poll instead'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -l cancel-on-interrupt -d 'On Ctrl-C, cancel the task(s) being waited for instead of leaving them running'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -s q -l quiet -d 'Less output on stderr: no progress, errors only'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand wait" -s V -l version -d 'Print version'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l config -d 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l profile -d 'Apply the config file\'s `[profiles.NAME]` table (over its `[default]` table)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l api-url -d 'Base URL of the API' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l api-key-file -d 'Read the API key from this file (first line); `-` reads it from standard input' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l cacert -d 'Trust this CA certificate (PEM) besides the system\'s, for a server with a private CA' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l proxy -d 'Send requests through this proxy (http:// or https://; CONNECT for https APIs). Without it, HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l timeout -d 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l min-interval -d 'Shortest pause between polls, whatever the pace or the progress estimate says' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l max-interval -d 'Longest pause between polls (the no-progress pace grows up to this)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l max-retry-after -d 'Never wait longer than this for a server\'s Retry-After' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l jq -d 'Filter the JSON output with a jq expression (e.g. `.result.summary`); strings print raw. Implies `-o json` unless `-o jsonl` is given (then it runs on every line)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -s o -l output -d 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives' -r -f -a "text\t'Human-readable'
 json\t'One final JSON object (per task), even on failure or timeout'
 jsonl\t'Every observed status as one JSON line as it arrives'"
@@ -118,18 +145,24 @@ none\t'Nothing'"
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l color -d 'When to use colours (`NO_COLOR` is honoured in `auto`)' -r -f -a "auto\t'Colours at a terminal, unless `NO_COLOR` is set'
 always\t'Always'
 never\t'Never'"
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l no-proxy -d 'Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l no-long-poll -d 'Do not ask the server to hold status requests (`Prefer: wait`); poll instead'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -l cancel-on-interrupt -d 'On Ctrl-C, cancel the task(s) being waited for instead of leaving them running'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -s q -l quiet -d 'Less output on stderr: no progress, errors only'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand status" -s V -l version -d 'Print version'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l config -d 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l profile -d 'Apply the config file\'s `[profiles.NAME]` table (over its `[default]` table)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l api-url -d 'Base URL of the API' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l api-key-file -d 'Read the API key from this file (first line); `-` reads it from standard input' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l cacert -d 'Trust this CA certificate (PEM) besides the system\'s, for a server with a private CA' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l proxy -d 'Send requests through this proxy (http:// or https://; CONNECT for https APIs). Without it, HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l timeout -d 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l min-interval -d 'Shortest pause between polls, whatever the pace or the progress estimate says' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l max-interval -d 'Longest pause between polls (the no-progress pace grows up to this)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l max-retry-after -d 'Never wait longer than this for a server\'s Retry-After' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l jq -d 'Filter the JSON output with a jq expression (e.g. `.result.summary`); strings print raw. Implies `-o json` unless `-o jsonl` is given (then it runs on every line)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -s o -l output -d 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives' -r -f -a "text\t'Human-readable'
 json\t'One final JSON object (per task), even on failure or timeout'
 jsonl\t'Every observed status as one JSON line as it arrives'"
@@ -140,6 +173,7 @@ none\t'Nothing'"
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l color -d 'When to use colours (`NO_COLOR` is honoured in `auto`)' -r -f -a "auto\t'Colours at a terminal, unless `NO_COLOR` is set'
 always\t'Always'
 never\t'Never'"
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l no-proxy -d 'Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l no-long-poll -d 'Do not ask the server to hold status requests (`Prefer: wait`); poll instead'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -l cancel-on-interrupt -d 'On Ctrl-C, cancel the task(s) being waited for instead of leaving them running'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -147,12 +181,17 @@ complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand cancel" -s V -l version -d 'Print version'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l work-time -d 'How long the demo\'s analysis takes, so the progress bar has time to move' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l config -d 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l profile -d 'Apply the config file\'s `[profiles.NAME]` table (over its `[default]` table)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l api-url -d 'Base URL of the API' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l api-key-file -d 'Read the API key from this file (first line); `-` reads it from standard input' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l cacert -d 'Trust this CA certificate (PEM) besides the system\'s, for a server with a private CA' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l proxy -d 'Send requests through this proxy (http:// or https://; CONNECT for https APIs). Without it, HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l timeout -d 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l min-interval -d 'Shortest pause between polls, whatever the pace or the progress estimate says' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l max-interval -d 'Longest pause between polls (the no-progress pace grows up to this)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l max-retry-after -d 'Never wait longer than this for a server\'s Retry-After' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l jq -d 'Filter the JSON output with a jq expression (e.g. `.result.summary`); strings print raw. Implies `-o json` unless `-o jsonl` is given (then it runs on every line)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -s o -l output -d 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives' -r -f -a "text\t'Human-readable'
 json\t'One final JSON object (per task), even on failure or timeout'
 jsonl\t'Every observed status as one JSON line as it arrives'"
@@ -163,18 +202,112 @@ none\t'Nothing'"
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l color -d 'When to use colours (`NO_COLOR` is honoured in `auto`)' -r -f -a "auto\t'Colours at a terminal, unless `NO_COLOR` is set'
 always\t'Always'
 never\t'Never'"
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l no-proxy -d 'Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l no-long-poll -d 'Do not ask the server to hold status requests (`Prefer: wait`); poll instead'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l cancel-on-interrupt -d 'On Ctrl-C, cancel the task(s) being waited for instead of leaving them running'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -s q -l quiet -d 'Less output on stderr: no progress, errors only'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -l config -d 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -l profile -d 'Apply the config file\'s `[profiles.NAME]` table (over its `[default]` table)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -l api-url -d 'Base URL of the API' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -l api-key-file -d 'Read the API key from this file (first line); `-` reads it from standard input' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -l cacert -d 'Trust this CA certificate (PEM) besides the system\'s, for a server with a private CA' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -l proxy -d 'Send requests through this proxy (http:// or https://; CONNECT for https APIs). Without it, HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -l timeout -d 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -l min-interval -d 'Shortest pause between polls, whatever the pace or the progress estimate says' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -l max-interval -d 'Longest pause between polls (the no-progress pace grows up to this)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -l max-retry-after -d 'Never wait longer than this for a server\'s Retry-After' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -l jq -d 'Filter the JSON output with a jq expression (e.g. `.result.summary`); strings print raw. Implies `-o json` unless `-o jsonl` is given (then it runs on every line)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -s o -l output -d 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives' -r -f -a "text\t'Human-readable'
+json\t'One final JSON object (per task), even on failure or timeout'
+jsonl\t'Every observed status as one JSON line as it arrives'"
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -l progress -d 'Progress display on stderr: `auto` draws a bar at a terminal (and `CI` unset), else `plain` lines' -r -f -a "auto\t'A bar at a terminal (and `CI` unset), plain lines otherwise'
+bar\t'Always the bar'
+plain\t'One line per state change or 10% step, and a heartbeat every 30 s'
+none\t'Nothing'"
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -l color -d 'When to use colours (`NO_COLOR` is honoured in `auto`)' -r -f -a "auto\t'Colours at a terminal, unless `NO_COLOR` is set'
+always\t'Always'
+never\t'Never'"
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -l no-proxy -d 'Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -l no-long-poll -d 'Do not ask the server to hold status requests (`Prefer: wait`); poll instead'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -l cancel-on-interrupt -d 'On Ctrl-C, cancel the task(s) being waited for instead of leaving them running'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -s q -l quiet -d 'Less output on stderr: no progress, errors only'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand completion" -s V -l version -d 'Print version'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -l config -d 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -l profile -d 'Apply the config file\'s `[profiles.NAME]` table (over its `[default]` table)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -l api-url -d 'Base URL of the API' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -l api-key-file -d 'Read the API key from this file (first line); `-` reads it from standard input' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -l cacert -d 'Trust this CA certificate (PEM) besides the system\'s, for a server with a private CA' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -l proxy -d 'Send requests through this proxy (http:// or https://; CONNECT for https APIs). Without it, HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -l timeout -d 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -l min-interval -d 'Shortest pause between polls, whatever the pace or the progress estimate says' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -l max-interval -d 'Longest pause between polls (the no-progress pace grows up to this)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -l max-retry-after -d 'Never wait longer than this for a server\'s Retry-After' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -l jq -d 'Filter the JSON output with a jq expression (e.g. `.result.summary`); strings print raw. Implies `-o json` unless `-o jsonl` is given (then it runs on every line)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -s o -l output -d 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives' -r -f -a "text\t'Human-readable'
+json\t'One final JSON object (per task), even on failure or timeout'
+jsonl\t'Every observed status as one JSON line as it arrives'"
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -l progress -d 'Progress display on stderr: `auto` draws a bar at a terminal (and `CI` unset), else `plain` lines' -r -f -a "auto\t'A bar at a terminal (and `CI` unset), plain lines otherwise'
+bar\t'Always the bar'
+plain\t'One line per state change or 10% step, and a heartbeat every 30 s'
+none\t'Nothing'"
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -l color -d 'When to use colours (`NO_COLOR` is honoured in `auto`)' -r -f -a "auto\t'Colours at a terminal, unless `NO_COLOR` is set'
+always\t'Always'
+never\t'Never'"
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -l no-proxy -d 'Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -l no-long-poll -d 'Do not ask the server to hold status requests (`Prefer: wait`); poll instead'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -l cancel-on-interrupt -d 'On Ctrl-C, cancel the task(s) being waited for instead of leaving them running'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Less output on stderr: no progress, errors only'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -s V -l version -d 'Print version'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Print each setting, its value (the key redacted) and where it came from'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -l profile -d 'Apply the config file\'s `[profiles.NAME]` table (over its `[default]` table)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -l api-url -d 'Base URL of the API' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -l api-key-file -d 'Read the API key from this file (first line); `-` reads it from standard input' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -l cacert -d 'Trust this CA certificate (PEM) besides the system\'s, for a server with a private CA' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -l proxy -d 'Send requests through this proxy (http:// or https://; CONNECT for https APIs). Without it, HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -l timeout -d 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -l min-interval -d 'Shortest pause between polls, whatever the pace or the progress estimate says' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -l max-interval -d 'Longest pause between polls (the no-progress pace grows up to this)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -l max-retry-after -d 'Never wait longer than this for a server\'s Retry-After' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -l jq -d 'Filter the JSON output with a jq expression (e.g. `.result.summary`); strings print raw. Implies `-o json` unless `-o jsonl` is given (then it runs on every line)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives' -r -f -a "text\t'Human-readable'
+json\t'One final JSON object (per task), even on failure or timeout'
+jsonl\t'Every observed status as one JSON line as it arrives'"
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -l progress -d 'Progress display on stderr: `auto` draws a bar at a terminal (and `CI` unset), else `plain` lines' -r -f -a "auto\t'A bar at a terminal (and `CI` unset), plain lines otherwise'
+bar\t'Always the bar'
+plain\t'One line per state change or 10% step, and a heartbeat every 30 s'
+none\t'Nothing'"
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -l color -d 'When to use colours (`NO_COLOR` is honoured in `auto`)' -r -f -a "auto\t'Colours at a terminal, unless `NO_COLOR` is set'
+always\t'Always'
+never\t'Never'"
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -l no-proxy -d 'Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -l no-long-poll -d 'Do not ask the server to hold status requests (`Prefer: wait`); poll instead'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -l cancel-on-interrupt -d 'On Ctrl-C, cancel the task(s) being waited for instead of leaving them running'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Less output on stderr: no progress, errors only'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print each setting, its value (the key redacted) and where it came from'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l config -d 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l profile -d 'Apply the config file\'s `[profiles.NAME]` table (over its `[default]` table)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l api-url -d 'Base URL of the API' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l api-key-file -d 'Read the API key from this file (first line); `-` reads it from standard input' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l cacert -d 'Trust this CA certificate (PEM) besides the system\'s, for a server with a private CA' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l proxy -d 'Send requests through this proxy (http:// or https://; CONNECT for https APIs). Without it, HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l timeout -d 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l min-interval -d 'Shortest pause between polls, whatever the pace or the progress estimate says' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l max-interval -d 'Longest pause between polls (the no-progress pace grows up to this)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l max-retry-after -d 'Never wait longer than this for a server\'s Retry-After' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l jq -d 'Filter the JSON output with a jq expression (e.g. `.result.summary`); strings print raw. Implies `-o json` unless `-o jsonl` is given (then it runs on every line)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -s o -l output -d 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives' -r -f -a "text\t'Human-readable'
 json\t'One final JSON object (per task), even on failure or timeout'
 jsonl\t'Every observed status as one JSON line as it arrives'"
@@ -185,16 +318,20 @@ none\t'Nothing'"
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l color -d 'When to use colours (`NO_COLOR` is honoured in `auto`)' -r -f -a "auto\t'Colours at a terminal, unless `NO_COLOR` is set'
 always\t'Always'
 never\t'Never'"
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l no-proxy -d 'Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l no-long-poll -d 'Do not ask the server to hold status requests (`Prefer: wait`); poll instead'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -l cancel-on-interrupt -d 'On Ctrl-C, cancel the task(s) being waited for instead of leaving them running'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -s q -l quiet -d 'Less output on stderr: no progress, errors only'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel demo generate help" -f -a "submit" -d 'Submit a task (analyze-document by default); print its id, or wait for it with --wait'
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel demo generate help" -f -a "wait" -d 'Wait for one or more tasks to finish; exits with the most severe outcome'
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel demo generate help" -f -a "status" -d 'Show a task\'s status once'
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel demo generate help" -f -a "cancel" -d 'Cancel a task that has not finished'
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel demo generate help" -f -a "demo" -d 'Start the bundled reference server in-process and analyze a sample document: the one-command first run'
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel demo generate help" -f -a "generate" -d 'Write shell completions and man pages into DIR/completions and DIR/man'
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel demo generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel demo completion config generate help" -f -a "submit" -d 'Submit a task (analyze-document by default); print its id, or wait for it with --wait'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel demo completion config generate help" -f -a "wait" -d 'Wait for one or more tasks to finish; exits with the most severe outcome'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel demo completion config generate help" -f -a "status" -d 'Show the status of one or more tasks once'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel demo completion config generate help" -f -a "cancel" -d 'Cancel a task that has not finished'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel demo completion config generate help" -f -a "demo" -d 'Start the bundled reference server in-process and analyze a sample document: the one-command first run'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel demo completion config generate help" -f -a "completion" -d 'Print a shell completion script to stdout.'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel demo completion config generate help" -f -a "config" -d 'Show the effective settings (flags, environment, config file) and where each came from'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel demo completion config generate help" -f -a "generate" -d 'Write shell completions and man pages into DIR/completions and DIR/man'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel demo completion config generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print each setting, its value (the key redacted) and where it came from'

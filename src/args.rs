@@ -33,18 +33,35 @@ Exit codes:
     4    authentication failed, or no key configured
     5    request rejected (validation, unknown task or bot)
     6    protocol error: the server broke the contract
+    7    TLS failure: the server's certificate is not trusted or not for
+         that name (see --cacert); retrying does not help
     69   server unreachable or failing after retries
     124  --timeout reached while the task is still running
     130  interrupted
-With several tasks, `wait` exits with the most severe code:
-130 > 4 > 69 > 6 > 5 > 124 > 1 > 3 > 0.
+With several tasks, `wait` (and a batch `submit`) exits with the most
+severe code: 130 > 4 > 7 > 69 > 6 > 5 > 124 > 1 > 3 > 0.
 
-The API key comes from ORCHESTRATOR_API_KEY (or ADMIN_API_KEY), or from
---api-key-file; no flag takes the key itself, so it stays out of shell history.";
+The API key comes from --api-key-file, ORCHESTRATOR_API_KEY (or
+ADMIN_API_KEY), or a profile's api_key_file or api_key_command; no flag takes
+the key itself, so it stays out of shell history.
+
+Profiles: settings from $XDG_CONFIG_HOME/orchestrator/config.toml (or
+--config), `[default]` and `[profiles.NAME]` tables whose keys are the long
+flag names in snake case. A flag beats its environment variable, which beats
+the profile, which beats `[default]`. `orchestrator-cli config show` prints
+the effective settings and where each came from.";
 
 /// Options for every subcommand.
 #[derive(Debug, Args)]
 pub(crate) struct Global {
+    /// Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml.
+    #[arg(long, global = true, env = "ORCHESTRATOR_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Apply the config file's `[profiles.NAME]` table (over its `[default]` table).
+    #[arg(long, global = true, env = "ORCHESTRATOR_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+
     /// Base URL of the API.
     #[arg(
         long,
@@ -62,6 +79,23 @@ pub(crate) struct Global {
         value_name = "PATH"
     )]
     pub api_key_file: Option<PathBuf>,
+
+    /// A profile's command whose standard output is the API key (only from a config file).
+    #[arg(skip)]
+    pub api_key_command: Option<String>,
+
+    /// Trust this CA certificate (PEM) besides the system's, for a server with a private CA.
+    #[arg(long, global = true, env = "ORCHESTRATOR_CACERT", value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+
+    /// Send requests through this proxy (http:// or https://; CONNECT for https APIs).
+    /// Without it, HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply.
+    #[arg(long, global = true, value_name = "URL", conflicts_with = "no_proxy")]
+    pub proxy: Option<String>,
+
+    /// Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY.
+    #[arg(long, global = true)]
+    pub no_proxy: bool,
 
     /// Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running.
     #[arg(long, global = true, env = "ORCHESTRATOR_TIMEOUT", value_parser = parse_duration, value_name = "DURATION")]
@@ -82,6 +116,11 @@ pub(crate) struct Global {
     /// Do not ask the server to hold status requests (`Prefer: wait`); poll instead.
     #[arg(long, global = true, env = "ORCHESTRATOR_NO_LONG_POLL")]
     pub no_long_poll: bool,
+
+    /// Filter the JSON output with a jq expression (e.g. `.result.summary`); strings print raw.
+    /// Implies `-o json` unless `-o jsonl` is given (then it runs on every line).
+    #[arg(long, global = true, value_name = "EXPR")]
+    pub jq: Option<String>,
 
     /// Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives.
     #[arg(short, long, global = true, value_enum, default_value_t = Output::Text, env = "ORCHESTRATOR_OUTPUT")]
@@ -115,13 +154,29 @@ pub(crate) enum Command {
     Submit(SubmitArgs),
     /// Wait for one or more tasks to finish; exits with the most severe outcome.
     Wait(Wait),
-    /// Show a task's status once.
-    Status(One),
+    /// Show the status of one or more tasks once.
+    Status(Status),
     /// Cancel a task that has not finished.
     Cancel(One),
     /// Start the bundled reference server in-process and analyze a sample document:
     /// the one-command first run.
     Demo(Demo),
+    /// Print a shell completion script to stdout.
+    ///
+    /// bash:       orchestrator-cli completion bash > ~/.local/share/bash-completion/completions/orchestrator-cli
+    ///
+    /// zsh:        orchestrator-cli completion zsh > "${fpath[1]}/_orchestrator-cli"
+    ///
+    /// fish:       orchestrator-cli completion fish > ~/.config/fish/completions/orchestrator-cli.fish
+    ///
+    /// PowerShell: orchestrator-cli completion powershell | Out-String | Invoke-Expression
+    ///
+    /// elvish:     eval (orchestrator-cli completion elvish | slurp)
+    #[command(verbatim_doc_comment)]
+    Completion(Completion),
+    /// Show the effective settings (flags, environment, config file) and where each came from.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Write shell completions and man pages into DIR/completions and DIR/man.
     #[command(hide = true)]
     Generate(Generate),
@@ -133,33 +188,69 @@ pub(crate) struct SubmitArgs {
     /// The bot to run the task (e.g. `bot-abc-123`).
     pub bot_id: String,
 
-    /// URL of the document to analyze (http, https, data:, or file:// where the server allows).
-    #[arg(long, value_name = "URL", required_unless_present = "action", conflicts_with_all = ["action", "data"])]
-    pub document_url: Option<String>,
+    /// URL of a document to analyze (http, https, data:, or file:// where the server allows);
+    /// repeat it to submit several.
+    #[arg(long, value_name = "URL", required_unless_present_any = ["action", "from"], conflicts_with_all = ["action", "data"])]
+    pub document_url: Vec<String>,
 
-    /// Run another action instead of analyze-document (needs --data).
-    #[arg(long, value_name = "NAME", requires = "data")]
+    /// Submit one task per line of FILE (`-`: standard input): a document URL, or a JSON
+    /// request body (with --action, or for analyze-document). Blank lines and `#` comments are skipped.
+    #[arg(long, value_name = "FILE | -", conflicts_with = "data")]
+    pub from: Option<PathBuf>,
+
+    /// Run another action instead of analyze-document (needs --data or --from).
+    #[arg(long, value_name = "NAME")]
     pub action: Option<String>,
 
     /// The action's JSON body: inline JSON, `@FILE`, or `-` for standard input.
     #[arg(long, value_name = "JSON | @FILE | -", requires = "action")]
     pub data: Option<String>,
 
-    /// Wait for the task to finish and print its result.
+    /// Wait for the task(s) to finish and print the result(s).
     #[arg(long)]
     pub wait: bool,
 
-    /// Idempotency key: resubmitting with the same key returns the same task.
+    /// Idempotency key: resubmitting with the same key returns the same task. For several
+    /// tasks it is a prefix, each task's key derived from it and the task's request, so
+    /// rerunning the same batch creates nothing new.
     #[arg(long, value_name = "KEY", env = "ORCHESTRATOR_IDEMPOTENCY_KEY")]
     pub idempotency_key: Option<String>,
+
+    /// Submit (and wait for) at most this many tasks at a time.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallel: u16,
 }
 
 /// `wait` options.
 #[derive(Debug, Args)]
 pub(crate) struct Wait {
-    /// Task ids or status URLs.
+    /// Task ids or status URLs; `-` reads them from standard input, one per line
+    /// (JSON lines with `task_id`/`status_url`, as `submit -o jsonl` prints, work too).
     #[arg(required = true, value_name = "TASK")]
     pub tasks: Vec<String>,
+}
+
+/// `status` options.
+#[derive(Debug, Args)]
+pub(crate) struct Status {
+    /// Task ids or status URLs; `-` reads them from standard input, one per line.
+    #[arg(required = true, value_name = "TASK")]
+    pub tasks: Vec<String>,
+}
+
+/// `completion` options.
+#[derive(Debug, Args)]
+pub(crate) struct Completion {
+    /// The shell to print the script for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `config` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Print each setting, its value (the key redacted) and where it came from.
+    Show,
 }
 
 /// One task.

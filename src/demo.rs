@@ -10,7 +10,7 @@ use crate::args::{Demo, Global};
 use crate::commands::poll_options;
 use crate::exit::Exit;
 use crate::output::Printer;
-use crate::waiting::wait_all;
+use crate::waiting::{Pending, wait_all};
 
 /// The sample: a short market report in Markdown.
 const SAMPLE: &str = include_str!("sample-report.md");
@@ -70,7 +70,13 @@ pub(crate) async fn run(global: &Global, args: Demo, printer: &Printer) -> io::R
             .map(ToString::to_string)
             .unwrap_or_default()
     ));
-    let exit = wait_all(&client, global, vec![TaskRef::from(accepted)], printer).await;
+    let exit = wait_all(
+        &client,
+        global,
+        vec![Pending::Task(TaskRef::from(accepted))],
+        printer,
+    )
+    .await;
     if let Err(e) = server.shutdown().await {
         printer.err(&format!("demo: the server did not stop cleanly: {e:#}"));
     }

@@ -21,6 +21,8 @@ pub enum Exit {
     Rejected,
     /// 6: the server broke the contract.
     Protocol,
+    /// 7: the TLS handshake failed (certificate not trusted, wrong name).
+    Tls,
     /// 69: the server is unreachable or kept failing.
     Unavailable,
     /// 124: the wait timed out.
@@ -40,6 +42,7 @@ impl Exit {
             Exit::Auth => 4,
             Exit::Rejected => 5,
             Exit::Protocol => 6,
+            Exit::Tls => 7,
             Exit::Unavailable => 69,
             Exit::TimedOut => 124,
             Exit::Interrupted => 130,
@@ -47,7 +50,7 @@ impl Exit {
     }
 
     /// How bad it is, to pick the worst of several waits:
-    /// 130 > 4 > 69 > 6 > 5 > 124 > 1 > 3 > 0 (usage errors happen before any wait).
+    /// 130 > 4 > 7 > 69 > 6 > 5 > 124 > 1 > 3 > 0 (usage errors happen before any wait).
     fn severity(self) -> u8 {
         match self {
             Exit::Success => 0,
@@ -57,9 +60,10 @@ impl Exit {
             Exit::Rejected => 4,
             Exit::Protocol => 5,
             Exit::Unavailable => 6,
-            Exit::Auth => 7,
-            Exit::Usage => 8,
-            Exit::Interrupted => 9,
+            Exit::Tls => 7,
+            Exit::Auth => 8,
+            Exit::Usage => 9,
+            Exit::Interrupted => 10,
         }
     }
 
@@ -90,6 +94,7 @@ impl Exit {
             ErrorKind::NotFound | ErrorKind::Rejected => Exit::Rejected,
             ErrorKind::Protocol | ErrorKind::CrossOrigin => Exit::Protocol,
             ErrorKind::Server | ErrorKind::Transport => Exit::Unavailable,
+            ErrorKind::Tls => Exit::Tls,
             ErrorKind::TimedOut => Exit::TimedOut,
             ErrorKind::InvalidInput => Exit::Usage,
             // Asking a finished task for a result it does not have.
@@ -133,6 +138,7 @@ mod tests {
             Exit::Rejected,
             Exit::Protocol,
             Exit::Unavailable,
+            Exit::Tls,
             Exit::Auth,
             Exit::Interrupted,
         ];
@@ -141,6 +147,6 @@ mod tests {
             assert_eq!(pair[1].worst(pair[0]), pair[1]);
         }
         let codes: Vec<u8> = order.iter().rev().map(|e| e.code()).collect();
-        assert_eq!(codes, [130, 4, 69, 6, 5, 124, 1, 3, 0]);
+        assert_eq!(codes, [130, 4, 7, 69, 6, 5, 124, 1, 3, 0]);
     }
 }

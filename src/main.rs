@@ -4,26 +4,34 @@
 //! to the process exit code — the one place that happens.
 
 mod args;
+mod batch;
 mod commands;
+mod config;
+mod config_show;
 #[cfg(feature = "demo")]
 mod demo;
 mod exit;
 mod generate;
+mod jq;
 mod key;
 mod output;
 mod progress;
+mod task_list;
 mod waiting;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use std::cell::Cell;
+use std::rc::Rc;
+
+use clap::{CommandFactory, FromArgMatches};
 
 use args::Cli;
 use exit::Exit;
 use generate::generate;
 
-use args::{ColorMode, Command, Global};
+use args::{ColorMode, Command, ConfigCommand, Global, Output};
 use output::Printer;
 
 /// The clap definition (for completions and man pages).
@@ -33,8 +41,11 @@ fn command() -> clap::Command {
 
 /// The whole program: parse, run, exit.
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (mut cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             let _ = e.print();
             // --help and --version are not errors.
@@ -45,10 +56,32 @@ fn main() -> ExitCode {
             };
         }
     };
+    // The config file sits under flags and environment; its errors (with
+    // file and line) are usage errors, reported before anything is sent.
+    let provenance = match config::apply(&mut cli.global, &matches) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("orchestrator-cli: {e}");
+            return Exit::Usage.into();
+        }
+    };
+    let jq = match cli.global.jq.as_deref().map(jq::Jq::compile).transpose() {
+        Ok(jq) => jq,
+        Err(e) => {
+            eprintln!("orchestrator-cli: {e}");
+            return Exit::Usage.into();
+        }
+    };
+    // --jq filters JSON: it implies `-o json` unless jsonl was chosen.
+    if jq.is_some() && cli.global.output == Output::Text {
+        cli.global.output = Output::Json;
+    }
     init_logging(&cli.global);
     let printer = Printer {
         format: cli.global.output,
         color: colors(cli.global.color),
+        jq: jq.map(Rc::new),
+        jq_failed: Rc::new(Cell::new(false)),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -63,7 +96,9 @@ fn main() -> ExitCode {
             return Exit::Unavailable.into();
         }
     };
-    match runtime.block_on(run(cli, &printer)) {
+    match runtime.block_on(run(cli, &printer, &provenance)) {
+        // A --jq filter that failed on the output is a usage error.
+        Ok(_) if printer.jq_failed.get() => Exit::Usage.into(),
         Ok(exit) => exit.into(),
         // stdout went away (`| head`): nothing more to say, and nobody to say it to.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
@@ -74,7 +109,11 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli, printer: &Printer) -> std::io::Result<Exit> {
+async fn run(
+    cli: Cli,
+    printer: &Printer,
+    provenance: &config::Provenance,
+) -> std::io::Result<Exit> {
     let Cli { global, command } = cli;
     match command {
         // The commands that talk to an API share one client, built (and
@@ -99,6 +138,13 @@ async fn run(cli: Cli, printer: &Printer) -> std::io::Result<Exit> {
             printer.err("orchestrator-cli: this build has no bundled server (feature `demo`); `demo` is unavailable");
             Ok(Exit::Usage)
         }
+        Command::Completion(args) => {
+            let mut out = Vec::new();
+            clap_complete::generate(args.shell, &mut crate::command(), "orchestrator-cli", &mut out);
+            std::io::Write::write_all(&mut std::io::stdout().lock(), &out)?;
+            Ok(Exit::Success)
+        }
+        Command::Config(ConfigCommand::Show) => config_show::show(&global, provenance, printer),
         Command::Generate(args) => match generate(&args.dir) {
             Ok(()) => Ok(Exit::Success),
             Err(e) => {

@@ -2,7 +2,9 @@
 //! Writes to stdout report a broken pipe instead of panicking, so
 //! `orchestrator-cli … | head -1` ends quietly.
 
+use std::cell::Cell;
 use std::io::{self, Write};
+use std::rc::Rc;
 
 use console::Style;
 use orchestrator::{
@@ -12,10 +14,24 @@ use serde_json::{Value, json};
 
 use crate::args::Output;
 use crate::exit::Exit;
+use crate::jq::Jq;
 
 /// What to tell someone whose key was refused or missing.
 pub(crate) const AUTH_HINT: &str =
     "  set ORCHESTRATOR_API_KEY (or ADMIN_API_KEY), or pass --api-key-file";
+
+/// What to tell someone whose TLS handshake failed.
+pub(crate) const TLS_HINT: &str = "  if the server's certificate comes from a private CA, trust it with \
+     --cacert FILE (PEM); otherwise check the host name in --api-url";
+
+/// The hint that goes with an error, if any.
+pub(crate) fn hint(e: &Error) -> Option<&'static str> {
+    match e.kind() {
+        ErrorKind::Auth => Some(AUTH_HINT),
+        ErrorKind::Tls => Some(TLS_HINT),
+        _ => None,
+    }
+}
 
 /// How a wait for one task ended.
 #[derive(Debug)]
@@ -28,6 +44,8 @@ pub(crate) enum Ended {
     Interrupted(Option<TaskStatus>),
     /// The status stream ended without a verdict (a guard; the SDK does not do this).
     Unfinished(Option<TaskStatus>),
+    /// An item of a batch whose submit failed: what the user gave, and why.
+    NotSubmitted(String, Error),
 }
 
 impl Ended {
@@ -37,6 +55,7 @@ impl Ended {
             Ended::Stopped(e, _) => Exit::for_error(e),
             Ended::Interrupted(_) => Exit::Interrupted,
             Ended::Unfinished(_) => Exit::Protocol,
+            Ended::NotSubmitted(_, e) => Exit::for_error(e),
         }
     }
 
@@ -44,6 +63,7 @@ impl Ended {
         match self {
             Ended::Finished(o) => Some(o.status()),
             Ended::Stopped(_, s) | Ended::Interrupted(s) | Ended::Unfinished(s) => s.as_ref(),
+            Ended::NotSubmitted(..) => None,
         }
     }
 }
@@ -53,9 +73,52 @@ impl Ended {
 pub(crate) struct Printer {
     pub format: Output,
     pub color: bool,
+    /// `--jq`: every JSON output goes through it.
+    pub jq: Option<Rc<Jq>>,
+    /// Set when the `--jq` filter failed on some output (exit 2).
+    pub jq_failed: Rc<Cell<bool>>,
 }
 
 impl Printer {
+    /// A JSON value on stdout, one line, or what `--jq` makes of it.
+    pub(crate) fn json(&self, value: &Value) -> io::Result<()> {
+        let Some(jq) = &self.jq else {
+            return self.out(&value.to_string());
+        };
+        match jq.run(value) {
+            Ok(lines) => {
+                for line in lines {
+                    self.out(&line)?;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                self.jq_failed.set(true);
+                self.err(&format!("orchestrator-cli: {e}"));
+                Ok(())
+            }
+        }
+    }
+
+    /// Says on stderr why a submit failed; the JSON object for stdout (in
+    /// `json`/`jsonl`, so each item of a batch has its line).
+    pub(crate) fn not_submitted(&self, label: &str, e: &Error, several: bool) -> Value {
+        let exit = Exit::for_error(e);
+        if several {
+            self.err(&format!("orchestrator-cli: could not submit {label}: {e}"));
+        } else {
+            self.err(&format!("orchestrator-cli: {e}"));
+        }
+        if let Some(hint) = hint(e) {
+            self.err(hint);
+        }
+        let mut o = json!({"outcome": "error", "exit_code": exit.code(), "error_detail": error_object(e)});
+        if several {
+            o["input"] = json!(label);
+        }
+        o
+    }
+
     fn style(&self, style: Style) -> Style {
         if self.color {
             style.force_styling(true)
@@ -78,31 +141,22 @@ impl Printer {
 
     /// After a submit without `--wait`.
     pub(crate) fn accepted(&self, accepted: &Accepted) -> io::Result<()> {
-        let id = accepted.task_id().map(ToString::to_string);
         match self.format {
             // The id alone, so `id=$(orchestrator-cli submit …)` works; the
             // status URL when the id alone would not lead back to the task
             // (`wait` takes either).
-            Output::Text => match id {
-                Some(id) if accepted.has_standard_location() => self.out(&id),
+            Output::Text => match accepted.task_id() {
+                Some(id) if accepted.has_standard_location() => self.out(id.as_str()),
                 _ => self.out(accepted.status_url().as_str()),
             },
-            Output::Json | Output::Jsonl => {
-                let mut body = accepted
-                    .status()
-                    .map_or_else(|| json!({}), |s| s.as_json().clone());
-                body["task_id"] = json!(id);
-                body["status_url"] = json!(accepted.status_url().as_str());
-                body["outcome"] = json!("accepted");
-                self.out(&body.to_string())
-            }
+            Output::Json | Output::Jsonl => self.json(&accepted_object(accepted)),
         }
     }
 
     /// Every status, in `jsonl`.
     pub(crate) fn update(&self, status: &TaskStatus) -> io::Result<()> {
         if self.format == Output::Jsonl {
-            self.out(&status.as_json().to_string())?;
+            self.json(status.as_json())?;
         }
         Ok(())
     }
@@ -120,16 +174,24 @@ impl Printer {
                     [one] => one.clone(),
                     _ => Value::Array(objects),
                 };
-                self.out(&value.to_string())?;
+                self.json(&value)?;
             }
             Output::Jsonl => {
                 for (task, ended) in results {
                     // The terminal status was already printed; add the verdict.
-                    let mut line = json!({"task_id": task.to_string(), "outcome": ended.exit().outcome_word(), "exit_code": ended.exit().code()});
-                    if let Ended::Stopped(e, _) = ended {
-                        line["error"] = error_object(e);
+                    let mut line = json!({"outcome": ended.exit().outcome_word(), "exit_code": ended.exit().code()});
+                    match ended {
+                        Ended::NotSubmitted(label, e) => {
+                            line["input"] = json!(label);
+                            line["error"] = error_object(e);
+                        }
+                        Ended::Stopped(e, _) => {
+                            line["task_id"] = json!(task.to_string());
+                            line["error"] = error_object(e);
+                        }
+                        _ => line["task_id"] = json!(task.to_string()),
                     }
-                    self.out(&line.to_string())?;
+                    self.json(&line)?;
                 }
             }
             Output::Text if results.len() == 1 => self.text_result(&results[0].0, &results[0].1)?,
@@ -139,7 +201,11 @@ impl Printer {
                         .last_status()
                         .map_or("?", |s| s.state().as_str())
                         .to_owned();
-                    self.out(&format!("{task}\t{state}\t{}", ended.exit().outcome_word()))?;
+                    let name = match ended {
+                        Ended::NotSubmitted(label, _) => label.clone(),
+                        _ => task.to_string(),
+                    };
+                    self.out(&format!("{name}\t{state}\t{}", ended.exit().outcome_word()))?;
                 }
             }
         }
@@ -224,8 +290,17 @@ impl Printer {
             }
             Ended::Stopped(e, _) => {
                 self.err(&format!("{} {e}", bad.apply_to("error:")));
-                if e.kind() == ErrorKind::Auth {
-                    self.err(AUTH_HINT);
+                if let Some(hint) = hint(e) {
+                    self.err(hint);
+                }
+            }
+            Ended::NotSubmitted(label, e) => {
+                self.err(&format!(
+                    "{} could not submit {label}: {e}",
+                    bad.apply_to("error:")
+                ));
+                if let Some(hint) = hint(e) {
+                    self.err(hint);
                 }
             }
             Ended::Unfinished(_) => {
@@ -242,6 +317,18 @@ impl Printer {
             }
         }
     }
+}
+
+/// What `json` output says of an accepted task: the acceptance body, its
+/// id and status URL, `"outcome": "accepted"`.
+pub(crate) fn accepted_object(accepted: &Accepted) -> Value {
+    let mut body = accepted
+        .status()
+        .map_or_else(|| json!({}), |s| s.as_json().clone());
+    body["task_id"] = json!(accepted.task_id().map(ToString::to_string));
+    body["status_url"] = json!(accepted.status_url().as_str());
+    body["outcome"] = json!("accepted");
+    body
 }
 
 /// `RUNNING (45%)`.
@@ -270,6 +357,13 @@ fn final_object(task: &TaskRef, ended: &Ended) -> Value {
         Some(Value::Object(map)) => Value::Object(map.clone()),
         _ => json!({}),
     };
+    if let Ended::NotSubmitted(label, e) = ended {
+        o["input"] = json!(label);
+        o["outcome"] = json!(ended.exit().outcome_word());
+        o["exit_code"] = json!(ended.exit().code());
+        o["error_detail"] = error_object(e);
+        return o;
+    }
     if o.get("task_id").is_none() {
         o["task_id"] = json!(task.to_string());
     }

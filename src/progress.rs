@@ -151,3 +151,76 @@ fn describe_step(status: &TaskStatus, step: Option<u32>) -> String {
         _ => describe(status),
     }
 }
+
+/// More tasks than this at a terminal get one summary line instead of a
+/// bar each.
+pub(crate) const MAX_BARS: usize = 4;
+
+/// The live summary of many tasks at a terminal: "12/40 done, 1 failed".
+/// Off a terminal (or with one task, or `--quiet`) it draws nothing.
+#[derive(Clone)]
+pub(crate) struct Summary {
+    bar: Option<ProgressBar>,
+    total: usize,
+    verb: &'static str,
+    counts: std::sync::Arc<std::sync::Mutex<(usize, usize)>>,
+}
+
+impl Summary {
+    /// A summary of `total` tasks, each counted as `verb` ("submitted",
+    /// "done") when it ends.
+    pub(crate) fn new(global: &crate::args::Global, total: usize, verb: &'static str) -> Summary {
+        let bar = match Display::new(global.progress, global.quiet) {
+            Display::Bar(multi) if total > 1 => {
+                let bar = multi.add(ProgressBar::new(total as u64));
+                bar.set_style(
+                    ProgressStyle::with_template("{spinner:.cyan} {msg} [{elapsed}]")
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                );
+                bar.enable_steady_tick(Duration::from_millis(120));
+                Some(bar)
+            }
+            _ => None,
+        };
+        let summary = Summary {
+            bar,
+            total,
+            verb,
+            counts: std::sync::Arc::default(),
+        };
+        summary.draw();
+        summary
+    }
+
+    /// Whether the summary replaces per-task bars.
+    pub(crate) fn replaces_bars(&self) -> bool {
+        self.bar.is_some() && self.total > MAX_BARS
+    }
+
+    /// One more task ended (`failed`: not as hoped).
+    pub(crate) fn step(&self, failed: bool) {
+        if let Ok(mut c) = self.counts.lock() {
+            c.0 += 1;
+            c.1 += usize::from(failed);
+        }
+        self.draw();
+    }
+
+    fn draw(&self) {
+        let Some(bar) = &self.bar else { return };
+        let (done, failed) = self.counts.lock().map(|c| *c).unwrap_or_default();
+        let failed = if failed > 0 {
+            format!(", {failed} failed")
+        } else {
+            String::new()
+        };
+        bar.set_message(format!("{done}/{} {}{failed}", self.total, self.verb));
+    }
+
+    /// Removes the line (results follow on stdout).
+    pub(crate) fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -11,19 +11,33 @@ use tokio::sync::watch;
 use crate::args::Global;
 use crate::exit::Exit;
 use crate::output::{Ended, Printer};
-use crate::progress::Display;
+use crate::progress::{Display, Summary};
+
+/// A task to wait for, or an item of a batch that never became one.
+#[derive(Debug)]
+pub(crate) enum Pending {
+    Task(TaskRef),
+    /// The submit failed: what the user gave, and why.
+    NotSubmitted(String, orchestrator::Error),
+}
 
 /// How often waits check whether a heartbeat line is due.
 const TICK: Duration = Duration::from_secs(1);
 
-/// Waits for all `tasks` concurrently; prints each ending; returns the worst exit.
+/// Waits for all `tasks` concurrently; prints each ending (in the order
+/// given); returns the worst exit.
 pub(crate) async fn wait_all(
     client: &Client,
     global: &Global,
-    tasks: Vec<TaskRef>,
+    tasks: Vec<Pending>,
     printer: &Printer,
 ) -> io::Result<Exit> {
-    let display = Display::new(global.progress, global.quiet);
+    let summary = Summary::new(global, tasks.len(), "done");
+    let display = if summary.replaces_bars() {
+        Display::None
+    } else {
+        Display::new(global.progress, global.quiet)
+    };
     let (interrupt_tx, interrupt) = watch::channel(false);
     let interrupt_tx = Arc::new(interrupt_tx);
     let listener = tokio::spawn({
@@ -34,18 +48,33 @@ pub(crate) async fn wait_all(
             }
         }
     });
-    let waits = tasks.into_iter().map(|task| {
-        let (client, display, printer, interrupt) = (
+    let waits = tasks.into_iter().map(|pending| {
+        let (client, display, printer, interrupt, summary) = (
             client.clone(),
             display.clone(),
             printer.clone(),
             interrupt.clone(),
+            summary.clone(),
         );
         let cancel = global.cancel_on_interrupt;
-        async move { wait_one(client, task, display, printer, interrupt, cancel).await }
+        async move {
+            let result = match pending {
+                Pending::Task(task) => {
+                    wait_one(client, task, display, printer, interrupt, cancel).await
+                }
+                Pending::NotSubmitted(label, e) => {
+                    Ok((TaskRef::from(label.as_str()), Ended::NotSubmitted(label, e)))
+                }
+            };
+            if let Ok((_, ended)) = &result {
+                summary.step(ended.exit() != Exit::Success);
+            }
+            result
+        }
     });
     let results = futures_util::future::join_all(waits).await;
     listener.abort();
+    summary.finish();
     let results: Vec<(TaskRef, Ended)> = results.into_iter().collect::<io::Result<_>>()?;
     printer.ended(&results, global.timeout)?;
     Ok(results

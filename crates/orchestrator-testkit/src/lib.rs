@@ -1,9 +1,14 @@
 //! Test and bench helpers of the orchestrator workspace: run the real
 //! `orchestrator-server` binary (start it on a port, learn its address from
 //! what it prints, kill it with SIGKILL), find it from another package's
-//! tests, read a process's memory and CPU from `/proc`, print figures.
+//! tests, read a process's memory and CPU from `/proc`, print figures, make
+//! a throwaway CA, run a loopback `CONNECT` proxy.
 
 #![allow(missing_docs)]
+
+mod proxy;
+
+pub use proxy::ConnectProxy;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -235,3 +235,35 @@ pub(crate) async fn the_token_never_leaves_over_plaintext_when_a_status_url_down
         "the token went out in plaintext"
     );
 }
+
+pub(crate) async fn through_a_proxy_the_token_travels_only_inside_the_tls_tunnel() {
+    let https = https(&["localhost"]).await;
+    let port = https.server.local_addr().port();
+    let proxy = orchestrator_testkit::ConnectProxy::start();
+    let client = Client::builder(format!("https://localhost:{port}"))
+        .bearer_token(KEY)
+        .add_root_certificate(https.ca.pem())
+        .proxy(proxy.url())
+        .poll_options(options())
+        .build()
+        .unwrap();
+    let accepted = client
+        .analyze_document("bot-1", &AnalyzeDocument::new(data_url(REPORT)))
+        .await
+        .unwrap();
+    assert!(client.poll(&accepted).await.unwrap().is_completed());
+
+    let heads = proxy.heads();
+    // The requests went through the proxy, as a tunnel to the origin…
+    assert!(!heads.is_empty());
+    for head in &heads {
+        assert!(
+            head.starts_with(&format!("CONNECT localhost:{port} ")),
+            "{head}"
+        );
+        // …and the proxy never saw the token, as a header of any name.
+        assert!(!head.contains(KEY), "{head}");
+        assert!(!head.to_ascii_lowercase().contains("authorization"), "{head}");
+    }
+    https.server.shutdown().await.unwrap();
+}
