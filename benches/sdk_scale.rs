@@ -116,10 +116,7 @@ async fn main() {
         .iter()
         .filter(|o| o.as_ref().is_ok_and(|(o, _)| o.is_completed()))
         .count();
-    let mut lags: Vec<Duration> = outcomes
-        .iter()
-        .filter_map(|o| o.as_ref().ok()?.1)
-        .collect();
+    let mut lags: Vec<Duration> = outcomes.iter().filter_map(|o| o.as_ref().ok()?.1).collect();
     lags.sort();
     let pct = |p: f64| {
         lags.get(((lags.len() as f64 - 1.0) * p).round() as usize)

@@ -205,14 +205,22 @@ pub(crate) async fn wait(
     args: Wait,
     printer: &Printer,
 ) -> io::Result<Exit> {
-    let tasks = match task_refs(&args.tasks, |note| printer.err(&format!("orchestrator-cli: {note}"))) {
+    let tasks = match task_refs(&args.tasks, |note| {
+        printer.err(&format!("orchestrator-cli: {note}"))
+    }) {
         Ok(tasks) => tasks,
         Err(e) => {
             printer.err(&format!("orchestrator-cli: {e}"));
             return Ok(Exit::Usage);
         }
     };
-    wait_all(client, global, tasks.into_iter().map(Pending::Task).collect(), printer).await
+    wait_all(
+        client,
+        global,
+        tasks.into_iter().map(Pending::Task).collect(),
+        printer,
+    )
+    .await
 }
 
 pub(crate) async fn status(
@@ -221,7 +229,9 @@ pub(crate) async fn status(
     args: Status,
     printer: &Printer,
 ) -> io::Result<Exit> {
-    let tasks = match task_refs(&args.tasks, |note| printer.err(&format!("orchestrator-cli: {note}"))) {
+    let tasks = match task_refs(&args.tasks, |note| {
+        printer.err(&format!("orchestrator-cli: {note}"))
+    }) {
         Ok(tasks) => tasks,
         Err(e) => {
             printer.err(&format!("orchestrator-cli: {e}"));

@@ -78,10 +78,7 @@ fn value_enum<'de, D: Deserializer<'de>, T: ValueEnum>(d: D) -> Result<Option<T>
             .iter()
             .filter_map(|v| Some(v.to_possible_value()?.get_name().to_owned()))
             .collect();
-        serde::de::Error::custom(format!(
-            "`{text}` is not one of {}",
-            names.join(", ")
-        ))
+        serde::de::Error::custom(format!("`{text}` is not one of {}", names.join(", ")))
     })
 }
 
@@ -203,7 +200,9 @@ pub(crate) fn apply(global: &mut Global, matches: &ArgMatches) -> Result<Provena
                     provenance.sources.insert($id, "flag".to_owned());
                 }
                 Some(ValueSource::EnvVariable) => {
-                    provenance.sources.insert($id, format!("environment {}", $env));
+                    provenance
+                        .sources
+                        .insert($id, format!("environment {}", $env));
                 }
                 _ => {
                     let found = layers
@@ -222,15 +221,32 @@ pub(crate) fn apply(global: &mut Global, matches: &ArgMatches) -> Result<Provena
             }
         }};
     }
-    layer!(api_url, "api_url", "ORCHESTRATOR_API_URL", |v| global.api_url = v);
-    layer!(timeout, "timeout", "ORCHESTRATOR_TIMEOUT", |v| global.timeout = Some(v));
-    layer!(min_interval, "min_interval", "-", |v| global.min_interval = v);
-    layer!(max_interval, "max_interval", "-", |v| global.max_interval = v);
-    layer!(max_retry_after, "max_retry_after", "-", |v| global.max_retry_after = v);
-    layer!(output, "output", "ORCHESTRATOR_OUTPUT", |v| global.output = v);
-    layer!(progress, "progress", "ORCHESTRATOR_PROGRESS", |v| global.progress = v);
-    layer!(no_long_poll, "no_long_poll", "ORCHESTRATOR_NO_LONG_POLL", |v| global.no_long_poll = v);
-    layer!(cacert, "cacert", "ORCHESTRATOR_CACERT", |v| global.cacert = Some(v));
+    layer!(api_url, "api_url", "ORCHESTRATOR_API_URL", |v| global
+        .api_url =
+        v);
+    layer!(timeout, "timeout", "ORCHESTRATOR_TIMEOUT", |v| global
+        .timeout =
+        Some(v));
+    layer!(min_interval, "min_interval", "-", |v| global.min_interval =
+        v);
+    layer!(max_interval, "max_interval", "-", |v| global.max_interval =
+        v);
+    layer!(max_retry_after, "max_retry_after", "-", |v| global
+        .max_retry_after =
+        v);
+    layer!(output, "output", "ORCHESTRATOR_OUTPUT", |v| global.output =
+        v);
+    layer!(progress, "progress", "ORCHESTRATOR_PROGRESS", |v| global
+        .progress =
+        v);
+    layer!(
+        no_long_poll,
+        "no_long_poll",
+        "ORCHESTRATOR_NO_LONG_POLL",
+        |v| global.no_long_poll = v
+    );
+    layer!(cacert, "cacert", "ORCHESTRATOR_CACERT", |v| global.cacert =
+        Some(v));
     layer!(proxy, "proxy", "-", |v| global.proxy = Some(v));
     layer!(no_proxy, "no_proxy", "-", |v| global.no_proxy = v);
 

@@ -11,7 +11,11 @@ use crate::output::Printer;
 
 /// Prints every setting a profile can hold: its value (the key only as
 /// "set" or "not set") and its source.
-pub(crate) fn show(global: &Global, provenance: &Provenance, printer: &Printer) -> io::Result<Exit> {
+pub(crate) fn show(
+    global: &Global,
+    provenance: &Provenance,
+    printer: &Printer,
+) -> io::Result<Exit> {
     let duration = |d: std::time::Duration| humantime::format_duration(d).to_string();
     let key_set = provenance
         .sources
@@ -21,9 +25,17 @@ pub(crate) fn show(global: &Global, provenance: &Provenance, printer: &Printer) 
         ("api_url", global.api_url.clone()),
         (
             "api_key",
-            if key_set { "(set, redacted)" } else { "(not set)" }.to_owned(),
+            if key_set {
+                "(set, redacted)"
+            } else {
+                "(not set)"
+            }
+            .to_owned(),
         ),
-        ("timeout", global.timeout.map_or_else(|| "none".to_owned(), duration)),
+        (
+            "timeout",
+            global.timeout.map_or_else(|| "none".to_owned(), duration),
+        ),
         ("min_interval", duration(global.min_interval)),
         ("max_interval", duration(global.max_interval)),
         ("max_retry_after", duration(global.max_retry_after)),

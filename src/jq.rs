@@ -99,7 +99,11 @@ fn load_error(code: &str, e: jaq_core::load::Error<&str>) -> Vec<String> {
         Error::Lex(errs) => errs
             .into_iter()
             .map(|(expect, at)| {
-                format!("expected {} at column {}", expect.as_str(), column(code, at))
+                format!(
+                    "expected {} at column {}",
+                    expect.as_str(),
+                    column(code, at)
+                )
             })
             .collect(),
         Error::Parse(errs) => errs
@@ -137,7 +141,10 @@ mod tests {
     #[test]
     fn the_standard_library_is_there() {
         let jq = Jq::compile("[.[] | select(.ok)] | length").unwrap();
-        assert_eq!(jq.run(&json!([{"ok": true}, {"ok": false}])).unwrap(), ["1"]);
+        assert_eq!(
+            jq.run(&json!([{"ok": true}, {"ok": false}])).unwrap(),
+            ["1"]
+        );
     }
 
     #[test]

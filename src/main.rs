@@ -140,7 +140,12 @@ async fn run(
         }
         Command::Completion(args) => {
             let mut out = Vec::new();
-            clap_complete::generate(args.shell, &mut crate::command(), "orchestrator-cli", &mut out);
+            clap_complete::generate(
+                args.shell,
+                &mut crate::command(),
+                "orchestrator-cli",
+                &mut out,
+            );
             std::io::Write::write_all(&mut std::io::stdout().lock(), &out)?;
             Ok(Exit::Success)
         }

@@ -112,7 +112,8 @@ impl Printer {
         if let Some(hint) = hint(e) {
             self.err(hint);
         }
-        let mut o = json!({"outcome": "error", "exit_code": exit.code(), "error_detail": error_object(e)});
+        let mut o =
+            json!({"outcome": "error", "exit_code": exit.code(), "error_detail": error_object(e)});
         if several {
             o["input"] = json!(label);
         }

@@ -60,8 +60,10 @@ mod tests {
                      {\"task_id\":\"task-3\",\"status_url\":\"http://h/ops/3\",\"outcome\":\"accepted\"}\n\
                      {\"outcome\":\"error\",\"exit_code\":5}\n";
         let notes = std::cell::RefCell::new(Vec::new());
-        let tasks = from_lines(input.as_bytes(), &|n: &str| notes.borrow_mut().push(n.to_owned()))
-            .unwrap();
+        let tasks = from_lines(input.as_bytes(), &|n: &str| {
+            notes.borrow_mut().push(n.to_owned())
+        })
+        .unwrap();
         let ids: Vec<String> = tasks.iter().map(ToString::to_string).collect();
         assert_eq!(ids, ["task-1", "task-2", "task-3"]);
         assert_eq!(tasks[2].status_url(), Some("http://h/ops/3"));

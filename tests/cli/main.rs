@@ -3,10 +3,15 @@
 
 mod support;
 
+mod batch;
+mod completion;
 mod crash_recovery;
 mod exit_codes;
 mod generated_files;
+mod jq;
+mod network;
 mod output;
+mod profiles;
 mod rate_limit;
 mod terminal;
 

@@ -44,8 +44,15 @@ pub(crate) async fn submit(server: &RunningServer, text: &str) -> String {
 }
 
 /// A command for the CLI binary with a clean environment: no inherited
-/// ORCHESTRATOR_* settings, CI unset, brisk polling.
+/// ORCHESTRATOR_* settings, proxies or config file, CI unset, brisk polling.
 pub(crate) fn cli(api_url: &str) -> assert_cmd::Command {
+    let mut cmd = cli_bare(api_url);
+    cmd.args(["--min-interval", "20ms", "--max-interval", "200ms"]);
+    cmd
+}
+
+/// [`cli`] without the polling flags, for tests of where settings come from.
+pub(crate) fn cli_bare(api_url: &str) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("orchestrator-cli").unwrap();
     for (name, _) in std::env::vars() {
         if name.starts_with("ORCHESTRATOR_")
@@ -54,9 +61,22 @@ pub(crate) fn cli(api_url: &str) -> assert_cmd::Command {
             cmd.env_remove(name);
         }
     }
+    for name in [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ] {
+        cmd.env_remove(name);
+    }
     cmd.env("ORCHESTRATOR_API_URL", api_url)
         .env("ORCHESTRATOR_API_KEY", KEY)
-        .args(["--min-interval", "20ms", "--max-interval", "200ms"])
+        // No config file of the machine's user can leak in.
+        .env("XDG_CONFIG_HOME", "/nonexistent/orchestrator-tests")
         .timeout(Duration::from_secs(60));
     cmd
 }
@@ -78,4 +98,12 @@ pub(crate) fn stdout(output: &Output) -> String {
 
 pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Lines of stdout parsed as JSON, one value per line.
+pub(crate) fn json_lines(output: &Output) -> Vec<serde_json::Value> {
+    stdout(output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
 }

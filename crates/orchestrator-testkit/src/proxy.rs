@@ -61,7 +61,11 @@ fn serve(client: TcpStream, heads: &Mutex<Vec<String>>) -> io::Result<()> {
     }
     let mut client = client;
     let target = match head.strip_prefix("CONNECT ") {
-        Some(rest) => rest.split_whitespace().next().unwrap_or_default().to_owned(),
+        Some(rest) => rest
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
         None => {
             client.write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n")?;
             return Ok(());

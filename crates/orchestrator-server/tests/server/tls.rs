@@ -263,7 +263,10 @@ pub(crate) async fn through_a_proxy_the_token_travels_only_inside_the_tls_tunnel
         );
         // …and the proxy never saw the token, as a header of any name.
         assert!(!head.contains(KEY), "{head}");
-        assert!(!head.to_ascii_lowercase().contains("authorization"), "{head}");
+        assert!(
+            !head.to_ascii_lowercase().contains("authorization"),
+            "{head}"
+        );
     }
     https.server.shutdown().await.unwrap();
 }
