@@ -117,6 +117,19 @@ pub fn choose_delay(
     next
 }
 
+/// How far past a `Retry-After` a poll may go, as a fraction of it.
+const RETRY_AFTER_SPREAD: f64 = 0.1;
+
+/// A `Retry-After` hint moved up to 10 % later, by `draw` in `[0, 1)`.
+///
+/// Many clients told the same instant (after a `503`, or polling tasks
+/// submitted together) would otherwise all come back at once; and a fixed
+/// hint that matches a task's own rhythm (1 s against a task of 3 s) would
+/// land every poll just before the change it waits for.
+pub(crate) fn spread(hint: Duration, draw: f64) -> Duration {
+    hint + hint.mul_f64(RETRY_AFTER_SPREAD * draw.clamp(0.0, 1.0))
+}
+
 /// `Duration::clamp` panics when `min > max`; options are validated, but a
 /// pure function should not rely on that.
 fn clamp(d: Duration, min: Duration, max: Duration) -> Duration {
@@ -172,6 +185,16 @@ mod tests {
 
     fn options() -> PollOptions {
         PollOptions::default()
+    }
+
+    #[test]
+    fn a_retry_after_is_spread_over_the_tenth_after_it() {
+        assert_eq!(spread(S(10), 0.0), S(10));
+        assert_eq!(spread(S(10), 0.5), Duration::from_millis(10_500));
+        assert!(spread(S(10), 0.999_999) < Duration::from_millis(11_000));
+        // Out-of-range draws are clamped, and a zero hint stays zero.
+        assert_eq!(spread(S(10), 7.0), S(11));
+        assert_eq!(spread(Duration::ZERO, 0.9), Duration::ZERO);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use tracing::{Instrument, Span};
 use url::Url;
 
 use crate::client::Client;
-use crate::delay::{Backoff, DelaySource, NextPoll, choose_delay};
+use crate::delay::{Backoff, DelaySource, NextPoll, choose_delay, spread};
 use crate::error::{Error, ErrorKind, Result};
 use crate::models::TaskStatus;
 use crate::options::PollOptions;
@@ -261,6 +261,7 @@ impl PollLoop {
         retry_after: Option<Duration>,
         server_waited: bool,
     ) -> NextPoll {
+        let retry_after = retry_after.map(|hint| spread(hint, fastrand::f64()));
         choose_delay(
             &self.options,
             own,

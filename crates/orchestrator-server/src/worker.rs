@@ -250,11 +250,21 @@ struct Run<'a> {
 impl Checkpoints for Run<'_> {
     type Halt = Halt;
 
-    /// Records progress (when it moved, at most every [`PROGRESS_EVERY`],
-    /// renewing the lease), paces the
-    /// work, and stops if the run lost its task or the server is shutting
-    /// down.
+    /// Paces the work, then records progress (when it moved, at most every
+    /// [`PROGRESS_EVERY`], renewing the lease), and stops if the run lost
+    /// its task or the server is shutting down.
+    ///
+    /// The pause comes first so that the figure a client reads is the work
+    /// already done: 100 % is reported when the run ends, not one pause
+    /// before, and a client extrapolating the rate lands after the finish.
     async fn reached(&mut self, percent: u8) -> Result<(), Halt> {
+        let pause = self.ctx.work_delay / document::CHECKPOINTS;
+        if !pause.is_zero() {
+            tokio::select! {
+                () = tokio::time::sleep(pause) => {}
+                _ = self.shutdown.changed() => return Err(Halt::Shutdown),
+            }
+        }
         if *self.shutdown.borrow() {
             return Err(Halt::Shutdown);
         }
@@ -274,13 +284,6 @@ impl Checkpoints for Run<'_> {
                 Ok(true) => self.ctx.hub.notify(&self.run.id),
                 Ok(false) => return Err(Halt::Lost),
                 Err(e) => return Err(Halt::Store(e)),
-            }
-        }
-        let pause = self.ctx.work_delay / document::CHECKPOINTS;
-        if !pause.is_zero() {
-            tokio::select! {
-                () = tokio::time::sleep(pause) => {}
-                _ = self.shutdown.changed() => return Err(Halt::Shutdown),
             }
         }
         Ok(())

@@ -121,3 +121,15 @@ impl Respond for Script {
         }
     }
 }
+
+/// Asserts that each pause honoured its `Retry-After` hint: never earlier,
+/// and at most the 10 % later the client spreads polls over.
+pub(crate) fn assert_honours_hints(pauses: &[Duration], hints: &[Duration]) {
+    assert_eq!(pauses.len(), hints.len(), "{pauses:?} vs hints {hints:?}");
+    for (pause, hint) in pauses.iter().zip(hints) {
+        assert!(
+            pause >= hint && *pause <= hint.mul_f64(1.1),
+            "a pause of {pause:?} for a Retry-After of {hint:?}"
+        );
+    }
+}
