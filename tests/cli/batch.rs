@@ -150,6 +150,35 @@ async fn a_batch_with_wait_prints_every_result_in_input_order_and_exits_with_the
     server.shutdown().await.unwrap();
 }
 
+#[tokio::test]
+async fn a_rerun_of_a_waited_batch_prints_the_same_results_again() {
+    let server = server(Duration::ZERO).await;
+    let docs = urls(2);
+    let batch = || {
+        let mut cmd = cli(&server.url());
+        cmd.args(["-o", "json", "submit", "bot-1", "--wait"])
+            .args(["--idempotency-key", "nightly"])
+            .args(["--document-url", &docs[0], "--document-url", &docs[1]]);
+        cmd
+    };
+    let first = run(batch()).await;
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    let again = run(batch()).await;
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    let summaries = |out: &std::process::Output| -> Vec<String> {
+        let all: Value = serde_json::from_str(&stdout(out)).unwrap();
+        all.as_array()
+            .unwrap()
+            .iter()
+            .map(|o| format!("{} {}", o["task_id"], o["result"]["summary"]))
+            .collect()
+    };
+    let (a, b) = (summaries(&first), summaries(&again));
+    assert_eq!(a, b);
+    assert!(a.iter().all(|s| s.contains("Report")), "{a:?}");
+    server.shutdown().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_batch_input_is_a_usage_error_that_names_the_line_before_anything_is_sent() {
     let dir = tempfile::tempdir().unwrap();

@@ -100,9 +100,15 @@ impl PollLoop {
             polls: 0,
         };
         if let Some(accepted) = task.accepted() {
-            poll.initial = accepted.status().cloned();
-            if let Some(status) = &poll.initial {
+            // A resubmit (same Idempotency-Key) of a task that already ended
+            // may be answered with its state alone; the wait then reads the
+            // whole report once instead of ending without the result.
+            if let Some(status) = accepted.status().filter(|s| !lacks_report(s)) {
                 poll.trend.observe(accepted.accepted_at, status);
+                poll.initial = Some(status.clone());
+            } else if accepted.status().is_some() {
+                poll.pending = Duration::ZERO;
+                return Ok(poll);
             }
             let since = poll.started.saturating_sub(accepted.accepted_at);
             poll.pending = match accepted.first_poll_delay(options.max_retry_after) {
@@ -382,4 +388,10 @@ mod tests {
         );
         assert!(!preference_applied(&h));
     }
+}
+
+/// A finished task's status without what it finished with: no `result` and
+/// no `error`. The submit reply of a replayed task can look like this.
+fn lacks_report(status: &TaskStatus) -> bool {
+    status.is_terminal() && status.result().is_none() && status.error().is_none()
 }

@@ -201,6 +201,34 @@ async fn a_200_carrying_a_finished_task_needs_no_polling() {
 }
 
 #[tokio::test]
+async fn a_resubmit_answered_with_a_bare_finished_state_reads_the_result_once() {
+    // A replayed Idempotency-Key: the task ended long ago, and the reply
+    // names its state without the result.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            accepted("t-3").set_body_json(json!({"task_id": "t-3", "status": "COMPLETED"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ok(
+            json!({"task_id": "t-3", "status": "COMPLETED", "result": {"n": 3}}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let clock = virtual_clock();
+    let client = client(&server.uri(), &clock);
+    let accepted = client.submit("bot-1", "count", &json!({})).await.unwrap();
+    let outcome = client.poll(&accepted).await.unwrap();
+    assert_eq!(outcome.status().result().unwrap()["n"], 3);
+    // Read at once, not after a pause.
+    assert_eq!(clock.sleeps(), Vec::<std::time::Duration>::new());
+}
+
+#[tokio::test]
 async fn a_submit_is_retried_on_503_and_429_with_the_same_idempotency_key() {
     let server = MockServer::start().await;
     let clock = virtual_clock();
