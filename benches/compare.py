@@ -68,14 +68,14 @@ def free_port():
 
 
 class Server:
-    def __init__(self, work_delay_ms, tmp):
+    def __init__(self, work_delay_ms, tmp, extra=()):
         self.url = "http://127.0.0.1:%d" % free_port()
         self.log_path = os.path.join(tmp, "server-%d.log" % work_delay_ms)
         env = dict(os.environ, ORCHESTRATOR_API_KEY=KEY, RUST_LOG="orchestrator=debug,warn")
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
             [SERVER, "--listen", self.url[len("http://"):], "--db", ":memory:", "--workers", "64",
-             "--work-delay-ms", str(work_delay_ms)],
+             "--work-delay-ms", str(work_delay_ms), *extra],
             env=env, stdout=subprocess.DEVNULL, stderr=self.log)
         for _ in range(100):
             try:
@@ -344,7 +344,7 @@ def write_results(rows, starts, hintless, args):
         lines += [
             "",
             "`orchestrator-cli (before)` is the CLI before progress-aware pacing (first poll at once, then "
-            "1 s doubling with up to 100 %% jitter), built from an earlier commit and passed with `--before`." ,
+            "1 s doubling with up to 100 % jitter), built from an earlier commit and passed with `--before`." ,
             "",
         ]
     # A partial run (--only) leaves the committed results alone.
