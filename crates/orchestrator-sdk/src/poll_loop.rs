@@ -224,12 +224,9 @@ impl PollLoop {
                     self.errors = 0;
                     self.backoff.reset();
                     let changed = self.changes_something(&status);
-                    if (changed && self.last.is_some()) || polled.retry_after.is_some() {
+                    if changed && self.last.is_some() {
                         // Signs of life: look again soon rather than at the
-                        // grown pace. And a server that says when to look
-                        // again knows its queue better than a blind
-                        // schedule: while it paces the wait, the schedule
-                        // does not grow past its hint.
+                        // grown pace.
                         self.schedule.reset();
                     }
                     self.trend

@@ -378,27 +378,3 @@ async fn a_body_over_the_size_cap_is_an_error_not_an_allocation() {
         "{err}"
     );
 }
-
-#[tokio::test]
-async fn a_queued_task_is_polled_at_the_servers_pace_not_a_growing_schedule() {
-    // A task waiting in a queue, the server asking every answer to come back
-    // in a second: the client does not drift towards its 30 s maximum, so it
-    // sees the task start (and end) within about a second.
-    let server = MockServer::start().await;
-    let clock = virtual_clock();
-    let mut answers: Vec<_> = (0..12)
-        .map(|_| ok(status_json("t-1", "PENDING", None)).insert_header("retry-after", "1"))
-        .collect();
-    answers.push(ok(status_json("t-1", "COMPLETED", Some(100))));
-    let script = Script::new(&clock, answers);
-    serve_polls(&server, &script).await;
-
-    client(&server.uri(), &clock)
-        .poll("t-1")
-        .long_poll_wait(None)
-        .await
-        .unwrap();
-    let gaps = script.gaps();
-    assert_eq!(gaps.len(), 12);
-    assert_honours_hints(&gaps, &[Duration::from_secs(1); 12]);
-}
