@@ -369,6 +369,12 @@ fn preference_applied(headers: &HeaderMap) -> bool {
         .any(|p| p.trim().to_ascii_lowercase().starts_with("wait"))
 }
 
+/// A finished task's status without what it finished with: no `result` and
+/// no `error`. The submit reply of a replayed task can look like this.
+fn lacks_report(status: &TaskStatus) -> bool {
+    status.is_terminal() && status.result().is_none() && status.error().is_none()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,10 +394,4 @@ mod tests {
         );
         assert!(!preference_applied(&h));
     }
-}
-
-/// A finished task's status without what it finished with: no `result` and
-/// no `error`. The submit reply of a replayed task can look like this.
-fn lacks_report(status: &TaskStatus) -> bool {
-    status.is_terminal() && status.result().is_none() && status.error().is_none()
 }
