@@ -165,7 +165,7 @@ pub(crate) enum Command {
     ///
     /// bash:       orchestrator-cli completion bash > ~/.local/share/bash-completion/completions/orchestrator-cli
     ///
-    /// zsh:        orchestrator-cli completion zsh > "${fpath[1]}/_orchestrator-cli"
+    /// zsh:        orchestrator-cli completion zsh > ~/.zfunc/_orchestrator-cli   (with fpath+=~/.zfunc in ~/.zshrc)
     ///
     /// fish:       orchestrator-cli completion fish > ~/.config/fish/completions/orchestrator-cli.fish
     ///

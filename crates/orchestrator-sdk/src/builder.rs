@@ -172,7 +172,7 @@ impl ClientBuilder {
     }
 
     /// The most bytes any response body may have; a bigger body is a
-    /// [`Protocol`](ErrorKind::Protocol) error instead of an out-of-memory.
+    /// [`Protocol`](crate::ErrorKind::Protocol) error instead of an out-of-memory.
     ///
     /// ```
     /// let client = orchestrator::Client::builder("http://127.0.0.1:8000")
@@ -187,7 +187,7 @@ impl ClientBuilder {
 
     /// Follow status URLs on other origins than the base URL's. They are
     /// fetched **without** the bearer token. Off by default: a `Location`
-    /// elsewhere is refused with a [`CrossOrigin`](ErrorKind::CrossOrigin) error.
+    /// elsewhere is refused with a [`CrossOrigin`](crate::ErrorKind::CrossOrigin) error.
     ///
     /// ```
     /// let client = orchestrator::Client::builder("https://api.example.com")
@@ -233,7 +233,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The polling settings every [`Poller`] of this client starts with.
+    /// The polling settings every [`Poller`](crate::Poller) of this client starts with.
     ///
     /// ```
     /// use std::time::Duration;
@@ -346,7 +346,7 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client.
     ///
-    /// Errors (all [`ErrorKind::InvalidInput`]): a base URL that is not an
+    /// Errors (all [`crate::ErrorKind::InvalidInput`]): a base URL that is not an
     /// absolute `http`/`https` URL, or that carries credentials, a query or a
     /// fragment; a token or user agent that cannot be sent in a header; zero
     /// timeouts or body limit; invalid [`PollOptions`].
