@@ -244,20 +244,7 @@ pub(crate) async fn a_long_poll_on_one_instance_answers_when_another_completes_t
             .unwrap();
         let task = format!("{}{}", a.url, accepted.status_url().path());
         // Hold on A until the task finishes on B.
-        let finished = loop {
-            let response = http
-                .get(&task)
-                .bearer_auth(KEY)
-                .header("prefer", "wait=20")
-                .send()
-                .await
-                .unwrap();
-            let arrived = SystemTime::now();
-            let body: serde_json::Value = response.json().await.unwrap();
-            if body["status"] == "COMPLETED" {
-                break (body, arrived);
-            }
-        };
+        let finished = hold_until_completed(&http, &task).await;
         let completed_at =
             humantime::parse_rfc3339(finished.0["completed_at"].as_str().unwrap()).unwrap();
         lags.push(finished.1.duration_since(completed_at).unwrap_or_default());
@@ -399,22 +386,7 @@ pub(crate) async fn instances_started_together_all_come_up_and_a_lost_listener_r
     let http = reqwest::Client::new();
     let held = tokio::spawn({
         let (http, task) = (http.clone(), task.clone());
-        async move {
-            loop {
-                let response = http
-                    .get(&task)
-                    .bearer_auth(KEY)
-                    .header("prefer", "wait=20")
-                    .send()
-                    .await
-                    .unwrap();
-                let arrived = SystemTime::now();
-                let body: serde_json::Value = response.json().await.unwrap();
-                if body["status"] == "COMPLETED" {
-                    return (body, arrived);
-                }
-            }
-        }
+        async move { hold_until_completed(&http, &task).await }
     });
     tokio::time::sleep(Duration::from_millis(200)).await;
     let cut: i64 = db
@@ -443,4 +415,26 @@ pub(crate) async fn instances_started_together_all_come_up_and_a_lost_listener_r
             "4 instances started at once on an empty database: all up, one migration; {cut} LISTEN connections cut, a held long poll still answered {lag:.1?} after the task completed"
         ),
     );
+}
+
+/// Long-polls `task` until it is COMPLETED: its last body, and when that
+/// answer arrived.
+async fn hold_until_completed(
+    http: &reqwest::Client,
+    task: &str,
+) -> (serde_json::Value, SystemTime) {
+    loop {
+        let response = http
+            .get(task)
+            .bearer_auth(KEY)
+            .header("prefer", "wait=20")
+            .send()
+            .await
+            .unwrap();
+        let arrived = SystemTime::now();
+        let body: serde_json::Value = response.json().await.unwrap();
+        if body["status"] == "COMPLETED" {
+            return (body, arrived);
+        }
+    }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
-use orchestrator::{AnalyzeDocument, Client, ErrorKind, PollOptions, VirtualClock};
+use orchestrator::{AnalyzeDocument, Client, ClientBuilder, ErrorKind, PollOptions, VirtualClock};
 use orchestrator_server::{ServerConfig, TlsFiles};
 use orchestrator_testkit::TestCa;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -46,16 +46,19 @@ fn options() -> PollOptions {
         .with_timeout(Some(Duration::from_secs(20)))
 }
 
+/// A client of `base` with the key, trusting `ca`, polling briskly.
+fn trusting(base: &str, ca: &TestCa) -> ClientBuilder {
+    Client::builder(base)
+        .bearer_token(KEY)
+        .add_root_certificate(ca.pem())
+        .poll_options(options())
+}
+
 pub(crate) async fn the_sdk_trusts_an_extra_root_and_talks_https_with_http2() {
     let https = https(&["localhost"]).await;
     let port = https.server.local_addr().port();
     let url = format!("https://localhost:{port}");
-    let client = Client::builder(&url)
-        .bearer_token(KEY)
-        .add_root_certificate(https.ca.pem())
-        .poll_options(options())
-        .build()
-        .unwrap();
+    let client = trusting(&url, &https.ca).build().unwrap();
     let accepted = client
         .analyze_document("bot-1", &AnalyzeDocument::new(data_url(REPORT)))
         .await
@@ -203,11 +206,7 @@ pub(crate) async fn the_token_never_leaves_over_plaintext_when_a_status_url_down
     )
     .await;
     let base = format!("https://localhost:{origin}");
-    let strict = Client::builder(&base)
-        .bearer_token(KEY)
-        .add_root_certificate(ca.pem())
-        .build()
-        .unwrap();
+    let strict = trusting(&base, &ca).build().unwrap();
     let err = strict
         .analyze_document("bot-1", &AnalyzeDocument::new(data_url(REPORT)))
         .await
@@ -216,11 +215,8 @@ pub(crate) async fn the_token_never_leaves_over_plaintext_when_a_status_url_down
     assert_eq!(requests.load(Ordering::SeqCst), 0);
 
     // Told to follow it, the client goes there without the token.
-    let lenient = Client::builder(&base)
-        .bearer_token(KEY)
-        .add_root_certificate(ca.pem())
+    let lenient = trusting(&base, &ca)
         .follow_cross_origin(true)
-        .poll_options(options())
         .build()
         .unwrap();
     let accepted = lenient
@@ -240,11 +236,8 @@ pub(crate) async fn through_a_proxy_the_token_travels_only_inside_the_tls_tunnel
     let https = https(&["localhost"]).await;
     let port = https.server.local_addr().port();
     let proxy = orchestrator_testkit::ConnectProxy::start();
-    let client = Client::builder(format!("https://localhost:{port}"))
-        .bearer_token(KEY)
-        .add_root_certificate(https.ca.pem())
+    let client = trusting(&format!("https://localhost:{port}"), &https.ca)
         .proxy(proxy.url())
-        .poll_options(options())
         .build()
         .unwrap();
     let accepted = client
