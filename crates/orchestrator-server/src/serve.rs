@@ -35,6 +35,15 @@ use tower::ServiceExt;
 
 use crate::config::ConnectionLimits;
 
+/// The HTTP/2 connection-level flow-control window: how many bytes of
+/// request bodies a client may have in flight on one connection. With the
+/// usual 1 MiB, a client that opens thousands of submits at once runs out of
+/// window and has to split bodies into small DATA frames; h2 counts those as
+/// a "small frames" flood once they exceed half the window, and closes the
+/// connection with ENHANCE_YOUR_CALM — every request on it fails. 16 MiB
+/// carries ~16,000 typical submits before a split, and every request body is
+/// still capped by the body limit and read by its handler at once.
+const HTTP2_CONNECTION_WINDOW: u32 = 16 * 1024 * 1024;
 /// How long a graceful shutdown waits for open connections to finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(15);
 /// The pause after a failed `accept` (out of descriptors, say), so the loop
@@ -55,7 +64,8 @@ pub(crate) async fn serve(
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http2()
-        .max_concurrent_streams(limits.http2_max_streams);
+        .max_concurrent_streams(limits.http2_max_streams)
+        .initial_connection_window_size(HTTP2_CONNECTION_WINDOW);
     let builder = Arc::new(builder);
     tokio::pin!(signal);
     loop {

@@ -17,6 +17,7 @@ mod support;
 
 mod documents;
 mod end_to_end;
+mod http2;
 mod metrics;
 mod openapi;
 mod restart;
@@ -99,6 +100,7 @@ fn tests() -> Vec<Test> {
         test!(both, end_to_end::a_held_long_poll_wakes_within_milliseconds_of_a_change),
         test!(both, end_to_end::a_full_queue_turns_submits_away_with_503),
         test!(sqlite_only, end_to_end::shutdown_releases_held_polls_and_requeues_running_work_for_the_next_start),
+        test!(sqlite_only, http2::a_burst_of_submits_on_one_connection_is_accepted_in_full),
         test!(both, metrics::a_scrape_after_a_known_workload_counts_it_exactly),
         test!(both, metrics::without_a_metrics_listener_there_is_no_metrics_endpoint),
         test!(both, openapi::every_schema_names_exactly_the_fields_the_sdk_types_send),
