@@ -31,6 +31,7 @@ use crate::transport::Transport;
 /// | extra root certificates | none (the system's roots) |
 /// | HTTP/2 | negotiated over HTTPS; h2c only with `http2_prior_knowledge` |
 /// | idle connections kept per host | 32 |
+/// | submits in flight at once | 256 (more wait their turn in the client) |
 /// | proxy | the environment's (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`) |
 /// | polling | [`PollOptions::default`] |
 #[must_use = "a builder does nothing until `build()` is called"]
@@ -50,6 +51,7 @@ pub struct ClientBuilder {
     root_certificates: Vec<Vec<u8>>,
     http2_prior_knowledge: bool,
     max_idle_connections: usize,
+    max_concurrent_submits: usize,
     proxy: ProxySetting,
 }
 
@@ -88,6 +90,7 @@ impl fmt::Debug for ClientBuilder {
             .field("root_certificates", &self.root_certificates.len())
             .field("http2_prior_knowledge", &self.http2_prior_knowledge)
             .field("max_idle_connections", &self.max_idle_connections)
+            .field("max_concurrent_submits", &self.max_concurrent_submits)
             .field("proxy", &self.proxy)
             .finish_non_exhaustive()
     }
@@ -96,6 +99,9 @@ impl fmt::Debug for ClientBuilder {
 const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// Idle HTTP/1.1 connections kept per host, by default.
 const DEFAULT_MAX_IDLE: usize = 32;
+/// Submits on the wire at once, by default: enough to keep a server's
+/// workers fed, few enough not to look like a flood.
+const DEFAULT_MAX_CONCURRENT_SUBMITS: usize = 256;
 
 impl ClientBuilder {
     /// The bearer token sent as `Authorization: Bearer <token>`, only to the
@@ -215,6 +221,33 @@ impl ClientBuilder {
     /// ```
     pub fn submit_retries(mut self, retries: u32) -> Self {
         self.submit_retries = retries;
+        self
+    }
+
+    /// How many submit requests this client (and its clones) has on the wire
+    /// at once; further submits wait in the client for a slot, and the wait
+    /// does not count towards `request_timeout`. Waits (status polls) are not
+    /// limited.
+    ///
+    /// Firing thousands of submits at once otherwise puts them all on the
+    /// wire together: over HTTP/1.1 that is a connection each, and over
+    /// HTTP/2 a burst of streams whose bodies outrun the connection's
+    /// flow-control window, which servers may treat as a flood and answer by
+    /// closing the connection — failing every request on it. Must be at
+    /// least 1.
+    ///
+    /// ```
+    /// let client = orchestrator::Client::builder("http://127.0.0.1:8000")
+    ///     .max_concurrent_submits(64)
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(orchestrator::Client::builder("http://127.0.0.1:8000")
+    ///     .max_concurrent_submits(0)
+    ///     .build()
+    ///     .is_err());
+    /// ```
+    pub fn max_concurrent_submits(mut self, submits: usize) -> Self {
+        self.max_concurrent_submits = submits;
         self
     }
 
@@ -380,6 +413,11 @@ impl ClientBuilder {
         if self.body_limit == 0 {
             return Err(Error::invalid_input("max_body_bytes must be at least 1"));
         }
+        if self.max_concurrent_submits == 0 {
+            return Err(Error::invalid_input(
+                "max_concurrent_submits must be at least 1",
+            ));
+        }
         self.poll_options.validate()?;
         let http = match self.http {
             Some(http) => http,
@@ -398,6 +436,10 @@ impl ClientBuilder {
                 },
                 submit_retries: self.submit_retries,
                 submit_timeout: self.submit_timeout,
+                submit_slots: tokio::sync::Semaphore::new(
+                    self.max_concurrent_submits
+                        .min(tokio::sync::Semaphore::MAX_PERMITS),
+                ),
                 poll_options: self.poll_options,
                 clock: self.clock,
             }),
@@ -503,6 +545,7 @@ impl ClientBuilder {
             root_certificates: Vec::new(),
             http2_prior_knowledge: false,
             max_idle_connections: DEFAULT_MAX_IDLE,
+            max_concurrent_submits: DEFAULT_MAX_CONCURRENT_SUBMITS,
             proxy: ProxySetting::Environment,
         }
     }

@@ -39,6 +39,8 @@ pub(crate) struct ClientInner {
     pub(crate) transport: Transport,
     pub(crate) submit_retries: u32,
     pub(crate) submit_timeout: Duration,
+    /// One permit per submit request on the wire.
+    pub(crate) submit_slots: tokio::sync::Semaphore,
     pub(crate) poll_options: PollOptions,
     pub(crate) clock: Arc<dyn Clock>,
 }
@@ -59,6 +61,7 @@ impl fmt::Debug for Client {
             .field("follow_cross_origin", &t.follow_cross_origin)
             .field("submit_retries", &i.submit_retries)
             .field("submit_timeout", &i.submit_timeout)
+            .field("free_submit_slots", &i.submit_slots.available_permits())
             .field("poll_options", &i.poll_options)
             .finish_non_exhaustive()
     }

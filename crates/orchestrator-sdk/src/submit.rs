@@ -116,7 +116,12 @@ impl Submit {
                 timeout: None,
                 resend_count: attempt - 1,
             };
-            let (error, hint, span) = match transport.send(Method::POST, &url, outgoing).await {
+            // A slot for the request's time on the wire only: not while it
+            // waits to be retried. (The semaphore is never closed.)
+            let slot = inner.submit_slots.acquire().await.ok();
+            let sent = transport.send(Method::POST, &url, outgoing).await;
+            drop(slot);
+            let (error, hint, span) = match sent {
                 Ok(reply) if is_accepted(reply.status) => {
                     return Accepted::from_reply(&client, &url, &reply, key);
                 }

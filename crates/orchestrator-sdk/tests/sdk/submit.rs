@@ -439,3 +439,86 @@ async fn a_server_that_keeps_saying_later_is_given_up_on_after_the_submit_timeou
     assert!(slept <= Duration::from_secs(100), "{slept:?}");
     assert!(clock.sleeps().len() >= 2, "{:?}", clock.sleeps());
 }
+
+/// Reads one HTTP/1.1 request (headers and a `content-length` body) from a
+/// fresh connection on `listener`, and returns the connection unanswered.
+async fn accept_request(listener: &tokio::net::TcpListener) -> tokio::net::TcpStream {
+    use tokio::io::AsyncReadExt;
+    let (mut socket, _) = listener.accept().await.unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = socket.read(&mut buf).await.unwrap();
+        assert!(n > 0, "the client closed before sending a whole request");
+        seen.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&seen);
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length: usize = text[..end]
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse().unwrap())
+                })
+                .unwrap_or(0);
+            if seen.len() >= end + 4 + length {
+                return socket;
+            }
+        }
+    }
+}
+
+/// Answers a held request with a `202` for `task-{n}`.
+async fn accept_task(mut socket: tokio::net::TcpStream, n: usize) {
+    use tokio::io::AsyncWriteExt;
+    let body = format!(r#"{{"task_id":"task-{n}","status":"PENDING"}}"#);
+    let reply = format!(
+        "HTTP/1.1 202 Accepted\r\nlocation: /v1/tasks/task-{n}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    socket.write_all(reply.as_bytes()).await.unwrap();
+}
+
+#[tokio::test]
+async fn no_more_submits_than_the_limit_are_on_the_wire_and_the_rest_wait_their_turn() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let client = builder(&base, &virtual_clock())
+        .max_concurrent_submits(2)
+        .build()
+        .unwrap();
+    let submits: Vec<_> = (0..5)
+        .map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                client
+                    .submit("bot-1", "analyze-document", &json!({ "n": i }))
+                    .await
+            })
+        })
+        .collect();
+    let mut answered = 0;
+    while answered < 5 {
+        // Up to two requests arrive, and no third while they are held.
+        let mut held = vec![accept_request(&listener).await];
+        if answered + 1 < 5 {
+            held.push(accept_request(&listener).await);
+        }
+        let third =
+            tokio::time::timeout(Duration::from_millis(300), accept_request(&listener)).await;
+        assert!(
+            third.is_err(),
+            "a third submit was sent while two were in flight"
+        );
+        for socket in held {
+            answered += 1;
+            accept_task(socket, answered).await;
+        }
+    }
+    let mut ids: Vec<String> = Vec::new();
+    for submit in submits {
+        ids.push(submit.await.unwrap().unwrap().task_id().unwrap().as_str().to_owned());
+    }
+    ids.sort();
+    assert_eq!(ids, ["task-1", "task-2", "task-3", "task-4", "task-5"]);
+}
