@@ -263,7 +263,8 @@ fn no_postgres(url: &crate::config::DatabaseUrl) -> StartError {
 
 async fn open_store(
     database: &Database,
-    durable_commits: bool,
+    // Only SQLite chooses its commit durability per server.
+    #[cfg_attr(not(feature = "sqlite"), allow(unused_variables))] durable_commits: bool,
 ) -> Result<Arc<dyn TaskStore>, StartError> {
     match database {
         #[cfg(feature = "postgres")]

@@ -8,6 +8,18 @@
 //! Tasks belong to a tenant; every read or change made on a client's behalf
 //! names it, so another tenant's task looks exactly like a missing one.
 
+/// The task columns both backends select, in the order their row readers
+/// take them (a macro, so statements can be built with `concat!` at compile
+/// time and prepared once). Defined before the backend modules so that they
+/// see it.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+macro_rules! task_columns {
+    () => {
+        "id, tenant, bot_id, action, input, status, progress, result, error_code, \
+         error_message, created_at, started_at, completed_at, attempts"
+    };
+}
+
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "sqlite")]

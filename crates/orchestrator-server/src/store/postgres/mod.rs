@@ -45,8 +45,8 @@ const PROGRESS_NOTIFY_EVERY: Duration = Duration::from_millis(250);
 /// Connections in the pool.
 const POOL_SIZE: usize = 16;
 
-const COLUMNS: &str = "id, tenant, bot_id, action, input, status, progress, result, error_code, \
-                       error_message, created_at, started_at, completed_at, attempts";
+const COLUMNS: &str = task_columns!();
+const GET_TASK: &str = concat!("SELECT ", task_columns!(), " FROM tasks WHERE id = $1");
 /// [`COLUMNS`] of the table aliased `t`, where a join makes names ambiguous.
 const T_COLUMNS: &str = "t.id, t.tenant, t.bot_id, t.action, t.input, t.status, t.progress, \
                          t.result, t.error_code, t.error_message, t.created_at, t.started_at, \
@@ -203,10 +203,7 @@ async fn get_task(
     id: &str,
 ) -> Result<Option<TaskRecord>, StoreError> {
     client
-        .query_opt(
-            &format!("SELECT {COLUMNS} FROM tasks WHERE id = $1"),
-            &[&id],
-        )
+        .query_opt(GET_TASK, &[&id])
         .await
         .map_err(pg_err)?
         .as_ref()
@@ -303,8 +300,16 @@ impl TaskStore for PostgresStore {
         let (tenant, id) = (tenant.to_owned(), id.to_owned());
         Box::pin(async move {
             let client = self.client().await?;
-            Ok(get_task(&**client, &id)
-                .await?
+            // The hottest query (every status GET): prepared once per
+            // pooled connection, then one round trip each.
+            let statement = client.prepare_cached(GET_TASK).await.map_err(pg_err)?;
+            Ok(client
+                .query_opt(&statement, &[&id])
+                .await
+                .map_err(pg_err)?
+                .as_ref()
+                .map(from_row)
+                .transpose()?
                 .filter(|t| t.tenant == tenant))
         })
     }

@@ -77,8 +77,8 @@ const MIGRATIONS: [&str; 2] = [
     CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);",
 ];
 
-const COLUMNS: &str = "id, tenant, bot_id, action, input, status, progress, result, error_code, \
-                       error_message, created_at, started_at, completed_at, attempts";
+const COLUMNS: &str = task_columns!();
+const GET_TASK: &str = concat!("SELECT ", task_columns!(), " FROM tasks WHERE id = ?1");
 
 const READERS: usize = 4;
 
@@ -270,13 +270,12 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<TaskRecord> {
 }
 
 fn get_task(conn: &Connection, id: &str) -> Result<Option<TaskRecord>, StoreError> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM tasks WHERE id = ?1"),
-        [id],
-        from_row,
-    )
-    .optional()
-    .map_err(err)
+    // The hottest query (every status GET): parsed once per connection.
+    conn.prepare_cached(GET_TASK)
+        .map_err(err)?
+        .query_row([id], from_row)
+        .optional()
+        .map_err(err)
 }
 
 fn lease_until(now: i64, lease: Duration) -> i64 {
