@@ -4,14 +4,16 @@
 //!
 //! When a change wakes many waiters on one task, they share one read of it:
 //! the first to look reads the store, the others take that record (it is at
-//! least as new as the change that woke them). Two thousand waiters on one
-//! task cost one query per change, not two thousand.
+//! least as new as the change that woke them), and the answer made from it
+//! is rendered once for all of them. Two thousand waiters on one task cost
+//! one query and one serialisation per change, not two thousand.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
+use axum::body::Bytes;
 use tokio::sync::watch;
 
 use crate::store::TaskRecord;
@@ -38,7 +40,37 @@ struct Channel {
 struct Snapshot {
     /// `None` until the first read.
     version: Option<u64>,
-    record: Option<Arc<TaskRecord>>,
+    record: Option<Arc<SharedRecord>>,
+}
+
+/// One read of a task, handed to every waiter it wakes, with the answer
+/// made from it once the first of them renders it.
+#[derive(Debug)]
+pub(crate) struct SharedRecord {
+    pub(crate) record: TaskRecord,
+    rendered: OnceLock<Bytes>,
+}
+
+impl SharedRecord {
+    pub(crate) fn new(record: TaskRecord) -> SharedRecord {
+        SharedRecord {
+            record,
+            rendered: OnceLock::new(),
+        }
+    }
+
+    /// `render(record)`, made by the first caller and shared with the rest
+    /// (a failed render is not kept: the next caller tries again).
+    pub(crate) fn rendered<E>(
+        &self,
+        render: impl FnOnce(&TaskRecord) -> Result<Bytes, E>,
+    ) -> Result<Bytes, E> {
+        if let Some(bytes) = self.rendered.get() {
+            return Ok(bytes.clone());
+        }
+        let bytes = render(&self.record)?;
+        Ok(self.rendered.get_or_init(|| bytes).clone())
+    }
 }
 
 /// A subscription; dropping it lets the hub forget the task.
@@ -122,7 +154,7 @@ impl Subscription<'_> {
     pub(crate) async fn fresh<E, F>(
         &self,
         read: impl FnOnce() -> F,
-    ) -> Result<Option<TaskRecord>, E>
+    ) -> Result<Option<Arc<SharedRecord>>, E>
     where
         F: Future<Output = Result<Option<TaskRecord>, E>>,
     {
@@ -132,16 +164,16 @@ impl Subscription<'_> {
             {
                 let snapshot = snapshots.borrow_and_update();
                 if snapshot.version.is_some_and(|v| v >= wanted) {
-                    return Ok(snapshot.record.as_deref().cloned());
+                    return Ok(snapshot.record.clone());
                 }
             }
             if !self.channel.reading.swap(true, Ordering::AcqRel) {
-                let result = read().await;
+                let result = read().await.map(|r| r.map(SharedRecord::new).map(Arc::new));
                 match &result {
                     Ok(record) => {
                         self.channel.snapshot.send_replace(Snapshot {
                             version: Some(wanted),
-                            record: record.clone().map(Arc::new),
+                            record: record.clone(),
                         });
                     }
                     // The others look again (and one of them reads).
@@ -152,7 +184,7 @@ impl Subscription<'_> {
             }
             // Another waiter is reading: take its snapshot when it lands.
             if snapshots.changed().await.is_err() {
-                return read().await;
+                return read().await.map(|r| r.map(SharedRecord::new).map(Arc::new));
             }
         }
     }
@@ -240,16 +272,46 @@ mod tests {
         hub.notify("t-1");
         for sub in &subs {
             let r = sub.fresh(|| read(10)).await.unwrap().unwrap();
-            assert_eq!(r.progress, Some(10));
+            assert_eq!(r.record.progress, Some(10));
         }
         assert_eq!(reads.load(Ordering::SeqCst), 1);
         hub.notify("t-1");
         for sub in &subs {
             assert_eq!(
-                sub.fresh(|| read(20)).await.unwrap().unwrap().progress,
+                sub.fresh(|| read(20))
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .record
+                    .progress,
                 Some(20)
             );
         }
         assert_eq!(reads.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn waiters_woken_by_one_change_render_its_answer_once() {
+        let hub = Hub::default();
+        let subs: Vec<_> = (0..50).map(|_| hub.subscribe("t-1")).collect();
+        hub.notify("t-1");
+        let renders = AtomicUsize::new(0);
+        let render = |r: &TaskRecord| {
+            renders.fetch_add(1, Ordering::SeqCst);
+            Ok::<_, ()>(Bytes::from(format!("{:?}", r.progress)))
+        };
+        for sub in &subs {
+            let shared = sub
+                .fresh(|| async { Ok::<_, ()>(Some(record(30))) })
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(shared.rendered(render).unwrap(), "Some(30)");
+        }
+        assert_eq!(renders.load(Ordering::SeqCst), 1);
+        // A failed render is not kept.
+        let fresh = SharedRecord::new(record(40));
+        assert_eq!(fresh.rendered(|_| Err::<Bytes, _>("no")), Err("no"));
+        assert_eq!(fresh.rendered(render).unwrap(), "Some(40)");
     }
 }

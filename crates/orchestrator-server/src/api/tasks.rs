@@ -1,9 +1,11 @@
 //! `GET` and `DELETE /v1/tasks/{task_id}` (with long polling), and `/healthz`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
+use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -13,7 +15,7 @@ use serde_json::json;
 
 use super::AppState;
 use super::problem::{ApiError, path_param};
-use crate::hub::Subscription;
+use crate::hub::{SharedRecord, Subscription};
 use crate::store::{Cancelled, TaskRecord};
 use crate::tenants::Tenant;
 use crate::timestamps::{millis, rfc3339_ms};
@@ -34,18 +36,29 @@ pub(crate) async fn get_task(
 ) -> Result<Response, ApiError> {
     let task_id = path_param(task_id)?;
     let wait = requested_wait(&headers).map(|w| w.min(state.limits.max_long_poll));
-    // Subscribe before reading, so a change in between still wakes us.
-    let mut subscription = state.hub.subscribe(&task_id);
-    let mut task = load(&state, &tenant, &task_id).await?;
-    if let Some(wait) = wait.filter(|w| !w.is_zero())
-        && !task.state.is_terminal()
-    {
-        let _held = state.metrics.long_poll_held();
-        task = hold(&state, &tenant, task, &mut subscription, wait).await?;
-    }
+    let hold_for = wait.filter(|w| !w.is_zero());
+    // A long poll subscribes before reading, so a change in between still
+    // wakes it; a plain GET does not subscribe at all.
+    let mut subscription = hold_for.map(|_| state.hub.subscribe(&task_id));
+    let task = load(&state, &tenant, &task_id).await?;
+    let answer = match (hold_for, subscription.as_mut()) {
+        (Some(wait), Some(subscription)) if !task.state.is_terminal() => {
+            let _held = state.metrics.long_poll_held();
+            hold(&state, &tenant, task, subscription, wait).await?
+        }
+        _ => Answer::Read(task),
+    };
     drop(subscription);
 
-    let mut response = axum::Json(status_body(&task)).into_response();
+    let mut response = (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        answer.body()?,
+    )
+        .into_response();
+    let task = answer.task();
     let h = response.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::VARY, HeaderValue::from_static("Prefer"));
@@ -63,6 +76,37 @@ pub(crate) async fn get_task(
     Ok(response)
 }
 
+/// The task a status GET answers with.
+enum Answer {
+    /// Read for this request alone.
+    Read(TaskRecord),
+    /// Read once for every long poll one change woke, and rendered once for
+    /// all of them.
+    Shared(Arc<SharedRecord>),
+}
+
+impl Answer {
+    fn task(&self) -> &TaskRecord {
+        match self {
+            Answer::Read(task) => task,
+            Answer::Shared(shared) => &shared.record,
+        }
+    }
+
+    /// The status body, as JSON.
+    fn body(&self) -> Result<Bytes, ApiError> {
+        let render = |task: &TaskRecord| {
+            serde_json::to_vec(&status_body(task))
+                .map(Bytes::from)
+                .map_err(ApiError::internal)
+        };
+        match self {
+            Answer::Read(task) => render(task),
+            Answer::Shared(shared) => shared.rendered(render),
+        }
+    }
+}
+
 /// Holds a long poll: answers at once when the task's state changes, at most
 /// once per [`PROGRESS_INTERVAL`] for progress alone (a task reports every
 /// percent; a client needs far fewer requests than that), and when `wait`
@@ -75,7 +119,7 @@ async fn hold(
     initial: TaskRecord,
     subscription: &mut Subscription<'_>,
     wait: Duration,
-) -> Result<TaskRecord, ApiError> {
+) -> Result<Answer, ApiError> {
     let started = Instant::now();
     let give_up = started + wait;
     let progress_due = started + PROGRESS_INTERVAL;
@@ -91,20 +135,20 @@ async fn hold(
         };
         tokio::select! {
             () = subscription.changed() => {}
-            () = tokio::time::sleep_until(until) => return load(state, tenant, &initial.id).await,
-            _ = shutdown.changed() => return load(state, tenant, &initial.id).await,
+            () = tokio::time::sleep_until(until) => return load(state, tenant, &initial.id).await.map(Answer::Read),
+            _ = shutdown.changed() => return load(state, tenant, &initial.id).await.map(Answer::Read),
         }
         let latest = subscription
             .fresh(|| read(state, tenant, &initial.id))
             .await?
-            .filter(|t| t.tenant == tenant)
+            .filter(|t| t.record.tenant == tenant)
             .ok_or_else(|| unknown_task(&initial.id))?;
-        if latest.state != initial.state {
-            return Ok(latest);
+        if latest.record.state != initial.state {
+            return Ok(Answer::Shared(latest));
         }
-        if latest.progress != initial.progress {
+        if latest.record.progress != initial.progress {
             if Instant::now() >= progress_due {
-                return Ok(latest);
+                return Ok(Answer::Shared(latest));
             }
             progress_seen = true;
         }
