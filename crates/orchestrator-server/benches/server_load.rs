@@ -7,7 +7,9 @@
 //!    same run, so the cost of recording metrics shows;
 //! 2. `--held` long polls held at once: the server's resident memory and CPU
 //!    while they wait, and how long until all of them answer once the task
-//!    changes;
+//!    changes — `--rounds` times (median, best, worst), from bare sockets
+//!    (the cheapest client, so the figure is the server's) and then from
+//!    reqwest, each connection kept open as a long-polling client keeps it;
 //! 3. `--accepts`: durable accepts per second (`POST` → `202`) with the
 //!    default durable commits and with `--relaxed-commits`, same run;
 //! 4. `--sweep N`: the retention sweep of N finished rows: how long it
@@ -16,10 +18,13 @@
 //! ```sh
 //! cargo bench -p orchestrator-server --bench server_load -- --seconds 5 --connections 32 --held 2000
 //! cargo bench -p orchestrator-server --bench server_load -- --accepts --sweep 1000000 --held 0
+//! # before/after: phases 1 and 2 against this build, then another one
+//! cargo bench -p orchestrator-server --bench server_load -- --baseline /path/to/orchestrator-server
 //! ```
 //!
 //! Not a test: it asserts nothing, it prints figures.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 const KEY: &str = "bench-key";
@@ -28,8 +33,12 @@ struct Options {
     seconds: u64,
     connections: usize,
     held: usize,
+    /// Times the held long polls are set up and woken, per client kind.
+    rounds: usize,
     accepts: bool,
     sweep: u64,
+    /// Another server binary to measure the same way, after this build's.
+    baseline: Option<PathBuf>,
 }
 
 fn options() -> Options {
@@ -37,8 +46,10 @@ fn options() -> Options {
         seconds: 5,
         connections: 32,
         held: 2000,
+        rounds: 5,
         accepts: false,
         sweep: 0,
+        baseline: None,
     };
     let args: Vec<String> = std::env::args().collect();
     let value = |name: &str| {
@@ -56,15 +67,31 @@ fn options() -> Options {
     if let Some(v) = value("--held") {
         o.held = v as usize;
     }
+    if let Some(v) = value("--rounds") {
+        o.rounds = (v as usize).max(1);
+    }
     if let Some(v) = value("--sweep") {
         o.sweep = v;
     }
     o.accepts = args.iter().any(|a| a == "--accepts");
+    o.baseline = args
+        .iter()
+        .position(|a| a == "--baseline")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from);
     o
 }
 
-fn server_bin() -> &'static std::path::Path {
-    std::path::Path::new(env!("CARGO_BIN_EXE_orchestrator-server"))
+/// The server binary the phases start: this build's, or `--baseline`'s
+/// while that one is measured.
+static SERVER_BIN: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
+
+fn server_bin() -> PathBuf {
+    SERVER_BIN
+        .lock()
+        .expect("server path")
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_orchestrator-server")))
 }
 
 use orchestrator_testkit::ServerProcess;
@@ -144,7 +171,7 @@ async fn hammer(
 async fn busy_server(dir: &std::path::Path, name: &str, extra: &[&str]) -> (ServerProcess, String) {
     let mut args = vec!["--workers", "1", "--work-delay-ms", "3600000"];
     args.extend_from_slice(extra);
-    let server = ServerProcess::start(server_bin(), &dir.join(name), "127.0.0.1:0", KEY, &args);
+    let server = ServerProcess::start(&server_bin(), &dir.join(name), "127.0.0.1:0", KEY, &args);
     let http = reqwest::Client::new();
     let _busy = submit(&http, &server.url).await;
     let task = submit(&http, &server.url).await;
@@ -160,12 +187,30 @@ async fn main() {
         .pool_max_idle_per_host(usize::MAX)
         .build()
         .expect("client");
-    if o.seconds > 0 && o.connections > 0 {
-        status_gets(&o, &dir, &http).await;
+    // This build, then (given `--baseline PATH`, another build of the
+    // server, say the previous commit's) the same phases against that one.
+    let mut servers = vec![("this build", None)];
+    if let Some(baseline) = &o.baseline {
+        servers.push(("baseline", Some(baseline.clone())));
     }
-    if o.held > 0 {
-        held_long_polls(&o, &dir, &http).await;
+    for (label, binary) in servers {
+        if o.baseline.is_some() {
+            let shown = binary.clone().unwrap_or_else(server_bin);
+            println!("== {label}: {}", shown.display());
+        }
+        *SERVER_BIN.lock().expect("server path") = binary;
+        let dir = dir.join(label.replace(' ', "-"));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        if o.seconds > 0 && o.connections > 0 {
+            status_gets(&o, &dir, &http).await;
+        }
+        if o.held > 0 {
+            for waiter in [Waiter::RawSocket, Waiter::Reqwest] {
+                held_long_polls(&o, &dir, &http, waiter).await;
+            }
+        }
     }
+    *SERVER_BIN.lock().expect("server path") = None;
     if o.accepts {
         accepts(&o, &dir).await;
     }
@@ -230,7 +275,8 @@ async fn accepts(o: &Options, dir: &std::path::Path) {
         let mut args = vec!["--workers", "0", "--max-queued", "100000000"];
         args.extend(extra);
         let name = format!("accepts-{}.db", label.replace(' ', "-"));
-        let server = ServerProcess::start(server_bin(), &dir.join(name), "127.0.0.1:0", KEY, &args);
+        let server =
+            ServerProcess::start(&server_bin(), &dir.join(name), "127.0.0.1:0", KEY, &args);
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(usize::MAX)
             .build()
@@ -312,7 +358,7 @@ async fn sweep(o: &Options, dir: &std::path::Path, http: &reqwest::Client) {
         filled.elapsed()
     );
     let server = ServerProcess::start(
-        server_bin(),
+        &server_bin(),
         &db,
         "127.0.0.1:0",
         KEY,
@@ -368,78 +414,165 @@ async fn sweep(o: &Options, dir: &std::path::Path, http: &reqwest::Client) {
     );
 }
 
-/// 2. Held long polls: memory, CPU, and the wake-up of all of them.
-async fn held_long_polls(o: &Options, dir: &std::path::Path, http: &reqwest::Client) {
-    let (server, task) = busy_server(dir, "held.db", &[]).await;
-    let pid = server.pid();
-    let (rss_idle, _) = usage(pid);
-    // 2. Held long polls.
-    let (rss_before, cpu_before) = usage(pid);
-    let held: Vec<_> = (0..o.held)
-        .map(|_| {
-            let http = reqwest::Client::new(); // one connection each
-            let task = task.clone();
-            tokio::spawn(async move {
-                let r = http
-                    .get(&task)
-                    .bearer_auth(KEY)
-                    .header("prefer", "wait=30")
-                    .send()
-                    .await;
-                let answered = Instant::now();
-                (
-                    r.map(|r| r.status().is_success()).unwrap_or(false),
-                    answered,
-                )
-            })
-        })
-        .collect();
-    // Let every request arrive, then measure the cost of holding them.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let (_, cpu_settled) = usage(pid);
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let (rss_held, cpu_held) = usage(pid);
-    let cpu_before_change = usage(pid).1;
-    let client_cpu_before = orchestrator_testkit::usage(std::process::id()).1;
-    let changed = Instant::now();
-    http.delete(&task)
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .expect("cancel");
-    let mut last = changed;
-    let mut ok = 0;
-    let mut arrivals = Vec::with_capacity(o.held);
-    for h in held {
-        let (success, at) = h.await.expect("held task");
-        ok += usize::from(success);
-        last = last.max(at);
-        arrivals.push(at.saturating_duration_since(changed));
+/// How the held long polls are sent.
+#[derive(Clone, Copy, PartialEq)]
+enum Waiter {
+    /// One request written on a bare socket, read up to the status line: the
+    /// cheapest possible client, so the figure is the server's.
+    RawSocket,
+    /// reqwest, as a program would send them (over HTTP/1.1, a connection
+    /// each), on the same two cores as the server.
+    Reqwest,
+}
+
+/// One long poll held on `task`: (answered 200, when the status line came,
+/// the connection). Connections stay open until the figures are taken, as a
+/// long-polling client's would for its next poll: closing them would add
+/// teardown work to the wake-up being measured.
+async fn held_request(
+    waiter: Waiter,
+    http: reqwest::Client,
+    task: String,
+) -> (bool, Instant, Option<tokio::net::TcpStream>) {
+    match waiter {
+        Waiter::Reqwest => {
+            let response = http
+                .get(&task)
+                .bearer_auth(KEY)
+                .header("prefer", "wait=30")
+                .send()
+                .await;
+            let answered = Instant::now();
+            let success = match response {
+                // Read to the end, so the connection goes back to the pool.
+                Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                Err(_) => false,
+            };
+            (success, answered, None)
+        }
+        Waiter::RawSocket => match raw_long_poll(&task).await {
+            Ok((success, answered, socket)) => (success, answered, Some(socket)),
+            Err(_) => (false, Instant::now(), None),
+        },
     }
-    arrivals.sort();
-    let cpu_wake = usage(pid).1 - cpu_before_change;
-    let client_cpu_wake = orchestrator_testkit::usage(std::process::id()).1 - client_cpu_before;
-    println!("held long polls: {} at once (Prefer: wait=30)", o.held);
-    println!(
-        "  server RSS idle {} KiB, before {} KiB, holding {} KiB ({:.1} KiB per held request)",
-        rss_idle,
-        rss_before,
-        rss_held,
-        (rss_held.saturating_sub(rss_before)) as f64 / o.held.max(1) as f64
+}
+
+/// `GET task` with `Prefer: wait=30` over a fresh TCP connection: whether
+/// the status line says 200, when it came, and the connection.
+async fn raw_long_poll(task: &str) -> std::io::Result<(bool, Instant, tokio::net::TcpStream)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = task.strip_prefix("http://").unwrap_or(task);
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut socket = tokio::net::TcpStream::connect(authority).await?;
+    socket.set_nodelay(true)?;
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nhost: {authority}\r\nauthorization: Bearer {KEY}\r\nprefer: wait=30\r\n\r\n"
     );
+    socket.write_all(request.as_bytes()).await?;
+    let mut head = [0u8; 16];
+    let mut read = 0;
+    while read < head.len() {
+        match socket.read(&mut head[read..]).await? {
+            0 => break,
+            n => read += n,
+        }
+    }
+    Ok((
+        head[..read].starts_with(b"HTTP/1.1 200"),
+        Instant::now(),
+        socket,
+    ))
+}
+
+/// 2. Held long polls: memory, CPU, and the wake-up of all of them.
+async fn held_long_polls(
+    o: &Options,
+    dir: &std::path::Path,
+    http: &reqwest::Client,
+    waiter: Waiter,
+) {
+    let name = match waiter {
+        Waiter::RawSocket => "held-raw.db",
+        Waiter::Reqwest => "held-reqwest.db",
+    };
+    let (server, mut task) = busy_server(dir, name, &[]).await;
+    let pid = server.pid();
+    let client = match waiter {
+        Waiter::RawSocket => "raw sockets",
+        Waiter::Reqwest => "reqwest",
+    };
     println!(
-        "  server CPU to accept them: {:.2} s; to hold them for 3 s: {:.2} s",
-        cpu_settled - cpu_before,
-        cpu_held - cpu_settled
+        "held long polls: {} at once (Prefer: wait=30; {client}), {} rounds",
+        o.held, o.rounds
     );
+    let mut wakes = Vec::new();
+    for round in 1..=o.rounds {
+        if round > 1 {
+            task = submit(http, &server.url).await;
+        }
+        let (rss_before, cpu_before) = usage(pid);
+        let held: Vec<_> = (0..o.held)
+            .map(|_| tokio::spawn(held_request(waiter, http.clone(), task.clone())))
+            .collect();
+        // Let every request arrive, then measure the cost of holding them.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let (_, cpu_settled) = usage(pid);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let (rss_held, cpu_held) = usage(pid);
+        let client_cpu_before = orchestrator_testkit::usage(std::process::id()).1;
+        let changed = Instant::now();
+        http.delete(&task)
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .expect("cancel");
+        let mut ok = 0;
+        let mut arrivals = Vec::with_capacity(o.held);
+        let mut connections = Vec::with_capacity(o.held);
+        for h in held {
+            let (success, at, connection) = h.await.expect("held task");
+            connections.push(connection);
+            ok += usize::from(success);
+            arrivals.push(at.saturating_duration_since(changed));
+        }
+        arrivals.sort();
+        let cpu_wake = usage(pid).1 - cpu_held;
+        let client_cpu_wake = orchestrator_testkit::usage(std::process::id()).1 - client_cpu_before;
+        drop(connections);
+        if round == 1 {
+            println!(
+                "  server RSS before {} KiB, holding {} KiB ({:.1} KiB per held request)",
+                rss_before,
+                rss_held,
+                (rss_held.saturating_sub(rss_before)) as f64 / o.held.max(1) as f64
+            );
+            println!(
+                "  server CPU to accept them: {:.2} s; to hold them for 1 s: {:.2} s",
+                cpu_settled - cpu_before,
+                cpu_held - cpu_settled
+            );
+        }
+        let last = percentile(&arrivals, 1.0);
+        let first = percentile(&arrivals, 0.0);
+        println!(
+            "  round {round}: all {ok}/{} answered {:.1} ms after the change (first {:.1} ms, \
+             median {:.1} ms); CPU to answer them: server {cpu_wake:.2} s, this client \
+             {client_cpu_wake:.2} s",
+            o.held,
+            last.as_secs_f64() * 1e3,
+            first.as_secs_f64() * 1e3,
+            percentile(&arrivals, 0.5).as_secs_f64() * 1e3,
+        );
+        wakes.push(last);
+        // Let the closed connections go before the next round.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    wakes.sort();
     println!(
-        "  all {ok}/{} answered {:.1} ms after the change (first {:.1} ms, median {:.1} ms)",
-        o.held,
-        last.duration_since(changed).as_secs_f64() * 1e3,
-        percentile(&arrivals, 0.0).as_secs_f64() * 1e3,
-        percentile(&arrivals, 0.5).as_secs_f64() * 1e3,
-    );
-    println!(
-        "  CPU to answer them: server {cpu_wake:.2} s, this client {client_cpu_wake:.2} s (2 cores shared)"
+        "  all answered after the change: median of {} rounds {:.1} ms (best {:.1}, worst {:.1})",
+        o.rounds,
+        percentile(&wakes, 0.5).as_secs_f64() * 1e3,
+        percentile(&wakes, 0.0).as_secs_f64() * 1e3,
+        percentile(&wakes, 1.0).as_secs_f64() * 1e3,
     );
 }

@@ -517,7 +517,16 @@ async fn no_more_submits_than_the_limit_are_on_the_wire_and_the_rest_wait_their_
     }
     let mut ids: Vec<String> = Vec::new();
     for submit in submits {
-        ids.push(submit.await.unwrap().unwrap().task_id().unwrap().as_str().to_owned());
+        ids.push(
+            submit
+                .await
+                .unwrap()
+                .unwrap()
+                .task_id()
+                .unwrap()
+                .as_str()
+                .to_owned(),
+        );
     }
     ids.sort();
     assert_eq!(ids, ["task-1", "task-2", "task-3", "task-4", "task-5"]);
