@@ -4,12 +4,14 @@
 //!
 //! ```sh
 //! cargo bench --bench sdk_scale -- --tasks 10000 [--http2] [--no-long-poll]
-//!     [--submit-concurrency N] [--max-idle N]
+//!     [--submit-concurrency N] [--max-submits N] [--max-idle N]
 //! ```
 //!
 //! `--http2` speaks h2c with prior knowledge, so every wait shares one
 //! connection; without it each wait in flight holds an HTTP/1.1 connection.
-//! `--max-idle N` sets the SDK's idle-connection cap (default 32).
+//! `--max-idle N` sets the SDK's idle-connection cap (default 32), and
+//! `--max-submits N` its cap on submits on the wire at once (default 256):
+//! `--submit-concurrency` only limits how many the bench starts together.
 //!
 //! Not a test: it prints figures.
 
@@ -84,6 +86,10 @@ async fn main() {
     if let Some(idle) = value("--max-idle") {
         builder = builder.max_idle_connections(idle);
     }
+    let max_submits = value("--max-submits");
+    if let Some(submits) = max_submits {
+        builder = builder.max_concurrent_submits(submits);
+    }
     let client = builder.build().expect("client");
     let (_, cpu_before) = orchestrator_testkit::usage(pid);
     let started = Instant::now();
@@ -139,8 +145,9 @@ async fn main() {
         "plain polling"
     };
     let protocol = if http2 { "HTTP/2 (h2c)" } else { "HTTP/1.1" };
+    let on_the_wire = max_submits.map_or("the SDK's default cap".to_owned(), |n| n.to_string());
     println!(
-        "SDK awaiting {tasks} tasks concurrently ({protocol}, {mode}, {submit_concurrency} submits at a time; 2 s each, 500 server workers):"
+        "SDK awaiting {tasks} tasks concurrently ({protocol}, {mode}, {submit_concurrency} submits started at a time, at most {on_the_wire} on the wire; 2 s each, 500 server workers):"
     );
     println!("  completed         {completed}/{tasks}");
     println!(
