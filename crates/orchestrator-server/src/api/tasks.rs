@@ -46,7 +46,7 @@ pub(crate) async fn get_task(
             let _held = state.metrics.long_poll_held();
             hold(&state, &tenant, task, subscription, wait).await?
         }
-        _ => Answer::Read(task),
+        _ => Answer::Read(Box::new(task)),
     };
     drop(subscription);
 
@@ -79,7 +79,7 @@ pub(crate) async fn get_task(
 /// The task a status GET answers with.
 enum Answer {
     /// Read for this request alone.
-    Read(TaskRecord),
+    Read(Box<TaskRecord>),
     /// Read once for every long poll one change woke, and rendered once for
     /// all of them.
     Shared(Arc<SharedRecord>),
@@ -135,8 +135,8 @@ async fn hold(
         };
         tokio::select! {
             () = subscription.changed() => {}
-            () = tokio::time::sleep_until(until) => return load(state, tenant, &initial.id).await.map(Answer::Read),
-            _ = shutdown.changed() => return load(state, tenant, &initial.id).await.map(Answer::Read),
+            () = tokio::time::sleep_until(until) => return load(state, tenant, &initial.id).await.map(|t| Answer::Read(Box::new(t))),
+            _ = shutdown.changed() => return load(state, tenant, &initial.id).await.map(|t| Answer::Read(Box::new(t))),
         }
         let latest = subscription
             .fresh(|| read(state, tenant, &initial.id))
