@@ -284,6 +284,9 @@ pub struct ServerConfig {
     /// Serve HTTPS (HTTP/2 negotiated by ALPN, HTTP/1.1 otherwise) with
     /// this certificate; plaintext HTTP/1.1 and h2c without.
     pub tls: Option<TlsFiles>,
+    /// How often the TLS files are looked at; a renewed pair is served from
+    /// the next handshake on. Zero: never (the pair read at start stays).
+    pub tls_reload_every: Duration,
     /// How long a worker's claim on a task holds without progress or a
     /// heartbeat; a dead instance's tasks run again after it.
     pub lease: Duration,
@@ -357,6 +360,7 @@ impl Default for ServerConfig {
             allow_private_origins: Vec::new(),
             connections: ConnectionLimits::default(),
             tls: None,
+            tls_reload_every: Duration::from_secs(10),
             lease: Duration::from_secs(30),
             max_attempts: 3,
             durable_commits: true,

@@ -171,6 +171,12 @@ struct Args {
     )]
     tls_key: Option<PathBuf>,
 
+    /// How often to look at --tls-cert and --tls-key for a renewed pair,
+    /// served from the next handshake on without a restart (0s: never). A pair
+    /// that does not load is logged and the current one kept.
+    #[arg(long, env = "ORCHESTRATOR_TLS_RELOAD_EVERY", value_parser = parse_duration, value_name = "DURATION", default_value = "10s")]
+    tls_reload_every: Duration,
+
     /// How long a worker's claim on a task holds without progress or a
     /// heartbeat; a dead instance's tasks run again after it.
     #[arg(long, value_parser = parse_duration, value_name = "DURATION", default_value = "30s")]
@@ -383,6 +389,7 @@ fn config(args: Args) -> anyhow::Result<ServerConfig> {
             .tls_cert
             .zip(args.tls_key)
             .map(|(cert, key)| TlsFiles { cert, key }),
+        tls_reload_every: args.tls_reload_every,
         lease: args.lease,
         max_attempts: args.max_attempts,
         durable_commits: !args.relaxed_commits,

@@ -69,6 +69,8 @@ pub struct Server {
     state: AppState,
     config: ServerConfig,
     tls: Option<tokio_rustls::TlsAcceptor>,
+    /// The pair `tls` serves, watched for renewal while running.
+    certificates: Option<Arc<crate::tls::Certificates>>,
 }
 
 impl std::fmt::Debug for Server {
@@ -109,7 +111,12 @@ impl Server {
             );
         }
         let state = AppState::new(&config, store)?;
-        let tls = config.tls.as_ref().map(crate::tls::acceptor).transpose()?;
+        let certificates = config
+            .tls
+            .as_ref()
+            .map(|files| crate::tls::Certificates::load(files).map(Arc::new))
+            .transpose()?;
+        let tls = certificates.clone().map(crate::tls::acceptor).transpose()?;
         let listener = bind(config.listen).await?;
         let metrics_listener = match config.metrics_listen {
             Some(addr) => Some(bind(addr).await?),
@@ -121,6 +128,7 @@ impl Server {
             state,
             config,
             tls,
+            certificates,
         })
     }
 
@@ -148,6 +156,7 @@ impl Server {
             state,
             config,
             tls,
+            certificates,
         } = self;
         let shutdown = state.shutdown_switch.clone();
         let ctx = Arc::new(WorkerContext {
@@ -173,6 +182,9 @@ impl Server {
                 state.queued.clone(),
             ))
         });
+        let certificate_watch = certificates
+            .filter(|_| !config.tls_reload_every.is_zero())
+            .map(|c| tokio::spawn(c.watch(config.tls_reload_every)));
         let housekeeping = [
             tokio::spawn(housekeeping::sweep(
                 state.store.clone(),
@@ -210,7 +222,11 @@ impl Server {
         })
         .await;
         shutdown.send_replace(true);
-        for task in housekeeping.into_iter().chain(changes) {
+        for task in housekeeping
+            .into_iter()
+            .chain(changes)
+            .chain(certificate_watch)
+        {
             task.abort();
         }
         if let Some(task) = metrics_server {

@@ -83,6 +83,7 @@ fn tests() -> Vec<Test> {
         test!(both, store::the_sweep_deletes_old_finished_tasks_in_batches_and_keys_outlive_them),
         test!(sqlite_only, tls::the_sdk_trusts_an_extra_root_and_talks_https_with_http2),
         test!(sqlite_only, tls::a_wrong_name_or_an_untrusted_ca_is_a_tls_error_and_is_not_retried),
+        test!(sqlite_only, tls::a_renewed_certificate_is_served_without_a_restart),
         test!(sqlite_only, tls::the_token_never_leaves_over_plaintext_when_a_status_url_downgrades),
         test!(sqlite_only, tls::through_a_proxy_the_token_travels_only_inside_the_tls_tunnel),
         test!(both, documents::html_is_fetched_over_http_and_read_without_scripts_or_styles),

@@ -81,6 +81,61 @@ pub(crate) async fn the_sdk_trusts_an_extra_root_and_talks_https_with_http2() {
     https.server.shutdown().await.unwrap();
 }
 
+/// Whether a new connection to `url`, trusting `ca`, gets an answer.
+async fn reaches(url: &str, ca: &TestCa) -> bool {
+    reqwest::Client::builder()
+        .tls_certs_merge(reqwest::Certificate::from_pem_bundle(ca.pem().as_bytes()).unwrap())
+        .build()
+        .unwrap()
+        .get(url)
+        .send()
+        .await
+        .is_ok()
+}
+
+pub(crate) async fn a_renewed_certificate_is_served_without_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old_ca, new_ca) = (TestCa::new(), TestCa::new());
+    let cert = old_ca.server_cert(&["localhost"], dir.path());
+    let server = start(ServerConfig {
+        tls: Some(TlsFiles {
+            cert: cert.cert.clone(),
+            key: cert.key.clone(),
+        }),
+        tls_reload_every: Duration::from_millis(50),
+        ..config()
+    })
+    .await;
+    let url = format!("https://localhost:{}/healthz", server.local_addr().port());
+    assert!(reaches(&url, &old_ca).await);
+    assert!(!reaches(&url, &new_ca).await);
+    // A connection opened before the renewal, kept alive across it.
+    let kept = reqwest::Client::builder()
+        .tls_certs_merge(reqwest::Certificate::from_pem_bundle(old_ca.pem().as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    assert!(kept.get(&url).send().await.unwrap().status().is_success());
+
+    // Renewed in place, by another CA: new handshakes get it.
+    new_ca.server_cert(&["localhost"], dir.path());
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !reaches(&url, &new_ca).await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the renewed certificate was not served within 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(!reaches(&url, &old_ca).await);
+    assert!(kept.get(&url).send().await.unwrap().status().is_success());
+
+    // A renewal that does not load leaves the last good pair in service.
+    std::fs::write(&cert.cert, "not a certificate").unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(reaches(&url, &new_ca).await);
+    server.shutdown().await.unwrap();
+}
+
 pub(crate) async fn a_wrong_name_or_an_untrusted_ca_is_a_tls_error_and_is_not_retried() {
     let https = https(&["tasks.internal.example"]).await;
     let port = https.server.local_addr().port();
