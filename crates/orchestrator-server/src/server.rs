@@ -263,10 +263,28 @@ impl Server {
     }
 }
 
+/// Connections the kernel may complete before the server accepts them.
+/// tokio's default (1,024) overflows when a few thousand clients connect at
+/// once — 2,000 long polls, a batch of HTTP/1.1 waits — and each dropped
+/// connect costs its client a SYN retransmission: 1 s, then 3 s, then 7 s.
+/// The kernel caps it at `net.core.somaxconn` (4,096 on current Linux).
+const LISTEN_BACKLOG: u32 = 4096;
+
 async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {
-    TcpListener::bind(addr)
-        .await
-        .map_err(|source| StartError::Listen { addr, source })
+    let listen = || {
+        let socket = if addr.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        // As `TcpListener::bind` does: a restarted server can take its port
+        // back while old connections linger in TIME_WAIT.
+        #[cfg(unix)]
+        socket.set_reuseaddr(true)?;
+        socket.bind(addr)?;
+        socket.listen(LISTEN_BACKLOG)
+    };
+    listen().map_err(|source| StartError::Listen { addr, source })
 }
 
 /// What a build without the `postgres` feature says of a PostgreSQL URL.
