@@ -18,6 +18,7 @@ mod support;
 mod documents;
 mod end_to_end;
 mod http2;
+mod listen;
 mod metrics;
 mod openapi;
 mod restart;
@@ -102,6 +103,7 @@ fn tests() -> Vec<Test> {
         test!(both, end_to_end::a_full_queue_turns_submits_away_with_503),
         test!(sqlite_only, end_to_end::shutdown_releases_held_polls_and_requeues_running_work_for_the_next_start),
         test!(sqlite_only, http2::a_burst_of_submits_on_one_connection_is_accepted_in_full),
+        test!(sqlite_only, listen::a_burst_of_connects_waits_in_the_backlog_instead_of_being_dropped),
         test!(both, metrics::a_scrape_after_a_known_workload_counts_it_exactly),
         test!(both, metrics::without_a_metrics_listener_there_is_no_metrics_endpoint),
         test!(both, openapi::every_schema_names_exactly_the_fields_the_sdk_types_send),
