@@ -82,16 +82,9 @@ fn options() -> Options {
     o
 }
 
-/// The server binary the phases start: this build's, or `--baseline`'s
-/// while that one is measured.
-static SERVER_BIN: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
-
-fn server_bin() -> PathBuf {
-    SERVER_BIN
-        .lock()
-        .expect("server path")
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_orchestrator-server")))
+/// This build's server binary (`--baseline` names another one).
+fn server_bin() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_BIN_EXE_orchestrator-server"))
 }
 
 use orchestrator_testkit::ServerProcess;
@@ -168,10 +161,15 @@ async fn hammer(
 
 /// A server with one task busy on its only worker and one left PENDING:
 /// (server, the pending task's URL).
-async fn busy_server(dir: &std::path::Path, name: &str, extra: &[&str]) -> (ServerProcess, String) {
+async fn busy_server(
+    binary: &std::path::Path,
+    dir: &std::path::Path,
+    name: &str,
+    extra: &[&str],
+) -> (ServerProcess, String) {
     let mut args = vec!["--workers", "1", "--work-delay-ms", "3600000"];
     args.extend_from_slice(extra);
-    let server = ServerProcess::start(&server_bin(), &dir.join(name), "127.0.0.1:0", KEY, &args);
+    let server = ServerProcess::start(binary, &dir.join(name), "127.0.0.1:0", KEY, &args);
     let http = reqwest::Client::new();
     let _busy = submit(&http, &server.url).await;
     let task = submit(&http, &server.url).await;
@@ -189,28 +187,25 @@ async fn main() {
         .expect("client");
     // This build, then (given `--baseline PATH`, another build of the
     // server, say the previous commit's) the same phases against that one.
-    let mut servers = vec![("this build", None)];
+    let mut servers = vec![("this build", server_bin())];
     if let Some(baseline) = &o.baseline {
-        servers.push(("baseline", Some(baseline.clone())));
+        servers.push(("baseline", baseline.as_path()));
     }
     for (label, binary) in servers {
         if o.baseline.is_some() {
-            let shown = binary.clone().unwrap_or_else(server_bin);
-            println!("== {label}: {}", shown.display());
+            println!("== {label}: {}", binary.display());
         }
-        *SERVER_BIN.lock().expect("server path") = binary;
         let dir = dir.join(label.replace(' ', "-"));
         std::fs::create_dir_all(&dir).expect("temp dir");
         if o.seconds > 0 && o.connections > 0 {
-            status_gets(&o, &dir, &http).await;
+            status_gets(&o, binary, &dir, &http).await;
         }
         if o.held > 0 {
             for waiter in [Waiter::RawSocket, Waiter::Reqwest] {
-                held_long_polls(&o, &dir, &http, waiter).await;
+                held_long_polls(&o, binary, &dir, &http, waiter).await;
             }
         }
     }
-    *SERVER_BIN.lock().expect("server path") = None;
     if o.accepts {
         accepts(&o, &dir).await;
     }
@@ -221,10 +216,20 @@ async fn main() {
 }
 
 /// 1. Status GETs per second, without and with metrics, alternating.
-async fn status_gets(o: &Options, dir: &std::path::Path, http: &reqwest::Client) {
-    let (plain, plain_task) = busy_server(dir, "plain.db", &[]).await;
-    let (metered, metered_task) =
-        busy_server(dir, "metered.db", &["--metrics-listen", "127.0.0.1:0"]).await;
+async fn status_gets(
+    o: &Options,
+    binary: &std::path::Path,
+    dir: &std::path::Path,
+    http: &reqwest::Client,
+) {
+    let (plain, plain_task) = busy_server(binary, dir, "plain.db", &[]).await;
+    let (metered, metered_task) = busy_server(
+        binary,
+        dir,
+        "metered.db",
+        &["--metrics-listen", "127.0.0.1:0"],
+    )
+    .await;
     let half = Duration::from_secs(o.seconds).div_f64(2.0);
     let mut rows = Vec::new();
     for (label, server, task) in [
@@ -275,8 +280,7 @@ async fn accepts(o: &Options, dir: &std::path::Path) {
         let mut args = vec!["--workers", "0", "--max-queued", "100000000"];
         args.extend(extra);
         let name = format!("accepts-{}.db", label.replace(' ', "-"));
-        let server =
-            ServerProcess::start(&server_bin(), &dir.join(name), "127.0.0.1:0", KEY, &args);
+        let server = ServerProcess::start(server_bin(), &dir.join(name), "127.0.0.1:0", KEY, &args);
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(usize::MAX)
             .build()
@@ -358,7 +362,7 @@ async fn sweep(o: &Options, dir: &std::path::Path, http: &reqwest::Client) {
         filled.elapsed()
     );
     let server = ServerProcess::start(
-        &server_bin(),
+        server_bin(),
         &db,
         "127.0.0.1:0",
         KEY,
@@ -487,6 +491,7 @@ async fn raw_long_poll(task: &str) -> std::io::Result<(bool, Instant, tokio::net
 /// 2. Held long polls: memory, CPU, and the wake-up of all of them.
 async fn held_long_polls(
     o: &Options,
+    binary: &std::path::Path,
     dir: &std::path::Path,
     http: &reqwest::Client,
     waiter: Waiter,
@@ -495,7 +500,7 @@ async fn held_long_polls(
         Waiter::RawSocket => "held-raw.db",
         Waiter::Reqwest => "held-reqwest.db",
     };
-    let (server, mut task) = busy_server(dir, name, &[]).await;
+    let (server, mut task) = busy_server(binary, dir, name, &[]).await;
     let pid = server.pid();
     let client = match waiter {
         Waiter::RawSocket => "raw sockets",

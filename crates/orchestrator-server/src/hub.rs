@@ -168,7 +168,7 @@ impl Subscription<'_> {
                 }
             }
             if !self.channel.reading.swap(true, Ordering::AcqRel) {
-                let result = read().await.map(|r| r.map(SharedRecord::new).map(Arc::new));
+                let result = read().await.map(shared);
                 match &result {
                     Ok(record) => {
                         self.channel.snapshot.send_replace(Snapshot {
@@ -188,6 +188,11 @@ impl Subscription<'_> {
             }
         }
     }
+}
+
+/// A fresh read, ready to hand to every waiter.
+fn shared(record: Option<TaskRecord>) -> Option<Arc<SharedRecord>> {
+    record.map(|r| Arc::new(SharedRecord::new(r)))
 }
 
 impl Drop for Subscription<'_> {

@@ -117,9 +117,9 @@ impl Server {
             .map(|files| crate::tls::Certificates::load(files).map(Arc::new))
             .transpose()?;
         let tls = certificates.clone().map(crate::tls::acceptor).transpose()?;
-        let listener = bind(config.listen).await?;
+        let listener = bind(config.listen)?;
         let metrics_listener = match config.metrics_listen {
-            Some(addr) => Some(bind(addr).await?),
+            Some(addr) => Some(bind(addr)?),
             None => None,
         };
         Ok(Server {
@@ -270,7 +270,7 @@ impl Server {
 /// The kernel caps it at `net.core.somaxconn` (4,096 on current Linux).
 const LISTEN_BACKLOG: u32 = 4096;
 
-async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {
+fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {
     let listen = || {
         let socket = if addr.is_ipv4() {
             tokio::net::TcpSocket::new_v4()?

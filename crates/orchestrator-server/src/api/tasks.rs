@@ -46,7 +46,7 @@ pub(crate) async fn get_task(
             let _held = state.metrics.long_poll_held();
             hold(&state, &tenant, task, subscription, wait).await?
         }
-        _ => Answer::Read(Box::new(task)),
+        _ => Answer::from(task),
     };
     drop(subscription);
 
@@ -83,6 +83,12 @@ enum Answer {
     /// Read once for every long poll one change woke, and rendered once for
     /// all of them.
     Shared(Arc<SharedRecord>),
+}
+
+impl From<TaskRecord> for Answer {
+    fn from(task: TaskRecord) -> Answer {
+        Answer::Read(Box::new(task))
+    }
 }
 
 impl Answer {
@@ -133,10 +139,13 @@ async fn hold(
         } else {
             give_up
         };
-        tokio::select! {
-            () = subscription.changed() => {}
-            () = tokio::time::sleep_until(until) => return load(state, tenant, &initial.id).await.map(|t| Answer::Read(Box::new(t))),
-            _ = shutdown.changed() => return load(state, tenant, &initial.id).await.map(|t| Answer::Read(Box::new(t))),
+        let changed = tokio::select! {
+            () = subscription.changed() => true,
+            () = tokio::time::sleep_until(until) => false,
+            _ = shutdown.changed() => false,
+        };
+        if !changed {
+            return load(state, tenant, &initial.id).await.map(Answer::from);
         }
         let latest = subscription
             .fresh(|| read(state, tenant, &initial.id))

@@ -72,25 +72,23 @@ pub(crate) async fn the_sdk_trusts_an_extra_root_and_talks_https_with_http2() {
     assert!(client.poll(&accepted).await.unwrap().is_completed());
 
     // The server offers HTTP/2 by ALPN and a client trusting the CA gets it.
-    let http = reqwest::Client::builder()
-        .tls_certs_merge(reqwest::Certificate::from_pem_bundle(https.ca.pem().as_bytes()).unwrap())
-        .build()
-        .unwrap();
+    let http = reqwest_trusting(&https.ca);
     let response = http.get(format!("{url}/healthz")).send().await.unwrap();
     assert_eq!(response.version(), reqwest::Version::HTTP_2);
     https.server.shutdown().await.unwrap();
 }
 
 /// Whether a new connection to `url`, trusting `ca`, gets an answer.
-async fn reaches(url: &str, ca: &TestCa) -> bool {
+/// A plain reqwest client trusting `ca` besides the system's roots.
+fn reqwest_trusting(ca: &TestCa) -> reqwest::Client {
     reqwest::Client::builder()
         .tls_certs_merge(reqwest::Certificate::from_pem_bundle(ca.pem().as_bytes()).unwrap())
         .build()
         .unwrap()
-        .get(url)
-        .send()
-        .await
-        .is_ok()
+}
+
+async fn reaches(url: &str, ca: &TestCa) -> bool {
+    reqwest_trusting(ca).get(url).send().await.is_ok()
 }
 
 pub(crate) async fn a_renewed_certificate_is_served_without_a_restart() {
@@ -110,10 +108,7 @@ pub(crate) async fn a_renewed_certificate_is_served_without_a_restart() {
     assert!(reaches(&url, &old_ca).await);
     assert!(!reaches(&url, &new_ca).await);
     // A connection opened before the renewal, kept alive across it.
-    let kept = reqwest::Client::builder()
-        .tls_certs_merge(reqwest::Certificate::from_pem_bundle(old_ca.pem().as_bytes()).unwrap())
-        .build()
-        .unwrap();
+    let kept = reqwest_trusting(&old_ca);
     assert!(kept.get(&url).send().await.unwrap().status().is_success());
 
     // Renewed in place, by another CA: new handshakes get it.

@@ -198,12 +198,17 @@ fn attempt(run: &RunRef) -> i32 {
     i32::try_from(run.attempt).unwrap_or(i32::MAX)
 }
 
-async fn get_task(
+/// The task `id`, by `statement` ([`GET_TASK`], or that prepared).
+async fn get_task<S>(
     client: &impl tokio_postgres::GenericClient,
+    statement: &S,
     id: &str,
-) -> Result<Option<TaskRecord>, StoreError> {
+) -> Result<Option<TaskRecord>, StoreError>
+where
+    S: tokio_postgres::ToStatement + ?Sized + Sync + Send,
+{
     client
-        .query_opt(GET_TASK, &[&id])
+        .query_opt(statement, &[&id])
         .await
         .map_err(pg_err)?
         .as_ref()
@@ -240,7 +245,7 @@ impl TaskStore for PostgresStore {
                     if fingerprint != task.fingerprint {
                         return Ok(Submitted::KeyReused);
                     }
-                    if let Some(existing) = get_task(&*tx, &task_id).await? {
+                    if let Some(existing) = get_task(&*tx, GET_TASK, &task_id).await? {
                         return Ok(Submitted::Existing(existing));
                     }
                     // The task expired before its key: the key starts over.
@@ -303,13 +308,8 @@ impl TaskStore for PostgresStore {
             // The hottest query (every status GET): prepared once per
             // pooled connection, then one round trip each.
             let statement = client.prepare_cached(GET_TASK).await.map_err(pg_err)?;
-            Ok(client
-                .query_opt(&statement, &[&id])
-                .await
-                .map_err(pg_err)?
-                .as_ref()
-                .map(from_row)
-                .transpose()?
+            Ok(get_task(&**client, &statement, &id)
+                .await?
                 .filter(|t| t.tenant == tenant))
         })
     }
@@ -570,7 +570,9 @@ impl TaskStore for PostgresStore {
                 .await
                 .map_err(pg_err)?
                 .len();
-            let task = get_task(&*tx, &id).await?.filter(|t| t.tenant == tenant);
+            let task = get_task(&*tx, GET_TASK, &id)
+                .await?
+                .filter(|t| t.tenant == tenant);
             tx.commit().await.map_err(pg_err)?;
             Ok(match (n, task) {
                 (_, None) => Cancelled::NotFound,
