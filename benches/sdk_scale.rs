@@ -4,7 +4,7 @@
 //!
 //! ```sh
 //! cargo bench --bench sdk_scale -- --tasks 10000 [--http2] [--no-long-poll]
-//!     [--submit-concurrency N] [--max-submits N] [--max-idle N]
+//!     [--submit-concurrency N] [--max-submits N] [--max-idle N] [--keep-results]
 //! ```
 //!
 //! `--http2` speaks h2c with prior knowledge, so every wait shares one
@@ -12,6 +12,8 @@
 //! `--max-idle N` sets the SDK's idle-connection cap (default 32), and
 //! `--max-submits N` its cap on submits on the wire at once (default 256):
 //! `--submit-concurrency` only limits how many the bench starts together.
+//! Each wait keeps only whether it completed and its lag, unless
+//! `--keep-results` keeps every outcome until the end.
 //!
 //! Not a test: it prints figures.
 
@@ -39,6 +41,7 @@ async fn main() {
             .and_then(|i| args.get(i + 1)?.parse::<usize>().ok())
     };
     let http2 = flag("--http2");
+    let keep_results = flag("--keep-results");
     let dir = std::env::temp_dir().join(format!("orchestrator-scale-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let server = ServerProcess::start_with_env(
@@ -59,9 +62,16 @@ async fn main() {
             "200000",
             "--http2-max-streams",
             "100000",
+            // Requests are counted from the server's metrics, not from a
+            // debug log: a log of every request would pile up in this
+            // process (it reads the server's stderr) and be counted as the
+            // waits' memory.
+            "--metrics-listen",
+            "127.0.0.1:0",
         ],
-        &[("RUST_LOG", "orchestrator=debug,warn")],
+        &[],
     );
+    let metrics_url = metrics_url(&server);
     let pid = server.pid();
     let long_poll = !args.iter().any(|a| a == "--no-long-poll");
     // Submits in flight at once (default: all). Fewer submits in flight means
@@ -111,7 +121,11 @@ async fn main() {
                     .completed_at()
                     .and_then(|at| humantime::parse_rfc3339_weak(at).ok())
                     .and_then(|at| SystemTime::now().duration_since(at).ok());
-                Ok::<_, orchestrator::Error>((outcome, lag))
+                // Only what the figures need is kept: a program that held
+                // on to every result would measure its results, not its
+                // waits (`--keep-results` keeps them).
+                let kept = keep_results.then_some(outcome.clone());
+                Ok::<_, orchestrator::Error>((outcome.is_completed(), lag, kept))
             }
         })
         .buffer_unordered(tasks)
@@ -120,7 +134,7 @@ async fn main() {
     let wall = started.elapsed();
     let completed = outcomes
         .iter()
-        .filter(|o| o.as_ref().is_ok_and(|(o, _)| o.is_completed()))
+        .filter(|o| o.as_ref().is_ok_and(|(done, _, _)| *done))
         .count();
     let mut lags: Vec<Duration> = outcomes.iter().filter_map(|o| o.as_ref().ok()?.1).collect();
     lags.sort();
@@ -130,12 +144,8 @@ async fn main() {
     };
     let (server_peak, cpu_after) = orchestrator_testkit::usage(pid);
     let (client_peak, client_cpu) = orchestrator_testkit::usage(std::process::id());
-    let log = server.log.lock().map(|l| l.clone()).unwrap_or_default();
+    let requests = requests_served(&metrics_url);
     drop(server);
-    let requests = log
-        .lines()
-        .filter(|l| l.contains(" request ") || l.contains("request method="))
-        .count();
     if let Some(Err(e)) = outcomes.iter().find(|o| o.is_err()) {
         println!("first error: {e}");
     }
@@ -147,7 +157,12 @@ async fn main() {
     let protocol = if http2 { "HTTP/2 (h2c)" } else { "HTTP/1.1" };
     let on_the_wire = max_submits.map_or("the SDK's default cap".to_owned(), |n| n.to_string());
     println!(
-        "SDK awaiting {tasks} tasks concurrently ({protocol}, {mode}, {submit_concurrency} submits started at a time, at most {on_the_wire} on the wire; 2 s each, 500 server workers):"
+        "SDK awaiting {tasks} tasks concurrently ({protocol}, {mode}, {submit_concurrency} submits started at a time, at most {on_the_wire} on the wire; 2 s each, 500 server workers{}):",
+        if keep_results {
+            "; every outcome kept"
+        } else {
+            ""
+        }
     );
     println!("  completed         {completed}/{tasks}");
     println!(
@@ -173,4 +188,46 @@ async fn main() {
         requests as f64 / tasks.max(1) as f64
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Where the server serves its metrics, from the line it prints at start.
+fn metrics_url(server: &ServerProcess) -> String {
+    let prefix = "orchestrator-server metrics on ";
+    let started = Instant::now();
+    loop {
+        let log = server.log.lock().map(|l| l.clone()).unwrap_or_default();
+        if let Some(url) = log.lines().find_map(|l| l.strip_prefix(prefix)) {
+            return url.trim().to_owned();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the server did not say where its metrics are: {log}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Every API request the server answered, from its `http_requests` counter
+/// (one plain HTTP/1.0 GET; the bench needs no HTTP client of its own).
+fn requests_served(metrics_url: &str) -> u64 {
+    use std::io::{Read, Write};
+    let Some((addr, path)) = metrics_url
+        .strip_prefix("http://")
+        .and_then(|rest| rest.split_once('/'))
+    else {
+        println!("metrics URL not understood: {metrics_url}");
+        return 0;
+    };
+    let mut text = String::new();
+    let read = std::net::TcpStream::connect(addr).and_then(|mut stream| {
+        write!(stream, "GET /{path} HTTP/1.0\r\nHost: {addr}\r\n\r\n")?;
+        stream.read_to_string(&mut text)
+    });
+    if let Err(e) = read {
+        println!("metrics unreadable: {e}");
+    }
+    text.lines()
+        .filter(|l| l.starts_with("orchestrator_http_requests_total{"))
+        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
+        .sum::<f64>() as u64
 }
