@@ -1,5 +1,7 @@
 //! What a successful submit returns.
 
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -19,54 +21,83 @@ use crate::transport::Reply;
 /// Pass it (or a reference to it) to [`Client::poll`](crate::Client::poll),
 /// [`Client::status`](crate::Client::status) or
 /// [`Client::cancel`](crate::Client::cancel).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Cloning it is cheap (the acceptance is shared, not copied), so a wait
+/// started from `&accepted` keeps no second copy of it.
+#[derive(Clone, PartialEq)]
 pub struct Accepted {
-    pub(crate) task_id: Option<TaskId>,
-    pub(crate) status_url: Url,
-    pub(crate) retry_after: Option<Duration>,
-    pub(crate) idempotency_key: String,
-    pub(crate) status: Option<TaskStatus>,
-    pub(crate) http_status: u16,
+    data: Arc<AcceptedData>,
+}
+
+/// What the acceptance said, shared by every clone of its [`Accepted`] and
+/// by the [`TaskRef`]s and waits made from it.
+#[derive(Debug, PartialEq)]
+struct AcceptedData {
+    task_id: Option<TaskId>,
+    status_url: Url,
+    retry_after: Option<Duration>,
+    idempotency_key: String,
+    status: Option<TaskStatus>,
+    http_status: u16,
     /// When the acceptance arrived, on the client's clock: the start of the
     /// task's progress trend, and what a late first poll subtracts from the
     /// server's `Retry-After`.
-    pub(crate) accepted_at: Duration,
+    accepted_at: Duration,
     /// Whether `status_url` is the contract's `{base}/v1/tasks/{id}`.
-    pub(crate) standard_location: bool,
+    standard_location: bool,
+}
+
+impl fmt::Debug for Accepted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = &self.data;
+        f.debug_struct("Accepted")
+            .field("task_id", &d.task_id)
+            .field("status_url", &d.status_url.as_str())
+            .field("retry_after", &d.retry_after)
+            .field("idempotency_key", &d.idempotency_key)
+            .field("status", &d.status)
+            .field("http_status", &d.http_status)
+            .field("accepted_at", &d.accepted_at)
+            .field("standard_location", &d.standard_location)
+            .finish()
+    }
 }
 
 impl Accepted {
     /// The task's id, from the body or the `Location` path.
     pub fn task_id(&self) -> Option<&TaskId> {
-        self.task_id.as_ref()
+        self.data.task_id.as_ref()
     }
 
     /// The absolute URL of the task's status resource.
     pub fn status_url(&self) -> &Url {
-        &self.status_url
+        &self.data.status_url
     }
 
     /// The server's `Retry-After` on the acceptance: the poller waits this
     /// long (capped by `max_retry_after`) before its first request.
     pub fn retry_after(&self) -> Option<Duration> {
-        self.retry_after
+        self.data.retry_after
     }
 
     /// The `Idempotency-Key` the submit was sent with; submitting again with
     /// the same key returns the same task instead of creating another.
     pub fn idempotency_key(&self) -> &str {
-        &self.idempotency_key
+        &self.data.idempotency_key
     }
 
     /// The status in the acceptance body (usually `PENDING`), when it had one.
     pub fn status(&self) -> Option<&TaskStatus> {
-        self.status.as_ref()
+        self.data.status.as_ref()
     }
 
     /// Whether the server finished the task before answering (a `200`/`201`
     /// carrying `COMPLETED`, `FAILED` or `CANCELLED`): waiting returns at once.
     pub fn is_finished(&self) -> bool {
-        self.status.as_ref().is_some_and(TaskStatus::is_terminal)
+        self.data
+            .status
+            .as_ref()
+            .is_some_and(TaskStatus::is_terminal)
     }
 
     /// Whether the status URL is the contract's `{base}/v1/tasks/{id}`. When
@@ -74,19 +105,24 @@ impl Accepted {
     /// from the status URL, or from this handle turned into a serialised
     /// [`TaskRef`].
     pub fn has_standard_location(&self) -> bool {
-        self.standard_location
+        self.data.standard_location
     }
 
     /// The HTTP status code of the acceptance (`202`, or `200`/`201`).
     pub fn http_status(&self) -> u16 {
-        self.http_status
+        self.data.http_status
     }
 
     /// How long a poller waits before its first request, if the server
     /// said: its `Retry-After`, bounded so an absurd value cannot park the
     /// caller.
+    /// When the acceptance arrived, on the client's clock.
+    pub(crate) fn accepted_at(&self) -> Duration {
+        self.data.accepted_at
+    }
+
     pub(crate) fn first_poll_delay(&self, max_retry_after: Duration) -> Option<Duration> {
-        self.retry_after.map(|d| d.min(max_retry_after))
+        self.data.retry_after.map(|d| d.min(max_retry_after))
     }
 }
 
@@ -156,7 +192,7 @@ impl Accepted {
             }
         };
         let task_id = body_id.or_else(|| task_id_from_url(status_url.as_str()));
-        let accepted = Accepted {
+        let data = AcceptedData {
             task_id,
             retry_after: retry_after(&reply.headers, client.inner.clock.now()),
             idempotency_key: key,
@@ -167,29 +203,29 @@ impl Accepted {
             standard_location: false,
         };
         let accepted = Accepted {
-            standard_location: accepted
-                .task_id
-                .as_ref()
-                .and_then(|id| client.task_url(id).ok())
-                .is_some_and(|standard| standard == accepted.status_url),
-            ..accepted
+            data: Arc::new(AcceptedData {
+                standard_location: data
+                    .task_id
+                    .as_ref()
+                    .and_then(|id| client.task_url(id).ok())
+                    .is_some_and(|standard| standard == data.status_url),
+                ..data
+            }),
         };
         if let Err(e) = client
             .inner
             .transport
-            .check_origin(&accepted.status_url, "the `Location` of the new task")
+            .check_origin(accepted.status_url(), "the `Location` of the new task")
         {
             // The task exists now; keep its identity in the error so it is not lost.
             let e = e.context(format!(
                 "task {} was created",
-                accepted
-                    .task_id
-                    .as_ref()
-                    .map_or("(id unknown)", |id| id.as_str())
+                accepted.task_id().map_or("(id unknown)", |id| id.as_str())
             ));
             return Err(e.with_task(TaskRef::from(accepted)));
         }
-        if matches!(reply.status, StatusCode::OK | StatusCode::CREATED) && accepted.status.is_none()
+        if matches!(reply.status, StatusCode::OK | StatusCode::CREATED)
+            && accepted.status().is_none()
         {
             tracing::debug!(status = %reply.status, "submit answered without a status body; will poll");
         }
@@ -202,16 +238,44 @@ mod tests {
     use super::*;
 
     #[test]
+    fn clones_and_references_share_the_acceptance_instead_of_copying_it() {
+        let client = Client::builder("http://api.example.com/").build().unwrap();
+        let post = client
+            .endpoint(&["v1", "bots", "b", "actions", "a"])
+            .unwrap();
+        let reply = Reply {
+            status: StatusCode::ACCEPTED,
+            headers: Default::default(),
+            body: br#"{"task_id": "t-1", "status": "PENDING"}"#.to_vec(),
+            elapsed: Duration::ZERO,
+            span: tracing::Span::none(),
+        };
+        let accepted = Accepted::from_reply(&client, &post, &reply, "k".into()).unwrap();
+        let status = accepted.status().unwrap();
+        let clone = accepted.clone();
+        let task = TaskRef::from(&accepted);
+        // Thousands of waits started from `&accepted` hold one acceptance.
+        assert!(std::ptr::eq(status, clone.status().unwrap()));
+        assert!(std::ptr::eq(
+            status,
+            task.accepted().unwrap().status().unwrap()
+        ));
+        assert_eq!(clone, accepted);
+    }
+
+    #[test]
     fn an_absurd_retry_after_on_acceptance_is_capped() {
         let a = Accepted {
-            task_id: None,
-            status_url: Url::parse("http://h/v1/tasks/t").unwrap(),
-            retry_after: Some(Duration::MAX),
-            idempotency_key: "k".into(),
-            status: None,
-            http_status: 202,
-            accepted_at: Duration::ZERO,
-            standard_location: false,
+            data: Arc::new(AcceptedData {
+                task_id: None,
+                status_url: Url::parse("http://h/v1/tasks/t").unwrap(),
+                retry_after: Some(Duration::MAX),
+                idempotency_key: "k".into(),
+                status: None,
+                http_status: 202,
+                accepted_at: Duration::ZERO,
+                standard_location: false,
+            }),
         };
         assert_eq!(
             a.first_poll_delay(Duration::from_secs(300)),

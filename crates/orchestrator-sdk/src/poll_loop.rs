@@ -12,7 +12,7 @@ use url::Url;
 use crate::client::Client;
 use crate::delay::{Backoff, DelaySource, NextPoll, choose_delay, spread};
 use crate::error::{Error, ErrorKind, Result};
-use crate::models::TaskStatus;
+use crate::models::{TaskState, TaskStatus};
 use crate::options::PollOptions;
 use crate::pacing::{ProgressTrend, Schedule, pace};
 use crate::poller::PollUpdate;
@@ -42,15 +42,35 @@ pub(crate) struct PollLoop {
     backoff: Backoff,
     /// The pause before the next request.
     pending: Duration,
-    last: Option<TaskStatus>,
+    /// What the last observation said, to tell the next one's news by.
+    last: Option<Seen>,
     errors: u32,
-    /// The acceptance body's status, yielded before the first request.
-    initial: Option<TaskStatus>,
+    /// The acceptance body's status, yielded before the first request
+    /// (boxed: it is gone after the first step, and a wait with thousands
+    /// of siblings should not carry its room for the whole wait).
+    initial: Option<Box<TaskStatus>>,
     done: bool,
     /// The wait's span; each request's span is a child of it.
     span: Span,
     /// Status requests sent so far.
     polls: u32,
+}
+
+/// The part of an observation the next one is compared with: a wait keeps
+/// this instead of a copy of the whole status, result and all.
+#[derive(Debug, Clone, PartialEq)]
+struct Seen {
+    state: TaskState,
+    progress_percent: Option<f64>,
+}
+
+impl Seen {
+    fn of(status: &TaskStatus) -> Seen {
+        Seen {
+            state: status.state().clone(),
+            progress_percent: status.progress_percent(),
+        }
+    }
 }
 
 /// What one status request brought back.
@@ -104,13 +124,13 @@ impl PollLoop {
             // may be answered with its state alone; the wait then reads the
             // whole report once instead of ending without the result.
             if let Some(status) = accepted.status().filter(|s| !lacks_report(s)) {
-                poll.trend.observe(accepted.accepted_at, status);
-                poll.initial = Some(status.clone());
+                poll.trend.observe(accepted.accepted_at(), status);
+                poll.initial = Some(Box::new(status.clone()));
             } else if accepted.status().is_some() {
                 poll.pending = Duration::ZERO;
                 return Ok(poll);
             }
-            let since = poll.started.saturating_sub(accepted.accepted_at);
+            let since = poll.started.saturating_sub(accepted.accepted_at());
             poll.pending = match accepted.first_poll_delay(options.max_retry_after) {
                 Some(hint) => hint.saturating_sub(since),
                 // A server that says nothing about when to look (ours sends
@@ -138,7 +158,7 @@ impl PollLoop {
             return None;
         }
         if let Some(status) = self.initial.take() {
-            return Some(Ok(self.first_observation(status)));
+            return Some(Ok(self.first_observation(*status)));
         }
         let span = self.span.clone();
         Some(self.poll_until_observed().instrument(span).await)
@@ -282,7 +302,7 @@ impl PollLoop {
     fn changes_something(&self, status: &TaskStatus) -> bool {
         self.last
             .as_ref()
-            .is_none_or(|last| status.differs_from(last))
+            .is_none_or(|last| *last != Seen::of(status))
     }
 
     /// Records an observed status and the pause chosen after it.
@@ -295,7 +315,7 @@ impl PollLoop {
             self.pending = next.delay;
             Some(next)
         };
-        self.last = Some(status.clone());
+        self.last = Some(Seen::of(&status));
         PollUpdate::new(status, next)
     }
 
@@ -343,9 +363,9 @@ impl PollLoop {
     fn timed_out(&self) -> Error {
         let waited = self.options.timeout.unwrap_or_default();
         let state = match &self.last {
-            Some(s) => match s.progress_percent() {
-                Some(p) => format!("still {} ({p:.0}%)", s.state()),
-                None => format!("still {}", s.state()),
+            Some(s) => match s.progress_percent {
+                Some(p) => format!("still {} ({p:.0}%)", s.state),
+                None => format!("still {}", s.state),
             },
             None => "not yet seen".to_owned(),
         };

@@ -54,7 +54,8 @@ pub(crate) enum Repr {
     /// A status URL; the id, when given alongside (a resumed token), wins
     /// over the one read from the URL.
     Url(String, Option<TaskId>),
-    Accepted(Box<Accepted>),
+    /// Shares the acceptance: cloning a reference copies no status.
+    Accepted(Accepted),
 }
 
 impl TaskRef {
@@ -175,7 +176,7 @@ impl From<&Url> for TaskRef {
 impl From<Accepted> for TaskRef {
     fn from(a: Accepted) -> Self {
         TaskRef {
-            repr: Repr::Accepted(Box::new(a)),
+            repr: Repr::Accepted(a),
         }
     }
 }

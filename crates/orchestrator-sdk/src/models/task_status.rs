@@ -353,12 +353,6 @@ impl TaskStatus {
     pub fn into_json(self) -> Value {
         self.raw
     }
-
-    /// Whether two observations differ in what a watcher cares about: state
-    /// or progress.
-    pub(crate) fn differs_from(&self, other: &TaskStatus) -> bool {
-        self.state != other.state || self.progress_percent != other.progress_percent
-    }
 }
 
 /// Serializes to the body as the server sent it.
