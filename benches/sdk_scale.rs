@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo bench --bench sdk_scale -- --tasks 10000 [--http2] [--no-long-poll]
 //!     [--submit-concurrency N] [--max-submits N] [--max-idle N] [--keep-results]
+//!     [--bare-h2]
 //! ```
 //!
 //! `--http2` speaks h2c with prior knowledge, so every wait shares one
@@ -14,6 +15,11 @@
 //! `--submit-concurrency` only limits how many the bench starts together.
 //! Each wait keeps only whether it completed and its lag, unless
 //! `--keep-results` keeps every outcome until the end.
+//!
+//! `--bare-h2` is the floor to compare the SDK with: the submits still go
+//! through the SDK, but each wait is a loop of long polls sent on one
+//! HTTP/2 connection driven by hyper's connection API, with no client
+//! library, retries, redirects or pacing on top.
 //!
 //! Not a test: it prints figures.
 
@@ -101,12 +107,18 @@ async fn main() {
         builder = builder.max_concurrent_submits(submits);
     }
     let client = builder.build().expect("client");
+    let bare = if flag("--bare-h2") {
+        Some(BareH2::connect(&server.url).await)
+    } else {
+        None
+    };
     let (_, cpu_before) = orchestrator_testkit::usage(pid);
     let started = Instant::now();
     let outcomes: Vec<_> = futures_util::stream::iter(0..tasks)
         .map(|i| {
             let client = client.clone();
             let submits = submits.clone();
+            let bare = bare.clone();
             async move {
                 let doc = format!("data:text/plain,Task%20{i}%20shows%20strong%20growth.");
                 let permit = submits.acquire_owned().await.expect("never closed");
@@ -114,6 +126,9 @@ async fn main() {
                     .analyze_document("scale", &AnalyzeDocument::new(doc))
                     .await?;
                 drop(permit);
+                if let Some(bare) = &bare {
+                    return Ok(bare.wait(&accepted).await);
+                }
                 let outcome = client.poll(&accepted).await?;
                 // Seen this long after the server finished it.
                 let lag = outcome
@@ -154,7 +169,11 @@ async fn main() {
     } else {
         "plain polling"
     };
-    let protocol = if http2 { "HTTP/2 (h2c)" } else { "HTTP/1.1" };
+    let protocol = match (bare.is_some(), http2) {
+        (true, _) => "waits on bare hyper HTTP/2 (h2c), submits through the SDK",
+        (false, true) => "HTTP/2 (h2c)",
+        (false, false) => "HTTP/1.1",
+    };
     let on_the_wire = max_submits.map_or("the SDK's default cap".to_owned(), |n| n.to_string());
     println!(
         "SDK awaiting {tasks} tasks concurrently ({protocol}, {mode}, {submit_concurrency} submits started at a time, at most {on_the_wire} on the wire; 2 s each, 500 server workers{}):",
@@ -230,4 +249,61 @@ fn requests_served(metrics_url: &str) -> u64 {
         .filter(|l| l.starts_with("orchestrator_http_requests_total{"))
         .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
         .sum::<f64>() as u64
+}
+
+/// Long polls on one HTTP/2 connection with nothing but hyper: what a wait
+/// costs without a client library.
+#[derive(Clone)]
+struct BareH2 {
+    sender: hyper::client::conn::http2::SendRequest<http_body_util::Empty<hyper::body::Bytes>>,
+}
+
+impl BareH2 {
+    async fn connect(base: &str) -> BareH2 {
+        let addr = base.trim_start_matches("http://").trim_end_matches('/');
+        let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let (sender, connection) =
+            hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
+                .initial_connection_window_size(16 << 20)
+                .handshake(hyper_util::rt::TokioIo::new(stream))
+                .await
+                .expect("HTTP/2 handshake");
+        tokio::spawn(connection);
+        BareH2 { sender }
+    }
+
+    /// Polls until the task ends: whether it completed, its lag, no outcome.
+    async fn wait(
+        &self,
+        accepted: &orchestrator::Accepted,
+    ) -> (bool, Option<Duration>, Option<orchestrator::Outcome>) {
+        use http_body_util::BodyExt;
+        loop {
+            let request = hyper::Request::get(accepted.status_url().as_str())
+                .header("authorization", format!("Bearer {KEY}"))
+                .header("prefer", "wait=20")
+                .body(http_body_util::Empty::new())
+                .expect("a valid request");
+            let mut sender = self.sender.clone();
+            let Ok(response) = sender.send_request(request).await else {
+                return (false, None, None);
+            };
+            let Ok(body) = response.into_body().collect().await else {
+                return (false, None, None);
+            };
+            let status: serde_json::Value =
+                serde_json::from_slice(&body.to_bytes()).unwrap_or_default();
+            match status["status"].as_str() {
+                Some("PENDING" | "RUNNING") => continue,
+                Some("COMPLETED") => {
+                    let lag = status["completed_at"]
+                        .as_str()
+                        .and_then(|at| humantime::parse_rfc3339_weak(at).ok())
+                        .and_then(|at| SystemTime::now().duration_since(at).ok());
+                    return (true, lag, None);
+                }
+                _ => return (false, None, None),
+            }
+        }
+    }
 }
