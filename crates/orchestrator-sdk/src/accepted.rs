@@ -113,14 +113,14 @@ impl Accepted {
         self.data.http_status
     }
 
-    /// How long a poller waits before its first request, if the server
-    /// said: its `Retry-After`, bounded so an absurd value cannot park the
-    /// caller.
     /// When the acceptance arrived, on the client's clock.
     pub(crate) fn accepted_at(&self) -> Duration {
         self.data.accepted_at
     }
 
+    /// How long a poller waits before its first request, if the server
+    /// said: its `Retry-After`, bounded so an absurd value cannot park the
+    /// caller.
     pub(crate) fn first_poll_delay(&self, max_retry_after: Duration) -> Option<Duration> {
         self.data.retry_after.map(|d| d.min(max_retry_after))
     }
