@@ -130,12 +130,7 @@ async fn main() {
                     return Ok(bare.wait(&accepted).await);
                 }
                 let outcome = client.poll(&accepted).await?;
-                // Seen this long after the server finished it.
-                let lag = outcome
-                    .status()
-                    .completed_at()
-                    .and_then(|at| humantime::parse_rfc3339_weak(at).ok())
-                    .and_then(|at| SystemTime::now().duration_since(at).ok());
+                let lag = lag_since(outcome.status().completed_at());
                 // Only what the figures need is kept: a program that held
                 // on to every result would measure its results, not its
                 // waits (`--keep-results` keeps them).
@@ -207,6 +202,13 @@ async fn main() {
         requests as f64 / tasks.max(1) as f64
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// How long after the server finished a task (its `completed_at`) it was
+/// seen here.
+fn lag_since(completed_at: Option<&str>) -> Option<Duration> {
+    let at = humantime::parse_rfc3339_weak(completed_at?).ok()?;
+    SystemTime::now().duration_since(at).ok()
 }
 
 /// Where the server serves its metrics, from the line it prints at start.
@@ -296,11 +298,7 @@ impl BareH2 {
             match status["status"].as_str() {
                 Some("PENDING" | "RUNNING") => continue,
                 Some("COMPLETED") => {
-                    let lag = status["completed_at"]
-                        .as_str()
-                        .and_then(|at| humantime::parse_rfc3339_weak(at).ok())
-                        .and_then(|at| SystemTime::now().duration_since(at).ok());
-                    return (true, lag, None);
+                    return (true, lag_since(status["completed_at"].as_str()), None);
                 }
                 _ => return (false, None, None),
             }

@@ -26,13 +26,13 @@ use crate::transport::Reply;
 /// started from `&accepted` keeps no second copy of it.
 #[derive(Clone, PartialEq)]
 pub struct Accepted {
-    data: Arc<AcceptedData>,
+    data: Arc<Acceptance>,
 }
 
 /// What the acceptance said, shared by every clone of its [`Accepted`] and
 /// by the [`TaskRef`]s and waits made from it.
 #[derive(Debug, PartialEq)]
-struct AcceptedData {
+struct Acceptance {
     task_id: Option<TaskId>,
     status_url: Url,
     retry_after: Option<Duration>,
@@ -47,19 +47,11 @@ struct AcceptedData {
     standard_location: bool,
 }
 
+/// What the acceptance said, field by field: the sharing behind it is not
+/// the caller's concern.
 impl fmt::Debug for Accepted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = &self.data;
-        f.debug_struct("Accepted")
-            .field("task_id", &d.task_id)
-            .field("status_url", &d.status_url.as_str())
-            .field("retry_after", &d.retry_after)
-            .field("idempotency_key", &d.idempotency_key)
-            .field("status", &d.status)
-            .field("http_status", &d.http_status)
-            .field("accepted_at", &d.accepted_at)
-            .field("standard_location", &d.standard_location)
-            .finish()
+        fmt::Debug::fmt(&*self.data, f)
     }
 }
 
@@ -192,7 +184,7 @@ impl Accepted {
             }
         };
         let task_id = body_id.or_else(|| task_id_from_url(status_url.as_str()));
-        let data = AcceptedData {
+        let data = Acceptance {
             task_id,
             retry_after: retry_after(&reply.headers, client.inner.clock.now()),
             idempotency_key: key,
@@ -203,7 +195,7 @@ impl Accepted {
             standard_location: false,
         };
         let accepted = Accepted {
-            data: Arc::new(AcceptedData {
+            data: Arc::new(Acceptance {
                 standard_location: data
                     .task_id
                     .as_ref()
@@ -266,7 +258,7 @@ mod tests {
     #[test]
     fn an_absurd_retry_after_on_acceptance_is_capped() {
         let a = Accepted {
-            data: Arc::new(AcceptedData {
+            data: Arc::new(Acceptance {
                 task_id: None,
                 status_url: Url::parse("http://h/v1/tasks/t").unwrap(),
                 retry_after: Some(Duration::MAX),

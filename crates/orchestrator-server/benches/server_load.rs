@@ -429,6 +429,15 @@ enum Waiter {
     Reqwest,
 }
 
+impl Waiter {
+    fn label(self) -> &'static str {
+        match self {
+            Waiter::RawSocket => "raw sockets",
+            Waiter::Reqwest => "reqwest",
+        }
+    }
+}
+
 /// One long poll held on `task`: (answered 200, when the status line came,
 /// the connection). Connections stay open until the figures are taken, as a
 /// long-polling client's would for its next poll: closing them would add
@@ -496,16 +505,10 @@ async fn held_long_polls(
     http: &reqwest::Client,
     waiter: Waiter,
 ) {
-    let name = match waiter {
-        Waiter::RawSocket => "held-raw.db",
-        Waiter::Reqwest => "held-reqwest.db",
-    };
-    let (server, mut task) = busy_server(binary, dir, name, &[]).await;
+    let client = waiter.label();
+    let name = format!("held-{}.db", client.replace(' ', "-"));
+    let (server, mut task) = busy_server(binary, dir, &name, &[]).await;
     let pid = server.pid();
-    let client = match waiter {
-        Waiter::RawSocket => "raw sockets",
-        Waiter::Reqwest => "reqwest",
-    };
     println!(
         "held long polls: {} at once (Prefer: wait=30; {client}), {} rounds",
         o.held, o.rounds

@@ -184,7 +184,7 @@ impl Subscription<'_> {
             }
             // Another waiter is reading: take its snapshot when it lands.
             if snapshots.changed().await.is_err() {
-                return read().await.map(|r| r.map(SharedRecord::new).map(Arc::new));
+                return read().await.map(shared);
             }
         }
     }

@@ -36,19 +36,20 @@ pub(crate) async fn get_task(
 ) -> Result<Response, ApiError> {
     let task_id = path_param(task_id)?;
     let wait = requested_wait(&headers).map(|w| w.min(state.limits.max_long_poll));
-    let hold_for = wait.filter(|w| !w.is_zero());
     // A long poll subscribes before reading, so a change in between still
     // wakes it; a plain GET does not subscribe at all.
-    let mut subscription = hold_for.map(|_| state.hub.subscribe(&task_id));
+    let mut long_poll = wait
+        .filter(|w| !w.is_zero())
+        .map(|wait| (wait, state.hub.subscribe(&task_id)));
     let task = load(&state, &tenant, &task_id).await?;
-    let answer = match (hold_for, subscription.as_mut()) {
-        (Some(wait), Some(subscription)) if !task.state.is_terminal() => {
+    let answer = match long_poll.as_mut() {
+        Some((wait, subscription)) if !task.state.is_terminal() => {
             let _held = state.metrics.long_poll_held();
-            hold(&state, &tenant, task, subscription, wait).await?
+            hold(&state, &tenant, task, subscription, *wait).await?
         }
         _ => Answer::from(task),
     };
-    drop(subscription);
+    drop(long_poll);
 
     let mut response = (
         [(

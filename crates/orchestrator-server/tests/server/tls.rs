@@ -78,7 +78,6 @@ pub(crate) async fn the_sdk_trusts_an_extra_root_and_talks_https_with_http2() {
     https.server.shutdown().await.unwrap();
 }
 
-/// Whether a new connection to `url`, trusting `ca`, gets an answer.
 /// A plain reqwest client trusting `ca` besides the system's roots.
 fn reqwest_trusting(ca: &TestCa) -> reqwest::Client {
     reqwest::Client::builder()
@@ -87,6 +86,7 @@ fn reqwest_trusting(ca: &TestCa) -> reqwest::Client {
         .unwrap()
 }
 
+/// Whether a new connection to `url`, trusting `ca`, gets an answer.
 async fn reaches(url: &str, ca: &TestCa) -> bool {
     reqwest_trusting(ca).get(url).send().await.is_ok()
 }
