@@ -10,6 +10,7 @@ use url::Url;
 use crate::client::{Client, ClientInner};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
+use crate::h2c::H2c;
 use crate::options::PollOptions;
 use crate::transport::Transport;
 
@@ -320,6 +321,14 @@ impl ClientBuilder {
     /// One HTTP/2 connection carries every concurrent wait, instead of one
     /// connection each: what makes ten thousand waits cheap.
     ///
+    /// When no proxy applies to the API (none set with [`proxy`](Self::proxy),
+    /// none in the environment for its host), status `GET`s go on that
+    /// connection through hyper's HTTP/2 client directly rather than through
+    /// reqwest, so a long poll holds a few hundred bytes for its wait rather
+    /// than several kilobytes. Nothing else differs: the same headers, token,
+    /// timeouts, body cap and errors; a redirect is followed by reqwest, under
+    /// the same policy; a connection the server closed is reopened.
+    ///
     /// ```
     /// let client = orchestrator::Client::builder("http://127.0.0.1:8000")
     ///     .http2_prior_knowledge(true)
@@ -419,6 +428,19 @@ impl ClientBuilder {
             ));
         }
         self.poll_options.validate()?;
+        // With prior knowledge and no proxy, status GETs skip reqwest's
+        // per-request layers (an injected client is always used as it is).
+        let h2c = match (&self.http, &self.proxy) {
+            (Some(_), _) | (None, ProxySetting::Url(_)) => None,
+            (None, _) if !self.http2_prior_knowledge => None,
+            (None, proxy) => H2c::direct_to(
+                &base_url,
+                self.connect_timeout,
+                matches!(proxy, ProxySetting::Environment)
+                    .then(hyper_util::client::proxy::matcher::Matcher::from_system)
+                    .as_ref(),
+            ),
+        };
         let http = match self.http {
             Some(http) => http,
             None => self.http_client_for()?,
@@ -433,6 +455,7 @@ impl ClientBuilder {
                     request_timeout: self.request_timeout,
                     body_limit: self.body_limit,
                     follow_cross_origin: self.follow_cross_origin,
+                    h2c,
                 },
                 submit_retries: self.submit_retries,
                 submit_timeout: self.submit_timeout,

@@ -15,7 +15,7 @@ use crate::task_ref::TaskRef;
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-type BoxError = Box<dyn StdError + Send + Sync>;
+pub(crate) type BoxError = Box<dyn StdError + Send + Sync>;
 
 /// What went wrong, in broad strokes. Match on it to decide what to do next.
 ///

@@ -97,6 +97,7 @@ mod client;
 mod clock;
 mod delay;
 mod error;
+mod h2c;
 mod http_body;
 mod models;
 mod options;

@@ -5,12 +5,13 @@
 use std::time::{Duration, Instant};
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
-use reqwest::{Method, Response, StatusCode, Version};
+use reqwest::{Method, StatusCode, Version};
 use tracing::field::Empty;
 use tracing::{Instrument, Span};
 use url::Url;
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{BoxError, Error, ErrorKind};
+use crate::h2c::{H2c, H2cFailure};
 use crate::http_body::{self, CappedReadError};
 use crate::models::Problem;
 
@@ -70,6 +71,8 @@ pub(crate) struct Transport {
     pub(crate) request_timeout: Duration,
     pub(crate) body_limit: usize,
     pub(crate) follow_cross_origin: bool,
+    /// Status `GET`s straight over h2c, where that behaves as reqwest would.
+    pub(crate) h2c: Option<H2c>,
 }
 
 impl Transport {
@@ -155,52 +158,137 @@ impl Transport {
         url: &Url,
         outgoing: Outgoing,
         span: &Span,
-    ) -> Result<(StatusCode, HeaderMap, Vec<u8>, Duration), (Error, bool)> {
+    ) -> Result<Answered, (Error, bool)> {
         self.check_origin(url, "URL").map_err(|e| (e, false))?;
-        let mut request = self
-            .http
-            .request(method.clone(), url.clone())
-            .header(USER_AGENT, self.user_agent.clone())
-            .timeout(outgoing.timeout.unwrap_or(self.request_timeout))
-            .headers(outgoing.headers);
+        let mut headers = outgoing.headers;
+        headers.insert(USER_AGENT, self.user_agent.clone());
         // Credentials go only to the origin they were configured for.
         if let Some(auth) = &self.authorization
             && self.same_origin(url)
         {
-            request = request.header(AUTHORIZATION, auth.clone());
+            headers.insert(AUTHORIZATION, auth.clone());
         }
-        if let Some(body) = outgoing.json_body {
+        let sending = Sending {
+            method: &method,
+            url,
+            span,
+            started: Instant::now(),
+            timeout: outgoing.timeout.unwrap_or(self.request_timeout),
+        };
+        // Each way out is boxed, so that a wait holds only the one it took,
+        // and only while its request lasts, rather than room for both.
+        if method == Method::GET
+            && outgoing.json_body.is_none()
+            && let Some(h2c) = &self.h2c
+            && let Some(target) = h2c.target(url)
+        {
+            let answer = Box::pin(self.send_direct(h2c, target, &headers, sending)).await?;
+            // Redirects are followed by reqwest, under the client's policy.
+            if !answer.0.is_redirection() {
+                return Ok(answer);
+            }
+        }
+        Box::pin(self.send_with_reqwest(headers, outgoing.json_body, sending)).await
+    }
+
+    /// Sends a status `GET` on the direct h2c path.
+    async fn send_direct(
+        &self,
+        h2c: &H2c,
+        target: hyper::Uri,
+        headers: &HeaderMap,
+        sending: Sending<'_>,
+    ) -> Result<Answered, (Error, bool)> {
+        let Sending { method, url, .. } = sending;
+        tokio::time::timeout(sending.timeout, async {
+            let response = h2c
+                .get(target, headers)
+                .await
+                .map_err(|f| h2c_error(method, url, f))?;
+            let (parts, body) = response.into_parts();
+            let head = (parts.status, parts.version, parts.headers);
+            self.received(head, body, sending).await
+        })
+        .await
+        .unwrap_or_else(|_| Err((no_answer(method, url, TIMED_OUT), false)))
+    }
+
+    async fn send_with_reqwest(
+        &self,
+        headers: HeaderMap,
+        json_body: Option<Vec<u8>>,
+        sending: Sending<'_>,
+    ) -> Result<Answered, (Error, bool)> {
+        let Sending { method, url, .. } = sending;
+        let mut request = self
+            .http
+            .request(method.clone(), url.clone())
+            .timeout(sending.timeout)
+            .headers(headers);
+        if let Some(body) = json_body {
             request = request
                 .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
                 .body(body);
         }
-
-        let started = Instant::now();
         let mut response = request.send().await.map_err(|e| {
             let connect = e.is_connect();
-            let error = transport_error(&method, url, e);
+            let error = transport_error(method, url, e);
             // A TLS failure happens while connecting, but retrying cannot
             // fix a certificate.
             let connect = connect && error.kind() == ErrorKind::Transport;
             (error, connect)
         })?;
-        let status = response.status();
-        span.record("http.response.status_code", status.as_u16());
-        span.record(
-            "network.protocol.version",
-            protocol_version(response.version()),
+        let head = (
+            response.status(),
+            response.version(),
+            std::mem::take(response.headers_mut()),
         );
+        self.received(head, reqwest::Body::from(response), sending)
+            .await
+    }
+
+    /// Records a response on its request's span and reads its body.
+    async fn received<B>(
+        &self,
+        (status, version, headers): (StatusCode, Version, HeaderMap),
+        body: B,
+        sending: Sending<'_>,
+    ) -> Result<Answered, (Error, bool)>
+    where
+        B: hyper::body::Body<Data = hyper::body::Bytes> + Unpin,
+        B::Error: Into<BoxError>,
+    {
+        let Sending {
+            method, url, span, ..
+        } = sending;
+        span.record("http.response.status_code", status.as_u16());
+        span.record("network.protocol.version", protocol_version(version));
         if status.is_client_error() || status.is_server_error() {
             span.record("error.type", status.as_u16());
         }
-        let headers = std::mem::take(response.headers_mut());
-        let body = read_capped(&mut response, self.body_limit)
+        let body = read_capped(body, self.body_limit)
             .await
             .map_err(|error| (error.context(format!("{method} {url}")), false))?;
-        let elapsed = started.elapsed();
+        let elapsed = sending.started.elapsed();
         tracing::debug!(bytes = body.len(), ?elapsed, "received response");
         Ok((status, headers, body, elapsed))
     }
+}
+
+/// A full answer: status, headers, body, how long it took.
+type Answered = (StatusCode, HeaderMap, Vec<u8>, Duration);
+
+/// The request being sent, as the ways out of [`Transport::send_in_span`]
+/// need it.
+#[derive(Clone, Copy)]
+struct Sending<'a> {
+    method: &'a Method,
+    url: &'a Url,
+    /// The request's span, to record the answer on.
+    span: &'a Span,
+    started: Instant,
+    /// For the whole exchange, body included.
+    timeout: Duration,
 }
 
 /// Records on a request's span the pause chosen after it, and why.
@@ -254,17 +342,41 @@ fn transport_error(method: &Method, url: &Url, e: reqwest::Error) -> Error {
         .with_source(e.without_url());
     }
     let what = if e.is_timeout() {
-        "the request timed out"
+        TIMED_OUT
     } else if e.is_connect() {
-        "could not connect"
+        NO_CONNECTION
     } else if e.is_builder() {
         return Error::invalid_input(format!("could not build {method} {url}")).with_source(e);
     } else {
-        "the connection failed"
+        CONNECTION_FAILED
     };
-    Error::new(ErrorKind::Transport, format!("{what} ({method} {url})"))
-        .with_source(e.without_url())
-        .transient(true)
+    no_answer(method, url, what).with_source(e.without_url())
+}
+
+/// What [`no_answer`] says happened: the same words on both paths.
+const TIMED_OUT: &str = "the request timed out";
+const NO_CONNECTION: &str = "could not connect";
+const CONNECTION_FAILED: &str = "the connection failed";
+
+/// A request that got no HTTP answer, worth trying again.
+fn no_answer(method: &Method, url: &Url, what: &str) -> Error {
+    Error::new(ErrorKind::Transport, format!("{what} ({method} {url})")).transient(true)
+}
+
+/// A failure on the direct h2c path, as reqwest's would read; `true` when
+/// no connection was made.
+fn h2c_error(method: &Method, url: &Url, failure: H2cFailure) -> (Error, bool) {
+    match failure {
+        H2cFailure::Connect(e) => (no_answer(method, url, NO_CONNECTION).with_source(e), true),
+        H2cFailure::ConnectTimeout => (no_answer(method, url, TIMED_OUT), true),
+        H2cFailure::Exchange(e) if e.is_timeout() => {
+            (no_answer(method, url, TIMED_OUT).with_source(e), false)
+        }
+        H2cFailure::Exchange(e) => (
+            no_answer(method, url, CONNECTION_FAILED).with_source(e),
+            false,
+        ),
+    }
 }
 
 /// The TLS error somewhere in `e`'s causes, if the failure was one: a
@@ -288,8 +400,12 @@ fn tls_failure(e: &(dyn std::error::Error + 'static)) -> Option<String> {
 }
 
 /// Reads a body up to the client's cap, as an SDK error.
-async fn read_capped(response: &mut Response, limit: usize) -> Result<Vec<u8>, Error> {
-    http_body::read_capped(response, limit as u64)
+async fn read_capped<B>(body: B, limit: usize) -> Result<Vec<u8>, Error>
+where
+    B: hyper::body::Body<Data = hyper::body::Bytes> + Unpin,
+    B::Error: Into<BoxError>,
+{
+    http_body::read_capped(body, limit as u64)
         .await
         .map_err(|e| match e {
             CappedReadError::TooLarge { limit, declared } => {
@@ -303,9 +419,18 @@ async fn read_capped(response: &mut Response, limit: usize) -> Result<Vec<u8>, E
                 ErrorKind::Transport,
                 "the connection broke while reading the response body",
             )
-            .with_source(e.without_url())
+            .with_source(without_url(e.into()))
             .transient(true),
         })
+}
+
+/// `e` without the URL reqwest puts in its errors (a signed status URL
+/// carries its signature in the query).
+fn without_url(e: BoxError) -> BoxError {
+    match e.downcast::<reqwest::Error>() {
+        Ok(e) => Box::new(e.without_url()),
+        Err(e) => e,
+    }
 }
 
 /// Whether a status is worth retrying: the server or something in between is

@@ -6,6 +6,7 @@ mod support;
 
 mod cancel_and_status;
 mod errors;
+mod h2c;
 mod long_polling;
 mod origins;
 mod polling;

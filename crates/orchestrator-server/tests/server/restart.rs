@@ -67,6 +67,47 @@ pub(crate) async fn a_task_interrupted_by_sigkill_completes_after_a_restart() {
     );
 }
 
+pub(crate) async fn a_wait_with_prior_knowledge_carries_on_over_a_new_connection_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tasks.db");
+    let listen = format!("127.0.0.1:{}", orchestrator_testkit::free_port());
+    let first = ServerProcess::start(
+        server_bin(),
+        &db,
+        &listen,
+        KEY,
+        &["--work-delay-ms", "3000"],
+    );
+    let mut options = orchestrator::PollOptions::default();
+    options.min_interval = Duration::from_millis(20);
+    options.max_interval = Duration::from_millis(200);
+    options.timeout = Some(Duration::from_secs(20));
+    let client = Client::builder(&first.url)
+        .bearer_token(KEY)
+        .poll_options(options)
+        .http2_prior_knowledge(true)
+        .build()
+        .unwrap();
+    let accepted = client
+        .analyze_document("bot-1", &AnalyzeDocument::new(data_url(REPORT)))
+        .await
+        .unwrap();
+    let wait = tokio::spawn({
+        let client = client.clone();
+        let accepted = accepted.clone();
+        async move { client.poll(&accepted).await }
+    });
+    // The wait's long poll is held on the first server's connection when
+    // that server dies; the second one listens on the same address.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    first.kill();
+    let second = ServerProcess::start(server_bin(), &db, &listen, KEY, &[]);
+
+    let outcome = wait.await.unwrap().unwrap();
+    assert!(outcome.is_completed(), "{outcome:?}");
+    second.kill();
+}
+
 #[cfg(unix)]
 pub(crate) async fn sigterm_stops_the_server_promptly_and_cleanly() {
     let dir = tempfile::tempdir().unwrap();
