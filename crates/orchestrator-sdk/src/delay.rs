@@ -143,37 +143,42 @@ fn clamp(d: Duration, min: Duration, max: Duration) -> Duration {
 /// `f32`, so every value is clamped into `[min, max]` after jitter.
 #[derive(Debug)]
 pub(crate) struct Backoff {
-    builder: ExponentialBuilder,
-    schedule: ExponentialBackoff,
+    /// Made at the first failure and dropped when polls succeed again: most
+    /// waits never fail, and thousands of them need not each carry one.
+    schedule: Option<Box<ExponentialBackoff>>,
     min: Duration,
     max: Duration,
 }
 
 impl Backoff {
     pub(crate) fn new(min: Duration, max: Duration) -> Self {
-        let max = max.max(min);
-        let builder = ExponentialBuilder::default()
-            .with_min_delay(min)
-            .with_max_delay(max)
-            .with_factor(2.0)
-            .with_jitter()
-            .without_max_times();
         Backoff {
-            schedule: builder.build(),
-            builder,
+            schedule: None,
             min,
-            max,
+            max: max.max(min),
         }
     }
 
     /// The next pause of the schedule, within `[min, max]`.
     pub(crate) fn next_delay(&mut self) -> Duration {
-        clamp(self.schedule.next().unwrap_or(self.max), self.min, self.max)
+        let (min, max) = (self.min, self.max);
+        let schedule = self.schedule.get_or_insert_with(|| {
+            Box::new(
+                ExponentialBuilder::default()
+                    .with_min_delay(min)
+                    .with_max_delay(max)
+                    .with_factor(2.0)
+                    .with_jitter()
+                    .without_max_times()
+                    .build(),
+            )
+        });
+        clamp(schedule.next().unwrap_or(max), min, max)
     }
 
     /// Starts over from `min`: called when the task shows signs of life.
     pub(crate) fn reset(&mut self) {
-        self.schedule = self.builder.build();
+        self.schedule = None;
     }
 }
 

@@ -176,7 +176,10 @@ impl Poller {
     fn start(&mut self) -> &mut BoxStream<'static, Result<PollUpdate>> {
         self.running.get_or_insert_with(|| {
             match PollLoop::start(&self.client, &self.task, &self.options) {
-                Ok(state) => stream::unfold(state, |mut state| async move {
+                // Boxed: the step's future holds the loop while the
+                // stream's own slot for it is empty; unboxed, each wait
+                // would carry room for it twice.
+                Ok(state) => stream::unfold(Box::new(state), |mut state| async move {
                     let item = state.next().await?;
                     Some((item, state))
                 })
