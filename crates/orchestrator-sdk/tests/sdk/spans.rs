@@ -207,3 +207,41 @@ async fn a_wait_that_fails_records_the_error_type() {
         .fields;
     assert_eq!(request["error.type"], "404");
 }
+
+#[tokio::test]
+async fn a_status_get_on_the_direct_h2c_path_records_the_same_fields_as_through_reqwest() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/tasks/t-1"))
+        .respond_with(ok(status_json("t-1", "RUNNING", Some(5))))
+        .mount(&server)
+        .await;
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::registry().with(capture.clone());
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    for http2 in [false, true] {
+        orchestrator::Client::builder(server.uri())
+            .bearer_token(TOKEN)
+            .http2_prior_knowledge(http2)
+            .build()
+            .unwrap()
+            .status("t-1")
+            .await
+            .unwrap();
+    }
+
+    let spans = capture.spans();
+    let requests: Vec<_> = spans.iter().filter(|s| s.name == "HTTP request").collect();
+    assert_eq!(requests.len(), 2, "{spans:#?}");
+    let (http1, h2c) = (&requests[0].fields, &requests[1].fields);
+    assert_eq!(http1["network.protocol.version"], "1.1");
+    assert_eq!(h2c["network.protocol.version"], "2");
+    for (name, value) in http1 {
+        if name != "network.protocol.version" {
+            assert_eq!(h2c.get(name), Some(value), "{name}");
+        }
+    }
+    assert_eq!(h2c["http.response.status_code"], "200");
+    assert!(h2c.values().all(|v| !v.contains(TOKEN)));
+}
