@@ -93,24 +93,28 @@ impl H2c {
         url[..url::Position::AfterQuery].parse().ok()
     }
 
-    /// Sends a `GET` of `target` (from [`target`](Self::target)) with
-    /// `headers`. A request that never left, because the connection had
-    /// closed in the meantime, is sent again once on a new connection, as
-    /// a pooled client does.
-    pub(crate) async fn get(
-        &self,
-        target: Uri,
-        headers: &HeaderMap,
-    ) -> Result<Response<Incoming>, H2cFailure> {
+    /// A `GET` of `target` (from [`target`](Self::target)) with `headers`,
+    /// to [`send`](Self::send).
+    pub(crate) fn request(target: Uri, headers: HeaderMap) -> Request<Empty<Bytes>> {
         let mut request = Request::new(Empty::new());
         *request.uri_mut() = target;
+        *request.headers_mut() = headers;
         // reqwest's default, kept so both paths send the same request.
         request
             .headers_mut()
-            .insert(ACCEPT, HeaderValue::from_static("*/*"));
-        for (name, value) in headers {
-            request.headers_mut().append(name, value.clone());
-        }
+            .entry(ACCEPT)
+            .or_insert(HeaderValue::from_static("*/*"));
+        request
+    }
+
+    /// Sends `request` (hyper drops its headers once they are written). A
+    /// request that never left, because the connection had closed in the
+    /// meantime, is sent again once on a new connection, as a pooled
+    /// client does.
+    pub(crate) async fn send(
+        &self,
+        mut request: Request<Empty<Bytes>>,
+    ) -> Result<Response<Incoming>, H2cFailure> {
         let mut retried = false;
         loop {
             let mut sender = self.sender().await?;

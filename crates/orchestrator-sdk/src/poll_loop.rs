@@ -323,7 +323,12 @@ impl PollLoop {
     async fn poll_once(&mut self) -> Polled {
         let inner = &self.client.inner;
         let left = self.time_left();
-        let mut outgoing = Outgoing::default();
+        let mut outgoing = Outgoing {
+            // Room for `Prefer` alone: a long poll keeps this map for its
+            // whole wait (to send again after a redirect).
+            headers: HeaderMap::with_capacity(1),
+            ..Outgoing::default()
+        };
         let mut timeout = inner.transport.request_timeout;
         if let Some(wait) = self.options.long_poll_seconds(left) {
             if let Ok(v) = HeaderValue::from_str(&format!("wait={wait}")) {

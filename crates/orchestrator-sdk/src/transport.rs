@@ -2,7 +2,10 @@
 //! the base URL's origin), bodies are read here (and only up to the cap), and
 //! HTTP failures become [`Error`]s here.
 
+use std::future::Future;
 use std::time::{Duration, Instant};
+
+use futures_util::FutureExt;
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 use reqwest::{Method, StatusCode, Version};
@@ -160,14 +163,6 @@ impl Transport {
         span: &Span,
     ) -> Result<Answered, (Error, bool)> {
         self.check_origin(url, "URL").map_err(|e| (e, false))?;
-        let mut headers = outgoing.headers;
-        headers.insert(USER_AGENT, self.user_agent.clone());
-        // Credentials go only to the origin they were configured for.
-        if let Some(auth) = &self.authorization
-            && self.same_origin(url)
-        {
-            headers.insert(AUTHORIZATION, auth.clone());
-        }
         let sending = Sending {
             method: &method,
             url,
@@ -176,49 +171,73 @@ impl Transport {
             timeout: outgoing.timeout.unwrap_or(self.request_timeout),
         };
         // Each way out is boxed, so that a wait holds only the one it took,
-        // and only while its request lasts, rather than room for both.
+        // and only while its request lasts, rather than room for both. The
+        // full set of headers is made for each way and handed over, so a
+        // long poll does not keep it for its whole wait.
         if method == Method::GET
             && outgoing.json_body.is_none()
             && let Some(h2c) = &self.h2c
             && let Some(target) = h2c.target(url)
         {
-            let answer = Box::pin(self.send_direct(h2c, target, &headers, sending)).await?;
+            let headers = self.request_headers(url, &outgoing.headers);
+            let answer = Box::pin(self.send_direct(h2c, target, headers, sending)).await?;
             // Redirects are followed by reqwest, under the client's policy.
             if !answer.0.is_redirection() {
                 return Ok(answer);
             }
         }
+        let headers = self.request_headers(url, &outgoing.headers);
         Box::pin(self.send_with_reqwest(headers, outgoing.json_body, sending)).await
     }
 
-    /// Sends a status `GET` on the direct h2c path.
-    async fn send_direct(
-        &self,
-        h2c: &H2c,
+    /// `extra` and the headers every request carries: the user agent, and
+    /// the token, for the origin it was configured for alone.
+    fn request_headers(&self, url: &Url, extra: &HeaderMap) -> HeaderMap {
+        // Room for the two below and the `Accept` the direct path adds.
+        let mut headers = HeaderMap::with_capacity(extra.len() + 3);
+        for (name, value) in extra {
+            headers.append(name, value.clone());
+        }
+        headers.insert(USER_AGENT, self.user_agent.clone());
+        if let Some(auth) = &self.authorization
+            && self.same_origin(url)
+        {
+            headers.insert(AUTHORIZATION, auth.clone());
+        }
+        headers
+    }
+
+    /// Sends a status `GET` on the direct h2c path. Not an `async fn` (nor
+    /// is the next): the request is made at once, so the future holds it
+    /// once, not also as its arguments, for as long as a long poll lasts.
+    fn send_direct<'a>(
+        &'a self,
+        h2c: &'a H2c,
         target: hyper::Uri,
-        headers: &HeaderMap,
-        sending: Sending<'_>,
-    ) -> Result<Answered, (Error, bool)> {
+        headers: HeaderMap,
+        sending: Sending<'a>,
+    ) -> impl Future<Output = Result<Answered, (Error, bool)>> + 'a {
         let Sending { method, url, .. } = sending;
-        tokio::time::timeout(sending.timeout, async {
+        let request = H2c::request(target, headers);
+        let exchange = async move {
             let response = h2c
-                .get(target, headers)
+                .send(request)
                 .await
                 .map_err(|f| h2c_error(method, url, f))?;
             let (parts, body) = response.into_parts();
             let head = (parts.status, parts.version, parts.headers);
             self.received(head, body, sending).await
-        })
-        .await
-        .unwrap_or_else(|_| Err((no_answer(method, url, TIMED_OUT), false)))
+        };
+        tokio::time::timeout(sending.timeout, exchange)
+            .map(move |r| r.unwrap_or_else(|_| Err((no_answer(method, url, TIMED_OUT), false))))
     }
 
-    async fn send_with_reqwest(
-        &self,
+    fn send_with_reqwest<'a>(
+        &'a self,
         headers: HeaderMap,
         json_body: Option<Vec<u8>>,
-        sending: Sending<'_>,
-    ) -> Result<Answered, (Error, bool)> {
+        sending: Sending<'a>,
+    ) -> impl Future<Output = Result<Answered, (Error, bool)>> + 'a {
         let Sending { method, url, .. } = sending;
         let mut request = self
             .http
@@ -230,32 +249,36 @@ impl Transport {
                 .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
                 .body(body);
         }
-        let mut response = request.send().await.map_err(|e| {
-            let connect = e.is_connect();
-            let error = transport_error(method, url, e);
-            // A TLS failure happens while connecting, but retrying cannot
-            // fix a certificate.
-            let connect = connect && error.kind() == ErrorKind::Transport;
-            (error, connect)
-        })?;
-        let head = (
-            response.status(),
-            response.version(),
-            std::mem::take(response.headers_mut()),
-        );
-        self.received(head, reqwest::Body::from(response), sending)
-            .await
+        let sent = request.send();
+        async move {
+            let mut response = sent.await.map_err(|e| {
+                let connect = e.is_connect();
+                let error = transport_error(method, url, e);
+                // A TLS failure happens while connecting, but retrying
+                // cannot fix a certificate.
+                let connect = connect && error.kind() == ErrorKind::Transport;
+                (error, connect)
+            })?;
+            let head = (
+                response.status(),
+                response.version(),
+                std::mem::take(response.headers_mut()),
+            );
+            self.received(head, reqwest::Body::from(response), sending)
+                .await
+        }
     }
 
-    /// Records a response on its request's span and reads its body.
-    async fn received<B>(
+    /// Records a response on its request's span and reads its body (not an
+    /// `async fn`, for the reason [`send_direct`](Self::send_direct) gives).
+    fn received<'a, B>(
         &self,
         (status, version, headers): (StatusCode, Version, HeaderMap),
         body: B,
-        sending: Sending<'_>,
-    ) -> Result<Answered, (Error, bool)>
+        sending: Sending<'a>,
+    ) -> impl Future<Output = Result<Answered, (Error, bool)>> + 'a
     where
-        B: hyper::body::Body<Data = hyper::body::Bytes> + Unpin,
+        B: hyper::body::Body<Data = hyper::body::Bytes> + Unpin + 'a,
         B::Error: Into<BoxError>,
     {
         let Sending {
@@ -266,12 +289,12 @@ impl Transport {
         if status.is_client_error() || status.is_server_error() {
             span.record("error.type", status.as_u16());
         }
-        let body = read_capped(body, self.body_limit)
-            .await
-            .map_err(|error| (error.context(format!("{method} {url}")), false))?;
-        let elapsed = sending.started.elapsed();
-        tracing::debug!(bytes = body.len(), ?elapsed, "received response");
-        Ok((status, headers, body, elapsed))
+        read_capped(body, self.body_limit).map(move |read| {
+            let body = read.map_err(|error| (error.context(format!("{method} {url}")), false))?;
+            let elapsed = sending.started.elapsed();
+            tracing::debug!(bytes = body.len(), ?elapsed, "received response");
+            Ok((status, headers, body, elapsed))
+        })
     }
 }
 
@@ -400,14 +423,13 @@ fn tls_failure(e: &(dyn std::error::Error + 'static)) -> Option<String> {
 }
 
 /// Reads a body up to the client's cap, as an SDK error.
-async fn read_capped<B>(body: B, limit: usize) -> Result<Vec<u8>, Error>
+fn read_capped<B>(body: B, limit: usize) -> impl Future<Output = Result<Vec<u8>, Error>>
 where
     B: hyper::body::Body<Data = hyper::body::Bytes> + Unpin,
     B::Error: Into<BoxError>,
 {
-    http_body::read_capped(body, limit as u64)
-        .await
-        .map_err(|e| match e {
+    http_body::read_capped(body, limit as u64).map(|read| {
+        read.map_err(|e| match e {
             CappedReadError::TooLarge { limit, declared } => {
                 let size = declared.map_or_else(|| format!("more than {limit}"), |n| n.to_string());
                 Error::protocol(format!(
@@ -422,6 +444,7 @@ where
             .with_source(without_url(e.into()))
             .transient(true),
         })
+    })
 }
 
 /// `e` without the URL reqwest puts in its errors (a signed status URL
