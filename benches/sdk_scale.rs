@@ -5,7 +5,7 @@
 //! ```sh
 //! cargo bench --bench sdk_scale -- --tasks 10000 [--http2] [--no-long-poll]
 //!     [--submit-concurrency N] [--max-submits N] [--max-idle N] [--keep-results]
-//!     [--bare-h2]
+//!     [--tls] [--bare-h2]
 //! ```
 //!
 //! `--http2` speaks h2c with prior knowledge, so every wait shares one
@@ -15,6 +15,9 @@
 //! `--submit-concurrency` only limits how many the bench starts together.
 //! Each wait keeps only whether it completed and its lag, unless
 //! `--keep-results` keeps every outcome until the end.
+//!
+//! `--tls` serves HTTPS (a throwaway CA the client trusts), so HTTP/2 is
+//! negotiated by ALPN as with a server in the wild.
 //!
 //! `--bare-h2` is the floor to compare the SDK with: the submits still go
 //! through the SDK, but each wait is a loop of long polls sent on one
@@ -47,9 +50,42 @@ async fn main() {
             .and_then(|i| args.get(i + 1)?.parse::<usize>().ok())
     };
     let http2 = flag("--http2");
+    let tls = flag("--tls");
     let keep_results = flag("--keep-results");
     let dir = std::env::temp_dir().join(format!("orchestrator-scale-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
+    // `--tls`: HTTPS with a throwaway CA; HTTP/2 is then negotiated by ALPN.
+    let ca = tls.then(orchestrator_testkit::TestCa::new);
+    let tls_args: Vec<String> = match &ca {
+        Some(ca) => {
+            let cert = ca.server_cert(&["localhost"], &dir);
+            vec![
+                "--tls-cert".into(),
+                cert.cert.display().to_string(),
+                "--tls-key".into(),
+                cert.key.display().to_string(),
+            ]
+        }
+        None => Vec::new(),
+    };
+    let mut server_args = vec![
+        "--workers",
+        "500",
+        "--work-delay-ms",
+        "2000",
+        "--max-queued",
+        "1000000",
+        "--max-connections",
+        "200000",
+        "--http2-max-streams",
+        "100000",
+        // Requests are counted from the server's metrics, not from a debug
+        // log: a log of every request would pile up in this process (it
+        // reads the server's stderr) and be counted as the waits' memory.
+        "--metrics-listen",
+        "127.0.0.1:0",
+    ];
+    server_args.extend(tls_args.iter().map(String::as_str));
     let server = ServerProcess::start_with_env(
         &orchestrator_testkit::server_binary_beside(std::path::Path::new(env!(
             "CARGO_BIN_EXE_orchestrator-cli"
@@ -57,24 +93,7 @@ async fn main() {
         &dir.join("scale.db"),
         "127.0.0.1:0",
         KEY,
-        &[
-            "--workers",
-            "500",
-            "--work-delay-ms",
-            "2000",
-            "--max-queued",
-            "1000000",
-            "--max-connections",
-            "200000",
-            "--http2-max-streams",
-            "100000",
-            // Requests are counted from the server's metrics, not from a
-            // debug log: a log of every request would pile up in this
-            // process (it reads the server's stderr) and be counted as the
-            // waits' memory.
-            "--metrics-listen",
-            "127.0.0.1:0",
-        ],
+        &server_args,
         &[],
     );
     let metrics_url = metrics_url(&server);
@@ -95,10 +114,15 @@ async fn main() {
     if !long_poll {
         options.long_poll_wait = None;
     }
-    let mut builder = Client::builder(&server.url)
+    // The certificate names `localhost`, not the address the server prints.
+    let base = server.url.replace("127.0.0.1", "localhost");
+    let mut builder = Client::builder(&base)
         .bearer_token(KEY)
         .poll_options(options)
-        .http2_prior_knowledge(http2);
+        .http2_prior_knowledge(http2 && !tls);
+    if let Some(ca) = &ca {
+        builder = builder.add_root_certificate(ca.pem());
+    }
     if let Some(idle) = value("--max-idle") {
         builder = builder.max_idle_connections(idle);
     }
@@ -107,6 +131,10 @@ async fn main() {
         builder = builder.max_concurrent_submits(submits);
     }
     let client = builder.build().expect("client");
+    assert!(
+        !(tls && flag("--bare-h2")),
+        "--bare-h2 speaks h2c, not HTTPS"
+    );
     let bare = if flag("--bare-h2") {
         Some(BareH2::connect(&server.url).await)
     } else {
@@ -164,10 +192,11 @@ async fn main() {
     } else {
         "plain polling"
     };
-    let protocol = match (bare.is_some(), http2) {
-        (true, _) => "waits on bare hyper HTTP/2 (h2c), submits through the SDK",
-        (false, true) => "HTTP/2 (h2c)",
-        (false, false) => "HTTP/1.1",
+    let protocol = match (bare.is_some(), tls, http2) {
+        (true, _, _) => "waits on bare hyper HTTP/2 (h2c), submits through the SDK",
+        (false, true, _) => "HTTPS, HTTP/2 by ALPN",
+        (false, false, true) => "HTTP/2 (h2c)",
+        (false, false, false) => "HTTP/1.1",
     };
     let on_the_wire = max_submits.map_or("the SDK's default cap".to_owned(), |n| n.to_string());
     println!(
