@@ -28,8 +28,12 @@ use url::Url;
 
 /// One lazily opened HTTP/2 connection to the API's origin, reopened when
 /// the server closes it.
+#[derive(Debug)]
 pub(crate) struct H2c {
-    host: String,
+    /// As the URL spells it (`[::1]` for an IPv6 address), to match URLs by.
+    host_str: String,
+    /// To connect to.
+    host: url::Host,
     port: u16,
     connect_timeout: Duration,
     connection: Mutex<Option<SendRequest<Empty<Bytes>>>>,
@@ -45,15 +49,6 @@ pub(crate) enum H2cFailure {
     /// The connection opened but the exchange failed: the HTTP/2 handshake,
     /// a reset stream, a connection closed mid-answer.
     Exchange(hyper::Error),
-}
-
-impl std::fmt::Debug for H2c {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("H2c")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .finish_non_exhaustive()
-    }
 }
 
 impl H2c {
@@ -74,7 +69,8 @@ impl H2c {
             return None;
         }
         Some(H2c {
-            host: base_url.host_str()?.to_owned(),
+            host_str: base_url.host_str()?.to_owned(),
+            host: base_url.host()?.to_owned(),
             port: base_url.port_or_known_default()?,
             connect_timeout,
             connection: Mutex::new(None),
@@ -85,7 +81,7 @@ impl H2c {
     /// origin it connects to (the fragment, which is never sent, left off).
     pub(crate) fn target(&self, url: &Url) -> Option<Uri> {
         let same_origin = url.scheme() == "http"
-            && url.host_str() == Some(self.host.as_str())
+            && url.host_str() == Some(self.host_str.as_str())
             && url.port_or_known_default() == Some(self.port);
         if !same_origin {
             return None;
@@ -147,13 +143,17 @@ impl H2c {
     }
 
     async fn connect(&self) -> Result<SendRequest<Empty<Bytes>>, H2cFailure> {
-        let stream = tokio::time::timeout(
-            self.connect_timeout,
-            TcpStream::connect((self.host.as_str(), self.port)),
-        )
-        .await
-        .map_err(|_| H2cFailure::ConnectTimeout)?
-        .map_err(H2cFailure::Connect)?;
+        let connect = async {
+            match &self.host {
+                url::Host::Domain(name) => TcpStream::connect((name.as_str(), self.port)).await,
+                url::Host::Ipv4(ip) => TcpStream::connect((*ip, self.port)).await,
+                url::Host::Ipv6(ip) => TcpStream::connect((*ip, self.port)).await,
+            }
+        };
+        let stream = tokio::time::timeout(self.connect_timeout, connect)
+            .await
+            .map_err(|_| H2cFailure::ConnectTimeout)?
+            .map_err(H2cFailure::Connect)?;
         // As reqwest does: requests are small and must not wait for acks.
         stream.set_nodelay(true).map_err(H2cFailure::Connect)?;
         let (sender, connection) = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
