@@ -17,6 +17,21 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 pub(crate) type BoxError = Box<dyn StdError + Send + Sync>;
 
+/// `e` and its causes, outermost first. An `io::Error`'s `source()` skips
+/// the error it wraps (it returns that error's own source), and connectors
+/// nest one `io::Error` in another, so this steps into the wrapped error
+/// instead.
+pub(crate) fn causes<'a>(
+    e: &'a (dyn StdError + 'static),
+) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+    std::iter::successors(Some(e), |&c: &&'a (dyn StdError + 'static)| match c
+        .downcast_ref::<std::io::Error>()
+    {
+        Some(io) => io.get_ref().map(|inner| inner as _),
+        None => c.source(),
+    })
+}
+
 /// What went wrong, in broad strokes. Match on it to decide what to do next.
 ///
 /// New kinds may be added in minor releases, so a `match` needs a wildcard

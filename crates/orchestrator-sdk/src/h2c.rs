@@ -20,9 +20,9 @@ use hyper::body::{Bytes, Incoming};
 use hyper::client::conn::http2::SendRequest;
 use hyper::header::{ACCEPT, HeaderMap, HeaderValue};
 use hyper::{Request, Response, Uri};
+use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::proxy::matcher::Matcher;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use tokio::net::TcpStream;
+use hyper_util::rt::TokioExecutor;
 use tokio::sync::Mutex;
 use url::Url;
 
@@ -32,9 +32,11 @@ use url::Url;
 pub(crate) struct H2c {
     /// As the URL spells it (`[::1]` for an IPv6 address), to match URLs by.
     host_str: String,
-    /// To connect to.
-    host: url::Host,
     port: u16,
+    /// `http://host:port`, what the connector is asked for.
+    origin: Uri,
+    /// hyper-util's connector, set up as reqwest sets up its own.
+    connector: HttpConnector,
     connect_timeout: Duration,
     connection: Mutex<Option<SendRequest<Empty<Bytes>>>>,
 }
@@ -43,7 +45,7 @@ pub(crate) struct H2c {
 #[derive(Debug)]
 pub(crate) enum H2cFailure {
     /// No connection could be opened (refused, unreachable, no such host).
-    Connect(std::io::Error),
+    Connect(crate::error::BoxError),
     /// Opening the connection took longer than the connect timeout.
     ConnectTimeout,
     /// The connection opened but the exchange failed: the HTTP/2 handshake,
@@ -68,10 +70,23 @@ impl H2c {
         if proxies.is_some_and(|p| p.intercept(&uri).is_some()) {
             return None;
         }
+        let port = base_url.port_or_known_default()?;
+        let host_str = base_url.host_str()?.to_owned();
+        let origin = format!("http://{host_str}:{port}").parse().ok()?;
+        // reqwest's defaults for the connections it opens: no Nagle delay,
+        // TCP keepalive after 15 s, then every 15 s, 3 probes; happy
+        // eyeballs and the system resolver come with the connector.
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        connector.set_connect_timeout(Some(connect_timeout));
+        connector.set_keepalive(Some(Duration::from_secs(15)));
+        connector.set_keepalive_interval(Some(Duration::from_secs(15)));
+        connector.set_keepalive_retries(Some(3));
         Some(H2c {
-            host_str: base_url.host_str()?.to_owned(),
-            host: base_url.host()?.to_owned(),
-            port: base_url.port_or_known_default()?,
+            host_str,
+            port,
+            origin,
+            connector,
             connect_timeout,
             connection: Mutex::new(None),
         })
@@ -143,21 +158,26 @@ impl H2c {
     }
 
     async fn connect(&self) -> Result<SendRequest<Empty<Bytes>>, H2cFailure> {
+        use tower_service::Service as _;
+        let mut connector = self.connector.clone();
         let connect = async {
-            match &self.host {
-                url::Host::Domain(name) => TcpStream::connect((name.as_str(), self.port)).await,
-                url::Host::Ipv4(ip) => TcpStream::connect((*ip, self.port)).await,
-                url::Host::Ipv6(ip) => TcpStream::connect((*ip, self.port)).await,
-            }
+            std::future::poll_fn(|cx| connector.poll_ready(cx)).await?;
+            connector.call(self.origin.clone()).await
         };
+        // The connector's timeout is per address tried; this one, like
+        // reqwest's, is for the whole connect.
         let stream = tokio::time::timeout(self.connect_timeout, connect)
             .await
             .map_err(|_| H2cFailure::ConnectTimeout)?
-            .map_err(H2cFailure::Connect)?;
-        // As reqwest does: requests are small and must not wait for acks.
-        stream.set_nodelay(true).map_err(H2cFailure::Connect)?;
+            .map_err(|e| {
+                if timed_out(&e) {
+                    H2cFailure::ConnectTimeout
+                } else {
+                    H2cFailure::Connect(Box::new(e))
+                }
+            })?;
         let (sender, connection) = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
-            .handshake(TokioIo::new(stream))
+            .handshake(stream)
             .await
             .map_err(H2cFailure::Exchange)?;
         tokio::spawn(async move {
@@ -169,6 +189,14 @@ impl H2c {
     }
 }
 
+/// Whether a connect failed because an address took too long to answer.
+fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
+    crate::error::causes(e).any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +204,16 @@ mod tests {
     fn direct(base: &str, proxies: Option<&Matcher>) -> bool {
         let base = Url::parse(base).unwrap();
         H2c::direct_to(&base, Duration::from_secs(1), proxies).is_some()
+    }
+
+    #[test]
+    fn a_connect_that_timed_out_is_told_apart_from_one_refused() {
+        use std::io::{Error, ErrorKind};
+        let timed = Error::new(ErrorKind::TimedOut, "HTTP connection timed out");
+        assert!(timed_out(&timed));
+        let wrapped = Error::other(timed);
+        assert!(timed_out(&wrapped));
+        assert!(!timed_out(&Error::from(ErrorKind::ConnectionRefused)));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use tracing::field::Empty;
 use tracing::{Instrument, Span};
 use url::Url;
 
-use crate::error::{BoxError, Error, ErrorKind};
+use crate::error::{BoxError, Error, ErrorKind, causes};
 use crate::h2c::{H2c, H2cFailure};
 use crate::http_body::{self, CappedReadError};
 use crate::models::Problem;
@@ -406,20 +406,9 @@ fn h2c_error(method: &Method, url: &Url, failure: H2cFailure) -> (Error, bool) {
 /// certificate that is not trusted, for another name, or expired, or a
 /// handshake the server broke off.
 fn tls_failure(e: &(dyn std::error::Error + 'static)) -> Option<String> {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(c) = cause {
-        if let Some(tls) = c.downcast_ref::<rustls::Error>() {
-            return Some(tls.to_string());
-        }
-        // An `io::Error`'s `source()` skips the error it wraps (it returns
-        // that error's own source), and the TLS connector nests one
-        // `io::Error` in another, so step into the wrapped error instead.
-        cause = match c.downcast_ref::<std::io::Error>() {
-            Some(io) => io.get_ref().map(|inner| inner as _),
-            None => c.source(),
-        };
-    }
-    None
+    causes(e)
+        .find_map(|c| c.downcast_ref::<rustls::Error>())
+        .map(ToString::to_string)
 }
 
 /// Reads a body up to the client's cap, as an SDK error.

@@ -58,20 +58,22 @@ pub(crate) async fn a_burst_of_submits_on_one_connection_is_accepted_in_full() {
     server.shutdown().await.unwrap();
 }
 
-/// Established TCP connections from this process's clients to `port`
-/// (Linux's `/proc/net/tcp`: the server side of each has `port` as its
-/// local port, the client side as its remote one).
-fn connections_to(port: u16) -> usize {
+/// The timer field (`tr`) of each established TCP connection from this
+/// process's clients to `port`, from Linux's `/proc/net/tcp` (the server
+/// side of each has `port` as its local port, the client side as its
+/// remote one): `02` is the keepalive timer, `00` none.
+fn connections_to(port: u16) -> Vec<String> {
     let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
     let port = format!(":{port:04X}");
     table
         .lines()
         .skip(1)
-        .filter(|line| {
+        .filter_map(|line| {
             let fields: Vec<&str> = line.split_whitespace().collect();
-            fields.len() > 3 && fields[2].ends_with(&port) && fields[3] == "01"
+            let client_side = fields.len() > 5 && fields[2].ends_with(&port) && fields[3] == "01";
+            client_side.then(|| fields[5].split(':').next().unwrap_or_default().to_owned())
         })
-        .count()
+        .collect()
 }
 
 pub(crate) async fn sdk_waits_with_prior_knowledge_share_one_connection_and_each_get_their_result()
@@ -117,11 +119,17 @@ pub(crate) async fn sdk_waits_with_prior_knowledge_share_one_connection_and_each
         assert!(outcome.status().result().is_some());
     }
     // One for the submits (reqwest), one for every status GET; over
-    // HTTP/1.1 each held wait would need its own.
+    // HTTP/1.1 each held wait would need its own. Both probe a silent peer
+    // with TCP keepalive, as reqwest's connections do.
     if cfg!(target_os = "linux") {
         assert!(
-            (1..=2).contains(&connections),
-            "{WAITS} waits used {connections} connections"
+            (1..=2).contains(&connections.len()),
+            "{WAITS} waits used {} connections",
+            connections.len()
+        );
+        assert!(
+            connections.iter().all(|timer| timer == "02"),
+            "timers {connections:?}: a connection without keepalive"
         );
     }
     server.shutdown().await.unwrap();
