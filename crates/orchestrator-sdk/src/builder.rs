@@ -327,7 +327,8 @@ impl ClientBuilder {
     /// reqwest, so a long poll holds a few hundred bytes for its wait rather
     /// than several kilobytes. Nothing else differs: the same headers, token,
     /// timeouts, body cap and errors; a redirect is followed by reqwest, under
-    /// the same policy; a connection the server closed is reopened.
+    /// the same policy; the connection is closed after 90 s unused, as
+    /// reqwest's pool closes its own, and reopened when needed.
     ///
     /// ```
     /// let client = orchestrator::Client::builder("http://127.0.0.1:8000")

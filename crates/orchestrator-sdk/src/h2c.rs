@@ -13,6 +13,8 @@
 //! under the client's redirect policy. Everything else (TLS, proxies, other
 //! origins, submits) goes through reqwest.
 
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use http_body_util::Empty;
@@ -24,7 +26,12 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::TokioExecutor;
 use tokio::sync::Mutex;
+use tokio::time::Instant;
 use url::Url;
+
+/// How long a connection no request uses is kept open: as long as reqwest's
+/// pool keeps an idle connection.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// One lazily opened HTTP/2 connection to the API's origin, reopened when
 /// the server closes it.
@@ -38,7 +45,59 @@ pub(crate) struct H2c {
     /// hyper-util's connector, set up as reqwest sets up its own.
     connector: HttpConnector,
     connect_timeout: Duration,
-    connection: Mutex<Option<SendRequest<Empty<Bytes>>>>,
+    idle_timeout: Duration,
+    connection: Arc<Mutex<Option<Open>>>,
+    activity: Arc<Activity>,
+}
+
+/// The open connection, and which one it is (a watcher closes it once it
+/// has gone unused for the idle timeout, unless it was replaced).
+#[derive(Debug)]
+struct Open {
+    sender: SendRequest<Empty<Bytes>>,
+    id: u64,
+}
+
+/// Requests in flight, and when the last one ended.
+#[derive(Debug)]
+struct Activity {
+    in_flight: AtomicUsize,
+    last_end: std::sync::Mutex<Instant>,
+    connections: AtomicU64,
+}
+
+impl Activity {
+    /// How long no request has been in flight (zero while one is).
+    fn idle_for(&self) -> Duration {
+        if self.in_flight.load(Ordering::Acquire) > 0 {
+            return Duration::ZERO;
+        }
+        self.last_end
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .elapsed()
+    }
+}
+
+/// A request in flight, counted until it ends.
+struct InFlight<'a>(&'a Activity);
+
+impl<'a> InFlight<'a> {
+    fn begin(activity: &'a Activity) -> InFlight<'a> {
+        activity.in_flight.fetch_add(1, Ordering::AcqRel);
+        InFlight(activity)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        *self
+            .0
+            .last_end
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Instant::now();
+        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// Why a request sent here got no answer.
@@ -88,7 +147,13 @@ impl H2c {
             origin,
             connector,
             connect_timeout,
-            connection: Mutex::new(None),
+            idle_timeout: IDLE_TIMEOUT,
+            connection: Arc::new(Mutex::new(None)),
+            activity: Arc::new(Activity {
+                in_flight: AtomicUsize::new(0),
+                last_end: std::sync::Mutex::new(Instant::now()),
+                connections: AtomicU64::new(0),
+            }),
         })
     }
 
@@ -126,6 +191,7 @@ impl H2c {
         &self,
         mut request: Request<Empty<Bytes>>,
     ) -> Result<Response<Incoming>, H2cFailure> {
+        let _in_flight = InFlight::begin(&self.activity);
         let mut retried = false;
         loop {
             let mut sender = self.sender().await?;
@@ -146,15 +212,53 @@ impl H2c {
     /// others wait for it, so there is never more than one).
     async fn sender(&self) -> Result<SendRequest<Empty<Bytes>>, H2cFailure> {
         let mut slot = self.connection.lock().await;
-        if let Some(sender) = slot.as_ref().filter(|s| !s.is_closed()) {
-            return Ok(sender.clone());
+        if let Some(open) = slot.as_ref().filter(|o| !o.sender.is_closed()) {
+            return Ok(open.sender.clone());
         }
         *slot = None;
         // Boxed: a connect happens once per connection, and its room would
         // otherwise sit in every request's future for the whole long poll.
         let sender = Box::pin(self.connect()).await?;
-        *slot = Some(sender.clone());
+        let id = self.activity.connections.fetch_add(1, Ordering::Relaxed);
+        *slot = Some(Open {
+            sender: sender.clone(),
+            id,
+        });
+        self.close_when_idle(id);
         Ok(sender)
+    }
+
+    /// Closes connection `id` once no request has used it for the idle
+    /// timeout (dropping the last handle to it lets hyper close it after
+    /// any stream still open). The watcher ends with the connection, or
+    /// with the client.
+    fn close_when_idle(&self, id: u64) {
+        let slot = Arc::downgrade(&self.connection);
+        let activity = Arc::downgrade(&self.activity);
+        let idle = self.idle_timeout;
+        tokio::spawn(async move {
+            let mut wait = idle;
+            loop {
+                tokio::time::sleep(wait).await;
+                let (Some(slot), Some(activity)) = (slot.upgrade(), activity.upgrade()) else {
+                    return;
+                };
+                let mut slot = slot.lock().await;
+                if !slot
+                    .as_ref()
+                    .is_some_and(|open| open.id == id && !open.sender.is_closed())
+                {
+                    return;
+                }
+                let idle_for = activity.idle_for();
+                if idle_for >= idle {
+                    tracing::debug!(?idle_for, "closing an unused HTTP/2 connection");
+                    *slot = None;
+                    return;
+                }
+                wait = idle - idle_for;
+            }
+        });
     }
 
     async fn connect(&self) -> Result<SendRequest<Empty<Bytes>>, H2cFailure> {
@@ -259,5 +363,54 @@ mod tests {
             h2c.target(&url("https://127.0.0.1:8000/v1/tasks/t-1"))
                 .is_none()
         );
+    }
+
+    /// A direct path to a mock server whose connections close after
+    /// `idle`, and a `GET` on it.
+    async fn mock(delay: Duration, idle: Duration) -> (wiremock::MockServer, H2c, Url) {
+        use wiremock::{Mock, ResponseTemplate, matchers::any};
+        let server = wiremock::MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_delay(delay))
+            .mount(&server)
+            .await;
+        let base = Url::parse(&server.uri()).unwrap();
+        let mut h2c = H2c::direct_to(&base, Duration::from_secs(1), None).unwrap();
+        h2c.idle_timeout = idle;
+        let url = base.join("v1/tasks/t-1").unwrap();
+        (server, h2c, url)
+    }
+
+    async fn get(h2c: &H2c, url: &Url) -> u16 {
+        let request = H2c::request(h2c.target(url).unwrap(), HeaderMap::new());
+        h2c.send(request).await.unwrap().status().as_u16()
+    }
+
+    #[tokio::test]
+    async fn a_connection_left_unused_for_the_idle_timeout_is_closed_and_reopened_on_demand() {
+        let (_server, h2c, url) = mock(Duration::ZERO, Duration::from_millis(100)).await;
+        assert_eq!(get(&h2c, &url).await, 200);
+        assert!(h2c.connection.lock().await.is_some());
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert!(
+            h2c.connection.lock().await.is_none(),
+            "kept open while unused"
+        );
+        assert_eq!(get(&h2c, &url).await, 200);
+        assert_eq!(h2c.activity.connections.load(Ordering::Relaxed), 2);
+    }
+
+    #[tokio::test]
+    async fn a_connection_with_a_request_in_flight_is_not_closed_as_idle() {
+        let (_server, h2c, url) =
+            mock(Duration::from_millis(500), Duration::from_millis(100)).await;
+        // The second request starts well past the idle timeout, while the
+        // first is still in flight: it must share the first's connection.
+        let (first, second) = tokio::join!(get(&h2c, &url), async {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            get(&h2c, &url).await
+        });
+        assert_eq!((first, second), (200, 200));
+        assert_eq!(h2c.activity.connections.load(Ordering::Relaxed), 1);
     }
 }
