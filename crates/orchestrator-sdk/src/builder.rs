@@ -431,16 +431,14 @@ impl ClientBuilder {
         self.poll_options.validate()?;
         // With prior knowledge and no proxy, status GETs skip reqwest's
         // per-request layers (an injected client is always used as it is).
-        let h2c = match (&self.http, &self.proxy) {
-            (Some(_), _) | (None, ProxySetting::Url(_)) => None,
-            (None, _) if !self.http2_prior_knowledge => None,
-            (None, proxy) => H2c::direct_to(
-                &base_url,
-                self.connect_timeout,
-                matches!(proxy, ProxySetting::Environment)
-                    .then(hyper_util::client::proxy::matcher::Matcher::from_system)
-                    .as_ref(),
-            ),
+        let direct = |proxies| H2c::direct_to(&base_url, self.connect_timeout, proxies);
+        let h2c = match &self.proxy {
+            _ if self.http.is_some() || !self.http2_prior_knowledge => None,
+            ProxySetting::Url(_) => None,
+            ProxySetting::Direct => direct(None),
+            ProxySetting::Environment => direct(Some(
+                &hyper_util::client::proxy::matcher::Matcher::from_system(),
+            )),
         };
         let http = match self.http {
             Some(http) => http,

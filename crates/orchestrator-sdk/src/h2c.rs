@@ -37,11 +37,10 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// the server closes it.
 #[derive(Debug)]
 pub(crate) struct H2c {
-    /// As the URL spells it (`[::1]` for an IPv6 address), to match URLs by.
-    host_str: String,
-    port: u16,
+    /// The API's origin: the URLs this path may send to.
+    api: url::Origin,
     /// `http://host:port`, what the connector is asked for.
-    origin: Uri,
+    connect_to: Uri,
     /// hyper-util's connector, set up as reqwest sets up its own.
     connector: HttpConnector,
     connect_timeout: Duration,
@@ -129,9 +128,7 @@ impl H2c {
         if proxies.is_some_and(|p| p.intercept(&uri).is_some()) {
             return None;
         }
-        let port = base_url.port_or_known_default()?;
-        let host_str = base_url.host_str()?.to_owned();
-        let origin = format!("http://{host_str}:{port}").parse().ok()?;
+        let connect_to = base_url.origin().ascii_serialization().parse().ok()?;
         // reqwest's defaults for the connections it opens: no Nagle delay,
         // TCP keepalive after 15 s, then every 15 s, 3 probes; happy
         // eyeballs and the system resolver come with the connector.
@@ -142,9 +139,8 @@ impl H2c {
         connector.set_keepalive_interval(Some(Duration::from_secs(15)));
         connector.set_keepalive_retries(Some(3));
         Some(H2c {
-            host_str,
-            port,
-            origin,
+            api: base_url.origin(),
+            connect_to,
             connector,
             connect_timeout,
             idle_timeout: IDLE_TIMEOUT,
@@ -160,10 +156,7 @@ impl H2c {
     /// The request target for `url` if this path can send it: a URL on the
     /// origin it connects to (the fragment, which is never sent, left off).
     pub(crate) fn target(&self, url: &Url) -> Option<Uri> {
-        let same_origin = url.scheme() == "http"
-            && url.host_str() == Some(self.host_str.as_str())
-            && url.port_or_known_default() == Some(self.port);
-        if !same_origin {
+        if url.origin() != self.api {
             return None;
         }
         url[..url::Position::AfterQuery].parse().ok()
@@ -266,7 +259,7 @@ impl H2c {
         let mut connector = self.connector.clone();
         let connect = async {
             std::future::poll_fn(|cx| connector.poll_ready(cx)).await?;
-            connector.call(self.origin.clone()).await
+            connector.call(self.connect_to.clone()).await
         };
         // The connector's timeout is per address tried; this one, like
         // reqwest's, is for the whole connect.

@@ -16,16 +16,17 @@ fn spawn(db: &Path, extra: &[&str]) -> ServerProcess {
     ServerProcess::start(server_bin(), db, "127.0.0.1:0", KEY, extra)
 }
 
-fn sdk(url: &str) -> Client {
+/// A client for `url`, polling briskly, to configure further.
+fn sdk_builder(url: &str) -> orchestrator::ClientBuilder {
     let mut options = orchestrator::PollOptions::default();
     options.min_interval = Duration::from_millis(20);
     options.max_interval = Duration::from_millis(200);
     options.timeout = Some(Duration::from_secs(20));
-    Client::builder(url)
-        .bearer_token(KEY)
-        .poll_options(options)
-        .build()
-        .unwrap()
+    Client::builder(url).bearer_token(KEY).poll_options(options)
+}
+
+fn sdk(url: &str) -> Client {
+    sdk_builder(url).build().unwrap()
 }
 
 pub(crate) async fn a_task_interrupted_by_sigkill_completes_after_a_restart() {
@@ -78,13 +79,7 @@ pub(crate) async fn a_wait_with_prior_knowledge_carries_on_over_a_new_connection
         KEY,
         &["--work-delay-ms", "3000"],
     );
-    let mut options = orchestrator::PollOptions::default();
-    options.min_interval = Duration::from_millis(20);
-    options.max_interval = Duration::from_millis(200);
-    options.timeout = Some(Duration::from_secs(20));
-    let client = Client::builder(&first.url)
-        .bearer_token(KEY)
-        .poll_options(options)
+    let client = sdk_builder(&first.url)
         .http2_prior_knowledge(true)
         .build()
         .unwrap();
