@@ -48,14 +48,14 @@ enum When {
     After,
 }
 
-/// The middleware.
+/// The middleware (installed only when faults are asked for).
 pub(super) async fn inject_faults(
-    State(faults): State<Option<FaultInjector>>,
+    State(faults): State<FaultInjector>,
     request: Request,
     next: Next,
 ) -> Response {
     let after_is_possible = request.method() == axum::http::Method::POST;
-    match faults.as_ref().and_then(|f| f.roll(after_is_possible)) {
+    match faults.roll(after_is_possible) {
         None => next.run(request).await,
         Some(When::Before) => {
             tracing::debug!(method = %request.method(), uri = %request.uri(), "injected fault");

@@ -1,8 +1,6 @@
 //! A cap on the size of a request's headers.
 
 use axum::extract::Request;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 
 use super::problem::ApiError;
 
@@ -11,14 +9,16 @@ use super::problem::ApiError;
 /// than a few hundred bytes.
 pub(super) const MAX_HEADER_BYTES: usize = 32 * 1024;
 
-pub(super) async fn limit_header_size(request: Request, next: Next) -> Response {
+/// Refuses a request whose headers exceed [`MAX_HEADER_BYTES`] (a
+/// [`gate`](super::gate::gate) check).
+pub(super) fn limit_header_size(request: &mut Request) -> Result<(), ApiError> {
     let size: usize = request
         .headers()
         .iter()
         .map(|(name, value)| name.as_str().len() + value.len())
         .sum();
     if size > MAX_HEADER_BYTES {
-        return ApiError::headers_too_large(MAX_HEADER_BYTES).into_response();
+        return Err(ApiError::headers_too_large(MAX_HEADER_BYTES));
     }
-    next.run(request).await
+    Ok(())
 }

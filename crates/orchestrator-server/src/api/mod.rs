@@ -3,6 +3,7 @@
 mod actions;
 mod auth;
 mod faults;
+mod gate;
 mod guards;
 mod observe;
 mod openapi;
@@ -19,6 +20,8 @@ use axum::middleware;
 use axum::routing::{get, post};
 use orchestrator::Clock;
 use tokio::sync::{Notify, watch};
+use tower::ServiceBuilder;
+use tower::util::MapRequestLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -146,35 +149,35 @@ impl AppState {
 /// let router: axum::Router = app(AppState::new(&config, store).unwrap());
 /// ```
 pub fn app(state: AppState) -> Router {
-    let api = Router::new()
+    let auth = state.auth.clone();
+    let mut api = Router::new()
         .route("/v1/bots/{bot_id}/actions/{action}", post(actions::submit))
         .route(
             "/v1/tasks/{task_id}",
             get(tasks::get_task).delete(tasks::cancel_task),
         )
         .route("/openapi.json", get(openapi::serve))
-        .route_layer(middleware::from_fn_with_state(
-            state.auth.clone(),
-            auth::require_bearer,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.faults.clone(),
+        .route_layer(gate::gate(move |request: &mut axum::extract::Request| {
+            auth::require_bearer(&auth, request)
+        }));
+    if let Some(faults) = state.faults.clone() {
+        api = api.layer(middleware::from_fn_with_state(
+            faults,
             faults::inject_faults,
         ));
-    // Layers run outermost last-added: the request id is settled first, then
-    // the span that carries it into every log line, then the rest.
-    Router::new()
-        .merge(api)
-        .route("/healthz", get(tasks::health))
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(
-            state.metrics.clone(),
-            observe::record,
-        ))
-        .layer(DefaultBodyLimit::max(state.limits.max_body_bytes))
-        .layer(RequestBodyTimeoutLayer::new(state.limits.body_read_timeout))
-        .layer(middleware::from_fn(guards::limit_header_size))
+    }
+    // One stack, outermost first, applied to the routes in one go: each
+    // `Router::layer` call would box the routes again, and every layer of
+    // boxing is cloned and freed once per request. The request id is
+    // settled first, then the span that carries it into every log line,
+    // then the rest.
+    let trusted = state.trust_request_id;
+    let layers = ServiceBuilder::new()
+        .layer(MapRequestLayer::new(move |request| {
+            observe::screen_request_id(trusted, request)
+        }))
+        .layer(SetRequestIdLayer::new(observe::REQUEST_ID, MakeRequestUuid))
+        .layer(PropagateRequestIdLayer::new(observe::REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(observe::request_span)
@@ -182,12 +185,16 @@ pub fn app(state: AppState) -> Router {
                 .on_response(observe::log_response)
                 .on_failure(()),
         )
-        .layer(PropagateRequestIdLayer::new(observe::REQUEST_ID))
-        .layer(SetRequestIdLayer::new(observe::REQUEST_ID, MakeRequestUuid))
-        .layer(middleware::from_fn_with_state(
-            state.trust_request_id,
-            observe::screen_request_id,
-        ))
+        .layer(gate::gate(guards::limit_header_size))
+        .layer(RequestBodyTimeoutLayer::new(state.limits.body_read_timeout))
+        .layer(DefaultBodyLimit::max(state.limits.max_body_bytes))
+        .layer(observe::RecordLayer::new(state.metrics.clone()));
+    Router::new()
+        .merge(api)
+        .route("/healthz", get(tasks::health))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(layers)
         .with_state(state)
 }
 

@@ -4,12 +4,16 @@
 //! request-id and trace layers); and the request counted in the metrics by
 //! method, route and status. Headers are never logged, so neither is a key.
 
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderName, HeaderValue, Response, StatusCode, header};
-use axum::middleware::Next;
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderName, HeaderValue, Method, Response, StatusCode, header};
+use tower::{Layer, Service};
 use tower_http::request_id::RequestId;
 use tracing::Span;
 
@@ -35,16 +39,12 @@ fn well_formed(value: &HeaderValue) -> bool {
 /// Drops a client's `X-Request-Id` unless the server trusts the proxy in
 /// front of it and the id is well-formed; the request-id layer then makes
 /// a new one.
-pub(super) async fn screen_request_id(
-    State(trusted): State<bool>,
-    mut request: Request,
-    next: Next,
-) -> Response<Body> {
+pub(super) fn screen_request_id(trusted: bool, mut request: Request) -> Request {
     let keep = trusted && request.headers().get(&REQUEST_ID).is_some_and(well_formed);
     if !keep {
         request.headers_mut().remove(&REQUEST_ID);
     }
-    next.run(request).await
+    request
 }
 
 /// The request's span: every log line of the request carries its id; the
@@ -74,31 +74,116 @@ pub(super) fn log_response(response: &Response<Body>, latency: Duration, _: &Spa
     }
 }
 
-/// Counts the request in the metrics, and writes its id into problem
+/// Counts each request in the metrics, and writes its id into problem
 /// details (as `request_id`), so a user's error report leads to its logs.
-pub(super) async fn record(
-    State(metrics): State<Metrics>,
-    request: Request,
-    next: Next,
-) -> Response<Body> {
-    let method = request.method().clone();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-        .to_owned();
-    let id = request.extensions().get::<RequestId>().cloned();
-    let started = Instant::now();
-    let response = next.run(request).await;
-    metrics.request(
-        method.as_str(),
-        &route,
-        response.status().as_u16(),
-        started.elapsed(),
-    );
-    match id {
-        Some(id) if is_problem(&response) => with_request_id(response, &id).await,
-        _ => response,
+///
+/// A hand-made service rather than `from_fn`: a held long poll keeps this
+/// layer's state for as long as it is held, so it keeps only what it needs.
+#[derive(Clone)]
+pub(super) struct RecordLayer {
+    metrics: Metrics,
+}
+
+impl RecordLayer {
+    pub(super) fn new(metrics: Metrics) -> RecordLayer {
+        RecordLayer { metrics }
+    }
+}
+
+impl<S> Layer<S> for RecordLayer {
+    type Service = Record<S>;
+
+    fn layer(&self, inner: S) -> Record<S> {
+        Record {
+            inner,
+            metrics: self.metrics.clone(),
+        }
+    }
+}
+
+/// The service made by [`RecordLayer`].
+#[derive(Clone)]
+pub(super) struct Record<S> {
+    inner: S,
+    metrics: Metrics,
+}
+
+impl<S, B> Service<axum::http::Request<B>> for Record<S>
+where
+    S: Service<axum::http::Request<B>, Response = Response<Body>, Error = Infallible>,
+{
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = Recorded<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: axum::http::Request<B>) -> Self::Future {
+        let seen = Seen {
+            method: request.method().clone(),
+            route: request.extensions().get::<MatchedPath>().cloned(),
+            id: request.extensions().get::<RequestId>().cloned(),
+            started: Instant::now(),
+            metrics: self.metrics.clone(),
+        };
+        Recorded {
+            inner: self.inner.call(request),
+            seen,
+            rewriting: None,
+        }
+    }
+}
+
+/// What [`Record`] keeps of a request until its response.
+struct Seen {
+    method: Method,
+    route: Option<MatchedPath>,
+    id: Option<RequestId>,
+    started: Instant,
+    metrics: Metrics,
+}
+
+pin_project_lite::pin_project! {
+    /// The response of [`Record`]: counted when it comes, and rewritten
+    /// (a boxed step only problem responses take) when it is a problem.
+    pub(super) struct Recorded<F> {
+        #[pin]
+        inner: F,
+        seen: Seen,
+        rewriting: Option<Pin<Box<dyn Future<Output = Response<Body>> + Send>>>,
+    }
+}
+
+impl<F> Future for Recorded<F>
+where
+    F: Future<Output = Result<Response<Body>, Infallible>>,
+{
+    type Output = Result<Response<Body>, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        if let Some(rewriting) = this.rewriting {
+            return rewriting.as_mut().poll(cx).map(Ok);
+        }
+        let Ok(response) = ready!(this.inner.poll(cx));
+        let seen = &*this.seen;
+        seen.metrics.request(
+            seen.method.as_str(),
+            seen.route.as_ref().map_or("unmatched", MatchedPath::as_str),
+            response.status().as_u16(),
+            seen.started.elapsed(),
+        );
+        match &seen.id {
+            Some(id) if is_problem(&response) => {
+                let rewriting = this
+                    .rewriting
+                    .insert(Box::pin(with_request_id(response, id.clone())));
+                rewriting.as_mut().poll(cx).map(Ok)
+            }
+            _ => Poll::Ready(Ok(response)),
+        }
     }
 }
 
@@ -111,7 +196,7 @@ fn is_problem(response: &Response<Body>) -> bool {
 
 /// Problem bodies are small and made by this server; one that cannot be
 /// read back is passed on as it was.
-async fn with_request_id(response: Response<Body>, id: &RequestId) -> Response<Body> {
+async fn with_request_id(response: Response<Body>, id: RequestId) -> Response<Body> {
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
         return Response::from_parts(parts, Body::empty());
