@@ -114,6 +114,29 @@ impl Hub {
         }
     }
 
+    /// Wakes everyone waiting on the task `record` is the final state of,
+    /// handing them `record` itself: they answer from it without a read of
+    /// their own and without a second wake-up. Only for a finished task,
+    /// which no later change can overtake; any other change is
+    /// [`notify`](Hub::notify)'d and read. Returns the record as shared
+    /// with the waiters, so the writer's own answer is rendered with theirs.
+    pub(crate) fn publish_final(&self, record: TaskRecord) -> Arc<SharedRecord> {
+        debug_assert!(record.state.is_terminal());
+        let record = Arc::new(SharedRecord::new(record));
+        let channels = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(channel) = channels.get(&record.record.id) {
+            // The record first, at the version the wake-up is about to
+            // carry, so no woken waiter finds it missing and goes to read.
+            let next = channel.version.borrow().wrapping_add(1);
+            channel.snapshot.send_replace(Snapshot {
+                version: Some(next),
+                record: Some(record.clone()),
+            });
+            channel.version.send_replace(next);
+        }
+        record
+    }
+
     /// Wakes every waiter, to re-read whatever they wait for (after changes
     /// may have been missed).
     pub(crate) fn notify_all(&self) {
@@ -170,12 +193,16 @@ impl Subscription<'_> {
             if !self.channel.reading.swap(true, Ordering::AcqRel) {
                 let result = read().await.map(shared);
                 match &result {
-                    Ok(record) => {
-                        self.channel.snapshot.send_replace(Snapshot {
-                            version: Some(wanted),
-                            record: record.clone(),
-                        });
-                    }
+                    // A final record published meanwhile is newer than
+                    // this read: it stays.
+                    Ok(record) => self.channel.snapshot.send_modify(|snapshot| {
+                        if snapshot.version.is_none_or(|v| v < wanted) {
+                            *snapshot = Snapshot {
+                                version: Some(wanted),
+                                record: record.clone(),
+                            };
+                        }
+                    }),
                     // The others look again (and one of them reads).
                     Err(_) => self.channel.snapshot.send_modify(|_| {}),
                 }
@@ -318,5 +345,69 @@ mod tests {
         let fresh = SharedRecord::new(record(40));
         assert_eq!(fresh.rendered(|_| Err::<Bytes, _>("no")), Err("no"));
         assert_eq!(fresh.rendered(render).unwrap(), "Some(40)");
+    }
+
+    fn finished(progress: u8) -> TaskRecord {
+        TaskRecord {
+            state: orchestrator::TaskState::Cancelled,
+            completed_at: Some(1),
+            ..record(progress)
+        }
+    }
+
+    #[tokio::test]
+    async fn waiters_woken_by_a_final_record_answer_from_it_without_reading() {
+        let hub = Hub::default();
+        let mut subs: Vec<_> = (0..50).map(|_| hub.subscribe("t-1")).collect();
+        let reads = AtomicUsize::new(0);
+        let published = hub.publish_final(finished(70));
+        for sub in &mut subs {
+            tokio::time::timeout(Duration::from_secs(1), sub.changed())
+                .await
+                .unwrap();
+            let got = sub
+                .fresh(|| {
+                    reads.fetch_add(1, Ordering::SeqCst);
+                    async { Ok::<_, ()>(Some(record(10))) }
+                })
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(Arc::ptr_eq(&got, &published));
+        }
+        assert_eq!(reads.load(Ordering::SeqCst), 0);
+        // Nobody waiting: nothing is kept.
+        drop(subs);
+        hub.publish_final(finished(80));
+        assert_eq!(hub.watched_tasks(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_read_that_lands_after_a_final_record_does_not_replace_it() {
+        let hub = Hub::default();
+        let reader = hub.subscribe("t-1");
+        let late = hub.subscribe("t-1");
+        hub.notify("t-1");
+        // The reader starts its read; the task finishes before it lands.
+        let (release, held) = tokio::sync::oneshot::channel::<()>();
+        let read = reader.fresh(|| async {
+            held.await.ok();
+            Ok::<_, ()>(Some(record(40)))
+        });
+        let finish = async {
+            tokio::task::yield_now().await;
+            let published = hub.publish_final(finished(90));
+            release.send(()).ok();
+            published
+        };
+        let (read, published) = tokio::join!(read, finish);
+        assert_eq!(read.unwrap().unwrap().record.progress, Some(40));
+        // A waiter looking now is handed the final record, not the older read.
+        let seen = late
+            .fresh(|| async { Ok::<_, ()>(Some(record(10))) })
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(Arc::ptr_eq(&seen, &published));
     }
 }

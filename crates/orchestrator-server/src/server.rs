@@ -158,28 +158,28 @@ impl Server {
             tls,
             certificates,
         } = self;
-        let shutdown = state.shutdown_switch.clone();
+        let shutdown = state.shared.shutdown_switch.clone();
         let ctx = Arc::new(WorkerContext {
-            store: state.store.clone(),
-            hub: state.hub.clone(),
-            fetcher: state.fetcher.clone(),
-            queued: state.queued.clone(),
-            shutdown: state.shutdown.clone(),
+            store: state.shared.store.clone(),
+            hub: state.shared.hub.clone(),
+            fetcher: state.shared.fetcher.clone(),
+            queued: state.shared.queued.clone(),
+            shutdown: state.shared.shutdown.clone(),
             work_delay: config.work_delay,
             instance: format!("inst-{}", uuid::Uuid::new_v4()),
             lease: config.lease,
             clock: config.clock.clone(),
-            metrics: state.metrics.clone(),
+            metrics: state.shared.metrics.clone(),
             active: ActiveRuns::default(),
         });
         let worker_handles: Vec<JoinHandle<()>> = (0..config.workers)
             .map(|i| tokio::spawn(worker::run_worker(ctx.clone(), i)))
             .collect();
-        let changes = state.store.changes().map(|feed| {
+        let changes = state.shared.store.changes().map(|feed| {
             tokio::spawn(housekeeping::follow_changes(
                 feed,
-                state.hub.clone(),
-                state.queued.clone(),
+                state.shared.hub.clone(),
+                state.shared.queued.clone(),
             ))
         });
         let certificate_watch = certificates
@@ -187,7 +187,7 @@ impl Server {
             .map(|c| tokio::spawn(c.watch(config.tls_reload_every)));
         let housekeeping = [
             tokio::spawn(housekeeping::sweep(
-                state.store.clone(),
+                state.shared.store.clone(),
                 config.clock.clone(),
                 config.sweep_every,
                 config.task_ttl,
@@ -197,8 +197,8 @@ impl Server {
             tokio::spawn(housekeeping::reap(ctx.clone(), config.max_attempts)),
         ];
         let metrics_server = metrics_listener.map(|listener| {
-            let app = metrics::router(state.metrics.clone(), state.store.clone());
-            let mut stop = state.shutdown.clone();
+            let app = metrics::router(state.shared.metrics.clone(), state.shared.store.clone());
+            let mut stop = state.shared.shutdown.clone();
             tokio::spawn(async move {
                 let served = axum::serve(listener, app)
                     .with_graceful_shutdown(async move {

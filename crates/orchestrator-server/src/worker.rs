@@ -195,18 +195,23 @@ async fn run_task(ctx: &WorkerContext, task: TaskRecord) {
         Finish::Failed(_) => "failed",
     };
     match ctx.store.finish(&run_ref, finish, ctx.now()).await {
-        Ok(true) => {
+        Ok(Some(finished)) => {
             ctx.metrics
                 .task_finished(&task.tenant, outcome, elapsed(started, ctx.now()));
             tracing::info!(task = %task.id, outcome, "task finished");
+            // Its long polls answer from the finished record itself.
+            ctx.hub.publish_final(finished);
         }
-        Ok(false) => tracing::info!(task = %task.id, "the run lost the task before it finished"),
+        Ok(None) => {
+            tracing::info!(task = %task.id, "the run lost the task before it finished");
+            ctx.hub.notify(&task.id);
+        }
         Err(e) => {
             ctx.metrics.store_error("finish");
-            tracing::error!(task = %task.id, error = %e, "could not record the outcome; the task will run again when its lease expires")
+            tracing::error!(task = %task.id, error = %e, "could not record the outcome; the task will run again when its lease expires");
+            ctx.hub.notify(&task.id);
         }
     }
-    ctx.hub.notify(&task.id);
 }
 
 /// The time from `from` to `to` (milliseconds since the epoch), never negative.

@@ -37,10 +37,10 @@ pub(crate) async fn submit(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
-    if let Some(limiter) = &state.limiter
+    if let Some(limiter) = &state.shared.limiter
         && let Err(wait) = limiter.check(&tenant)
     {
-        state.metrics.submit_rate_limited(&tenant);
+        state.shared.metrics.submit_rate_limited(&tenant);
         tracing::info!(
             idempotency_key = key.as_deref(),
             ?wait,
@@ -58,7 +58,7 @@ pub(crate) async fn submit(
     check_bot_id(&bot_id)?;
     check_content_type(&headers)?;
     let body =
-        body.map_err(|rejection| ApiError::from_body_rejection(&rejection, &state.limits))?;
+        body.map_err(|rejection| ApiError::from_body_rejection(&rejection, &state.shared.limits))?;
     let input: Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
     let request: AnalyzeDocument = decode_request(&input)?;
@@ -75,12 +75,17 @@ pub(crate) async fn submit(
         input,
         idempotency_key: key.clone(),
         fingerprint,
-        now: millis(&*state.clock),
+        now: millis(&*state.shared.clock),
     };
-    match state.store.submit(new, state.limits.max_queued).await {
+    match state
+        .shared
+        .store
+        .submit(new, state.shared.limits.max_queued)
+        .await
+    {
         Ok(Submitted::Created(task)) => {
-            state.queued.notify_one();
-            state.metrics.task_submitted(&tenant);
+            state.shared.queued.notify_one();
+            state.shared.metrics.task_submitted(&tenant);
             tracing::info!(task = %task.id, idempotency_key = key.as_deref(), "task accepted");
             Ok(accepted(&task))
         }
@@ -92,12 +97,12 @@ pub(crate) async fn submit(
         Ok(Submitted::QueueFull) => Err(ApiError::unavailable(
             format!(
                 "the queue is full ({} tasks waiting); try again later",
-                state.limits.max_queued
+                state.shared.limits.max_queued
             ),
             QUEUE_FULL_RETRY_AFTER,
         )),
         Err(e) => {
-            state.metrics.store_error("submit");
+            state.shared.metrics.store_error("submit");
             Err(ApiError::internal(e))
         }
     }
@@ -211,7 +216,7 @@ fn check_analyze_document(state: &AppState, request: AnalyzeDocument) -> Result<
             format!("document_url is not an absolute URL: {e}"),
         )
     })?;
-    state.fetcher.precheck(&url).map_err(|reason| {
+    state.shared.fetcher.precheck(&url).map_err(|reason| {
         ApiError::invalid_field("document_url", format!("document_url: {reason}"))
     })?;
     serde_json::to_value(AnalyzeDocument::new(raw))

@@ -39,9 +39,16 @@ use crate::store::TaskStore;
 use crate::tenants::{Authenticator, DEFAULT_TENANT, TenantKey};
 
 /// What the handlers share: the store, the long-poll hub, the settings.
-/// Cheap to clone. Build it with [`AppState::new`] and serve it with [`app`].
+/// Cheap to clone (one reference count: every request clones it, and a held
+/// long poll keeps its clone). Build it with [`AppState::new`] and serve it
+/// with [`app`].
 #[derive(Clone)]
 pub struct AppState {
+    pub(crate) shared: Arc<Shared>,
+}
+
+/// The fields behind an [`AppState`], shared by all its clones.
+pub(crate) struct Shared {
     pub(crate) store: Arc<dyn TaskStore>,
     pub(crate) hub: Arc<Hub>,
     /// For checking document URLs at submit time, and for the workers.
@@ -65,9 +72,9 @@ pub struct AppState {
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState")
-            .field("limits", &self.limits)
-            .field("faults", &self.faults.is_some())
-            .field("metrics", &self.metrics)
+            .field("limits", &self.shared.limits)
+            .field("faults", &self.shared.faults.is_some())
+            .field("metrics", &self.shared.metrics)
             .finish_non_exhaustive()
     }
 }
@@ -111,7 +118,7 @@ impl AppState {
             Authenticator::Keys(keys)
         };
         let (shutdown, shutdown_rx) = watch::channel(false);
-        Ok(AppState {
+        let shared = Shared {
             store,
             hub: Arc::new(Hub::default()),
             fetcher,
@@ -134,6 +141,9 @@ impl AppState {
             },
             clock: config.clock.clone(),
             trust_request_id: config.trust_request_id,
+        };
+        Ok(AppState {
+            shared: Arc::new(shared),
         })
     }
 }
@@ -149,7 +159,7 @@ impl AppState {
 /// let router: axum::Router = app(AppState::new(&config, store).unwrap());
 /// ```
 pub fn app(state: AppState) -> Router {
-    let auth = state.auth.clone();
+    let auth = state.shared.auth.clone();
     let mut api = Router::new()
         .route("/v1/bots/{bot_id}/actions/{action}", post(actions::submit))
         .route(
@@ -160,7 +170,7 @@ pub fn app(state: AppState) -> Router {
         .route_layer(gate::gate(move |request: &mut axum::extract::Request| {
             auth::require_bearer(&auth, request)
         }));
-    if let Some(faults) = state.faults.clone() {
+    if let Some(faults) = state.shared.faults.clone() {
         api = api.layer(middleware::from_fn_with_state(
             faults,
             faults::inject_faults,
@@ -171,7 +181,7 @@ pub fn app(state: AppState) -> Router {
     // boxing is cloned and freed once per request. The request id is
     // settled first, then the span that carries it into every log line,
     // then the rest.
-    let trusted = state.trust_request_id;
+    let trusted = state.shared.trust_request_id;
     let layers = ServiceBuilder::new()
         .layer(MapRequestLayer::new(move |request| {
             observe::screen_request_id(trusted, request)
@@ -186,9 +196,11 @@ pub fn app(state: AppState) -> Router {
                 .on_failure(()),
         )
         .layer(gate::gate(guards::limit_header_size))
-        .layer(RequestBodyTimeoutLayer::new(state.limits.body_read_timeout))
-        .layer(DefaultBodyLimit::max(state.limits.max_body_bytes))
-        .layer(observe::RecordLayer::new(state.metrics.clone()));
+        .layer(RequestBodyTimeoutLayer::new(
+            state.shared.limits.body_read_timeout,
+        ))
+        .layer(DefaultBodyLimit::max(state.shared.limits.max_body_bytes))
+        .layer(observe::RecordLayer::new(state.shared.metrics.clone()));
     Router::new()
         .merge(api)
         .route("/healthz", get(tasks::health))

@@ -1,14 +1,16 @@
 //! `GET` and `DELETE /v1/tasks/{task_id}` (with long polling), and `/healthz`.
 
+use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Extension, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Extension, FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use orchestrator::{TaskState, TaskStatus};
 use serde_json::json;
@@ -32,35 +34,37 @@ pub(crate) async fn get_task(
     State(state): State<AppState>,
     Extension(Tenant(tenant)): Extension<Tenant>,
     task_id: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
+    RequestedWait(wait): RequestedWait,
 ) -> Result<Response, ApiError> {
     let task_id = path_param(task_id)?;
-    let wait = requested_wait(&headers).map(|w| w.min(state.limits.max_long_poll));
+    let wait = wait.map(|w| w.min(state.shared.limits.max_long_poll));
     // A long poll subscribes before reading, so a change in between still
     // wakes it; a plain GET does not subscribe at all.
     let mut long_poll = wait
         .filter(|w| !w.is_zero())
-        .map(|wait| (wait, state.hub.subscribe(&task_id)));
+        .map(|wait| (wait, state.shared.hub.subscribe(&task_id)));
     let task = load(&state, &tenant, &task_id).await?;
     let answer = match long_poll.as_mut() {
         Some((wait, subscription)) if !task.state.is_terminal() => {
-            let _held = state.metrics.long_poll_held();
-            hold(&state, &tenant, task, subscription, *wait).await?
+            let _held = state.shared.metrics.long_poll_held();
+            // Only what a change is compared with is kept while held.
+            let seen = Seen::of(&task);
+            drop(task);
+            hold(&state, &tenant, &task_id, seen, subscription, *wait).await?
         }
         _ => Answer::from(task),
     };
     drop(long_poll);
 
-    let mut response = (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        answer.body()?,
-    )
-        .into_response();
+    let mut response = Response::new(Body::from(answer.body()?));
     let task = answer.task();
     let h = response.headers_mut();
+    // Room for these, the request id and the length, without growing.
+    h.reserve(8);
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::VARY, HeaderValue::from_static("Prefer"));
     if let Some(wait) = wait
@@ -70,11 +74,39 @@ pub(crate) async fn get_task(
     }
     // A long-polling client has had its wait here; pacing is for the others.
     if !task.state.is_terminal() && wait.is_none() {
-        let now = millis(&*state.clock);
+        let now = millis(&*state.shared.clock);
         let secs = retry_after_seconds(&task.state, task.progress, task.started_at, now);
         h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     Ok(response)
+}
+
+/// The `Prefer: wait=N` a status GET asks for (read in place: the request's
+/// headers are not copied for the length of a long poll).
+pub(crate) struct RequestedWait(Option<Duration>);
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestedWait {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(RequestedWait(requested_wait(&parts.headers)))
+    }
+}
+
+/// What a held long poll compares each change with: the state and progress
+/// it was answered from.
+struct Seen {
+    state: TaskState,
+    progress: Option<u8>,
+}
+
+impl Seen {
+    fn of(task: &TaskRecord) -> Seen {
+        Seen {
+            state: task.state.clone(),
+            progress: task.progress,
+        }
+    }
 }
 
 /// The task a status GET answers with.
@@ -123,14 +155,15 @@ impl Answer {
 async fn hold(
     state: &AppState,
     tenant: &str,
-    initial: TaskRecord,
+    task_id: &str,
+    initial: Seen,
     subscription: &mut Subscription<'_>,
     wait: Duration,
 ) -> Result<Answer, ApiError> {
     let started = Instant::now();
     let give_up = started + wait;
     let progress_due = started + PROGRESS_INTERVAL;
-    let mut shutdown = state.shutdown.clone();
+    let mut shutdown = state.shared.shutdown.clone();
     let mut progress_seen = false;
     loop {
         // Before anything changed, wait for a change; once progress moved,
@@ -146,13 +179,13 @@ async fn hold(
             _ = shutdown.changed() => false,
         };
         if !changed {
-            return load(state, tenant, &initial.id).await.map(Answer::from);
+            return load(state, tenant, task_id).await.map(Answer::from);
         }
         let latest = subscription
-            .fresh(|| read(state, tenant, &initial.id))
+            .fresh(|| read(state, tenant, task_id))
             .await?
             .filter(|t| t.record.tenant == tenant)
-            .ok_or_else(|| unknown_task(&initial.id))?;
+            .ok_or_else(|| unknown_task(task_id))?;
         if latest.record.state != initial.state {
             return Ok(Answer::Shared(latest));
         }
@@ -172,14 +205,19 @@ pub(crate) async fn cancel_task(
 ) -> Result<Response, ApiError> {
     let task_id = path_param(task_id)?;
     match state
+        .shared
         .store
-        .cancel(&tenant, &task_id, millis(&*state.clock))
+        .cancel(&tenant, &task_id, millis(&*state.shared.clock))
         .await
     {
         Ok(Cancelled::Now(task)) => {
-            state.hub.notify(&task.id);
             tracing::info!(task = %task.id, "task cancelled");
-            Ok((StatusCode::OK, axum::Json(status_body(&task))).into_response())
+            // Its long polls answer from this very record, rendered once for
+            // them and for this response.
+            let answer = state.shared.hub.publish_final(task);
+            let body = Answer::Shared(answer).body()?;
+            let json = HeaderValue::from_static("application/json");
+            Ok(([(header::CONTENT_TYPE, json)], body).into_response())
         }
         Ok(Cancelled::AlreadyFinished(task)) => Err(ApiError::conflict(format!(
             "task {} already finished as {}; only PENDING or RUNNING tasks can be cancelled",
@@ -187,19 +225,19 @@ pub(crate) async fn cancel_task(
         ))),
         Ok(Cancelled::NotFound) => Err(unknown_task(&task_id)),
         Err(e) => {
-            state.metrics.store_error("cancel");
+            state.shared.metrics.store_error("cancel");
             Err(ApiError::internal(e))
         }
     }
 }
 
 pub(crate) async fn health(State(state): State<AppState>) -> Response {
-    match state.store.counts().await {
+    match state.shared.store.counts().await {
         Ok(counts) => axum::Json(json!({
             "status": "ok",
             "pending_tasks": counts.pending,
             "running_tasks": counts.running,
-            "watched_tasks": state.hub.watched_tasks(),
+            "watched_tasks": state.shared.hub.watched_tasks(),
         }))
         .into_response(),
         Err(e) => ApiError::internal(e).into_response(),
@@ -219,8 +257,8 @@ async fn read(
     tenant: &str,
     task_id: &str,
 ) -> Result<Option<TaskRecord>, ApiError> {
-    state.store.get(tenant, task_id).await.map_err(|e| {
-        state.metrics.store_error("get");
+    state.shared.store.get(tenant, task_id).await.map_err(|e| {
+        state.shared.metrics.store_error("get");
         ApiError::internal(e)
     })
 }

@@ -249,8 +249,10 @@ pub trait TaskStore: Send + Sync + 'static {
         lease: Duration,
         now: i64,
     ) -> StoreFuture<'_, bool>;
-    /// Ends the run's task; `false` when the run no longer owns it.
-    fn finish(&self, run: &RunRef, finish: Finish, now: i64) -> StoreFuture<'_, bool>;
+    /// Ends the run's task and returns it as it now stands (its long polls
+    /// answer from it); `None` when the run no longer owns it.
+    fn finish(&self, run: &RunRef, finish: Finish, now: i64)
+    -> StoreFuture<'_, Option<TaskRecord>>;
     /// Puts the run's task back in the queue (a worker stopping for shutdown).
     fn release(&self, run: &RunRef, now: i64) -> StoreFuture<'_, ()>;
     /// Renews the leases of `runs` (all claimed by `instance`); returns the

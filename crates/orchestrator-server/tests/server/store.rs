@@ -82,10 +82,11 @@ pub(crate) async fn claims_are_first_in_first_out_and_writes_are_fenced_on_the_a
             .unwrap()
     );
     assert!(
-        !store
+        store
             .finish(&stale, Finish::Completed(json!({})), 2_300)
             .await
             .unwrap()
+            .is_none()
     );
     // Cancelled: the run's next write finds it no longer its own.
     assert!(matches!(
@@ -99,10 +100,11 @@ pub(crate) async fn claims_are_first_in_first_out_and_writes_are_fenced_on_the_a
             .unwrap()
     );
     assert!(
-        !store
+        store
             .finish(&run, Finish::Completed(json!({})), 2_600)
             .await
             .unwrap()
+            .is_none()
     );
     let lost = store
         .heartbeat(
@@ -114,11 +116,20 @@ pub(crate) async fn claims_are_first_in_first_out_and_writes_are_fenced_on_the_a
         .await
         .unwrap();
     assert_eq!(lost, vec![run]);
-    assert!(
-        store
-            .finish(&second.run(), Finish::Completed(json!({"ok": 1})), 2_800)
-            .await
-            .unwrap()
+    // The finished task comes back as it now stands.
+    let finished = store
+        .finish(&second.run(), Finish::Completed(json!({"ok": 1})), 2_800)
+        .await
+        .unwrap()
+        .expect("the run still owned its task");
+    assert_eq!(finished.id, second.id);
+    assert_eq!(finished.state, orchestrator::TaskState::Completed);
+    assert_eq!(finished.progress, Some(100));
+    assert_eq!(finished.result, Some(json!({"ok": 1})));
+    assert_eq!(finished.completed_at, Some(2_800));
+    assert_eq!(
+        finished,
+        store.get("default", &second.id).await.unwrap().unwrap()
     );
     let counts = store.counts().await.unwrap();
     assert_eq!((counts.pending, counts.running), (1, 0));

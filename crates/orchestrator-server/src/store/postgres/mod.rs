@@ -385,7 +385,12 @@ impl TaskStore for PostgresStore {
         })
     }
 
-    fn finish(&self, run: &RunRef, finish: Finish, now: i64) -> StoreFuture<'_, bool> {
+    fn finish(
+        &self,
+        run: &RunRef,
+        finish: Finish,
+        now: i64,
+    ) -> StoreFuture<'_, Option<TaskRecord>> {
         let run = run.clone();
         Box::pin(async move {
             self.forget_progress(&run.id);
@@ -395,19 +400,19 @@ impl TaskStore for PostgresStore {
                 Finish::Completed(result) => ("COMPLETED", Some(result.to_string()), None, None),
                 Finish::Failed(error) => ("FAILED", None, Some(error.code), Some(error.message)),
             };
-            let rows = client
-                .query(
+            let row = client
+                .query_opt(
                     &format!(
                         "WITH u AS (
-                             UPDATE tasks SET status = $3,
+                             UPDATE tasks t SET status = $3,
                                  progress = CASE WHEN $3 = 'COMPLETED' THEN 100 ELSE progress END,
                                  result = $4, error_code = $5, error_message = $6,
                                  completed_at = $7, updated_at = $7,
                                  claimed_by = NULL, lease_expires_at = NULL
                              WHERE id = $1 AND attempts = $2 AND status = 'RUNNING'
-                             RETURNING id
+                             RETURNING {T_COLUMNS}
                          )
-                         SELECT pg_notify('{TASK_CHANNEL}', $8) FROM u"
+                         SELECT u.*, pg_notify('{TASK_CHANNEL}', $8) FROM u"
                     ),
                     &[
                         &run.id,
@@ -422,7 +427,7 @@ impl TaskStore for PostgresStore {
                 )
                 .await
                 .map_err(pg_err)?;
-            Ok(rows.len() == 1)
+            row.as_ref().map(from_row).transpose()
         })
     }
 

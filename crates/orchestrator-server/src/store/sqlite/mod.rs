@@ -442,7 +442,12 @@ impl TaskStore for SqliteStore {
         })
     }
 
-    fn finish(&self, run: &RunRef, finish: Finish, now: i64) -> StoreFuture<'_, bool> {
+    fn finish(
+        &self,
+        run: &RunRef,
+        finish: Finish,
+        now: i64,
+    ) -> StoreFuture<'_, Option<TaskRecord>> {
         let run = run.clone();
         self.write(Durability::Durable, move |conn| {
             let n = match finish {
@@ -460,7 +465,7 @@ impl TaskStore for SqliteStore {
                 ),
             }
             .map_err(err)?;
-            Ok(n == 1)
+            if n == 1 { get_task(conn, &run.id) } else { Ok(None) }
         })
     }
 
