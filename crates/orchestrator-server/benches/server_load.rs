@@ -13,16 +13,24 @@
 //! 3. `--accepts`: durable accepts per second (`POST` → `202`) with the
 //!    default durable commits and with `--relaxed-commits`, same run;
 //! 4. `--sweep N`: the retention sweep of N finished rows: how long it
-//!    takes, and status `GET` latency while it runs.
+//!    takes, and status `GET` latency while it runs;
+//! 5. `--floor`: phase 2 against a bare hyper server that does nothing but
+//!    hold and answer (`server_load/floor.rs`), the floor for any server
+//!    built on hyper and tokio on the same machine.
 //!
 //! ```sh
 //! cargo bench -p orchestrator-server --bench server_load -- --seconds 5 --connections 32 --held 2000
 //! cargo bench -p orchestrator-server --bench server_load -- --accepts --sweep 1000000 --held 0
 //! # before/after: phases 1 and 2 against this build, then another one
 //! cargo bench -p orchestrator-server --bench server_load -- --baseline /path/to/orchestrator-server
+//! # this build's wake-up beside the floor
+//! cargo bench -p orchestrator-server --bench server_load -- --seconds 0 --held 2000 --rounds 9 --floor
 //! ```
 //!
 //! Not a test: it asserts nothing, it prints figures.
+
+#[path = "server_load/floor.rs"]
+mod floor;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -39,6 +47,8 @@ struct Options {
     sweep: u64,
     /// Another server binary to measure the same way, after this build's.
     baseline: Option<PathBuf>,
+    /// Phase 2 against the bare floor server as well.
+    floor: bool,
 }
 
 fn options() -> Options {
@@ -50,6 +60,7 @@ fn options() -> Options {
         accepts: false,
         sweep: 0,
         baseline: None,
+        floor: false,
     };
     let args: Vec<String> = std::env::args().collect();
     let value = |name: &str| {
@@ -74,6 +85,7 @@ fn options() -> Options {
         o.sweep = v;
     }
     o.accepts = args.iter().any(|a| a == "--accepts");
+    o.floor = args.iter().any(|a| a == "--floor");
     o.baseline = args
         .iter()
         .position(|a| a == "--baseline")
@@ -178,6 +190,9 @@ async fn busy_server(
 
 #[tokio::main]
 async fn main() {
+    if floor::requested() {
+        return floor::serve().await;
+    }
     let o = options();
     let dir = std::env::temp_dir().join(format!("orchestrator-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -202,8 +217,20 @@ async fn main() {
         }
         if o.held > 0 {
             for waiter in [Waiter::RawSocket, Waiter::Reqwest] {
-                held_long_polls(&o, binary, &dir, &http, waiter).await;
+                held_long_polls(&o, binary, &[], &dir, &http, waiter).await;
             }
+        }
+    }
+    if o.floor && o.held > 0 {
+        let this = std::env::current_exe().expect("this bench's path");
+        println!(
+            "== floor: a bare hyper server ({} --floor-server)",
+            this.display()
+        );
+        let dir = dir.join("floor");
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        for waiter in [Waiter::RawSocket, Waiter::Reqwest] {
+            held_long_polls(&o, &this, &["--floor-server"], &dir, &http, waiter).await;
         }
     }
     if o.accepts {
@@ -501,13 +528,14 @@ async fn raw_long_poll(task: &str) -> std::io::Result<(bool, Instant, tokio::net
 async fn held_long_polls(
     o: &Options,
     binary: &std::path::Path,
+    extra: &[&str],
     dir: &std::path::Path,
     http: &reqwest::Client,
     waiter: Waiter,
 ) {
     let client = waiter.label();
     let name = format!("held-{}.db", client.replace(' ', "-"));
-    let (server, mut task) = busy_server(binary, dir, &name, &[]).await;
+    let (server, mut task) = busy_server(binary, dir, &name, extra).await;
     let pid = server.pid();
     println!(
         "held long polls: {} at once (Prefer: wait=30; {client}), {} rounds",
