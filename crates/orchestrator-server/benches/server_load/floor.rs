@@ -38,9 +38,17 @@ pub(crate) async fn serve() {
         .position(|a| a == "--listen")
         .and_then(|i| args.get(i + 1))
         .map_or("127.0.0.1:0", String::as_str);
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .expect("bind the floor server");
+    // The real server's backlog: 2,000 connects at once overflow tokio's
+    // default of 1,024, and a dropped connect is retried a second later.
+    let address: std::net::SocketAddr = listen.parse().expect("a socket address");
+    let socket = if address.is_ipv6() {
+        tokio::net::TcpSocket::new_v6()
+    } else {
+        tokio::net::TcpSocket::new_v4()
+    }
+    .expect("a socket");
+    socket.bind(address).expect("bind the floor server");
+    let listener = socket.listen(4096).expect("listen");
     let address = listener.local_addr().expect("a bound address");
     eprintln!("orchestrator-server listening on http://{address}");
     let tasks = Arc::new(Tasks::default());
