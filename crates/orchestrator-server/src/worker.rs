@@ -194,23 +194,30 @@ async fn run_task(ctx: &WorkerContext, task: TaskRecord) {
         Finish::Completed(_) => "completed",
         Finish::Failed(_) => "failed",
     };
-    match ctx.store.finish(&run_ref, finish, ctx.now()).await {
+    let finished = match ctx.store.finish(&run_ref, finish, ctx.now()).await {
         Ok(Some(finished)) => {
             ctx.metrics
                 .task_finished(&task.tenant, outcome, elapsed(started, ctx.now()));
             tracing::info!(task = %task.id, outcome, "task finished");
-            // Its long polls answer from the finished record itself.
-            ctx.hub.publish_final(finished);
+            Some(finished)
         }
         Ok(None) => {
             tracing::info!(task = %task.id, "the run lost the task before it finished");
-            ctx.hub.notify(&task.id);
+            None
         }
         Err(e) => {
             ctx.metrics.store_error("finish");
             tracing::error!(task = %task.id, error = %e, "could not record the outcome; the task will run again when its lease expires");
-            ctx.hub.notify(&task.id);
+            None
         }
+    };
+    // Its long polls answer from the finished record itself when there is
+    // one; otherwise they read the task.
+    match finished {
+        Some(finished) => {
+            ctx.hub.publish_final(finished);
+        }
+        None => ctx.hub.notify(&task.id),
     }
 }
 

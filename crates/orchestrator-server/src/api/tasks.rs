@@ -56,13 +56,9 @@ pub(crate) async fn get_task(
     };
     drop(long_poll);
 
-    let mut response = Response::new(Body::from(answer.body()?));
+    let mut response = json(answer.body()?);
     let task = answer.task();
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::VARY, HeaderValue::from_static("Prefer"));
     if let Some(wait) = wait
@@ -77,6 +73,16 @@ pub(crate) async fn get_task(
         h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     Ok(response)
+}
+
+/// A status body, as the JSON response both handlers send.
+fn json(body: Bytes) -> Response {
+    let mut response = Response::new(Body::from(body));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 /// The `Prefer: wait=N` a status GET asks for (read in place: the request's
@@ -213,9 +219,7 @@ pub(crate) async fn cancel_task(
             // Its long polls answer from this very record, rendered once for
             // them and for this response.
             let answer = state.shared.hub.publish_final(task);
-            let body = Answer::Shared(answer).body()?;
-            let json = HeaderValue::from_static("application/json");
-            Ok(([(header::CONTENT_TYPE, json)], body).into_response())
+            Ok(json(Answer::Shared(answer).body()?))
         }
         Ok(Cancelled::AlreadyFinished(task)) => Err(ApiError::conflict(format!(
             "task {} already finished as {}; only PENDING or RUNNING tasks can be cancelled",
