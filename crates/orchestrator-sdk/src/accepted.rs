@@ -1,19 +1,13 @@
-//! What a successful submit returns.
+//! What a successful submit returns: the handle to watch the task by (read
+//! from the `202` in [`submit`](crate::Submit)).
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::StatusCode;
-use reqwest::header::LOCATION;
 use url::Url;
 
-use crate::client::Client;
-use crate::error::{Error, Result};
 use crate::models::{TaskId, TaskStatus};
-use crate::retry_after::retry_after;
-use crate::task_ref::{TaskRef, task_id_from_url};
-use crate::transport::Reply;
 
 /// The server's acknowledgement of a submitted task: where to watch it and
 /// how long it asked the client to wait before the first look.
@@ -30,21 +24,21 @@ pub struct Accepted {
 }
 
 /// What the acceptance said, shared by every clone of its [`Accepted`] and
-/// by the [`TaskRef`]s and waits made from it.
+/// by the [`TaskRef`](crate::TaskRef)s and waits made from it.
 #[derive(Debug, PartialEq)]
-struct Acceptance {
-    task_id: Option<TaskId>,
-    status_url: Url,
-    retry_after: Option<Duration>,
-    idempotency_key: String,
-    status: Option<TaskStatus>,
-    http_status: u16,
+pub(crate) struct Acceptance {
+    pub(crate) task_id: Option<TaskId>,
+    pub(crate) status_url: Url,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) idempotency_key: String,
+    pub(crate) status: Option<TaskStatus>,
+    pub(crate) http_status: u16,
     /// When the acceptance arrived, on the client's clock: the start of the
     /// task's progress trend, and what a late first poll subtracts from the
     /// server's `Retry-After`.
-    accepted_at: Duration,
+    pub(crate) accepted_at: Duration,
     /// Whether `status_url` is the contract's `{base}/v1/tasks/{id}`.
-    standard_location: bool,
+    pub(crate) standard_location: bool,
 }
 
 /// What the acceptance said, field by field: the sharing behind it is not
@@ -56,6 +50,13 @@ impl fmt::Debug for Accepted {
 }
 
 impl Accepted {
+    /// The handle for what a submit's answer said.
+    pub(crate) fn new(acceptance: Acceptance) -> Accepted {
+        Accepted {
+            data: Arc::new(acceptance),
+        }
+    }
+
     /// The task's id, from the body or the `Location` path.
     pub fn task_id(&self) -> Option<&TaskId> {
         self.data.task_id.as_ref()
@@ -95,7 +96,7 @@ impl Accepted {
     /// Whether the status URL is the contract's `{base}/v1/tasks/{id}`. When
     /// it is not, the id alone does not lead back to the task: resume a wait
     /// from the status URL, or from this handle turned into a serialised
-    /// [`TaskRef`].
+    /// [`TaskRef`](crate::TaskRef).
     pub fn has_standard_location(&self) -> bool {
         self.data.standard_location
     }
@@ -118,142 +119,9 @@ impl Accepted {
     }
 }
 
-impl Accepted {
-    /// Reads an acceptance (`202`, or `200`/`201`) of the submit sent to
-    /// `post_url` with idempotency key `key`.
-    pub(crate) fn from_reply(
-        client: &Client,
-        post_url: &Url,
-        reply: &Reply,
-        key: String,
-    ) -> Result<Accepted> {
-        let body: Option<serde_json::Value> = if reply.body.iter().all(u8::is_ascii_whitespace) {
-            None
-        } else {
-            serde_json::from_slice(&reply.body).ok()
-        };
-        let status = body
-            .as_ref()
-            .filter(|v| v.get("status").is_some())
-            .map(|v| TaskStatus::from_json(v.clone()))
-            .transpose();
-        let status = match status {
-            Ok(status) => status,
-            // A 202 may be lax about its body as long as it says where to look.
-            Err(_) if reply.status == StatusCode::ACCEPTED => None,
-            Err(e) => return Err(e.context(format!("the {} answer to the submit", reply.status))),
-        };
-        let body_id = status
-            .as_ref()
-            .and_then(|s| s.task_id().cloned())
-            .or_else(|| {
-                body.as_ref()
-                    .and_then(|v| v.get("task_id"))
-                    .and_then(TaskId::from_json)
-                    .filter(|id| !id.as_str().is_empty())
-            });
-
-        let location = match reply.headers.get(LOCATION) {
-            None => None,
-            Some(raw) => {
-                let raw = raw.to_str().map_err(|_| {
-                    Error::protocol(
-                        "the `Location` header of the submit response is not ASCII text",
-                    )
-                })?;
-                // RFC 9110 §10.2.2: a relative Location is resolved against
-                // the request's URL (RFC 3986 §5). Absolute paths — the
-                // contract's `/v1/tasks/{id}` — replace the base URL's path.
-                Some(post_url.join(raw.trim()).map_err(|e| {
-                    Error::protocol(format!(
-                        "the `Location` header `{raw}` is not a valid URL reference ({e})"
-                    ))
-                })?)
-            }
-        };
-        let status_url = match (location, &body_id) {
-            (Some(url), _) => url,
-            (None, Some(id)) => client.task_url(id)?,
-            (None, None) => {
-                return Err(Error::protocol(format!(
-                    "the server answered the submit with {} but sent neither a `Location` header \
-                     nor a `task_id`, so there is no way to follow the task",
-                    reply.status
-                ))
-                .with_status(reply.status));
-            }
-        };
-        let task_id = body_id.or_else(|| task_id_from_url(status_url.as_str()));
-        let data = Acceptance {
-            task_id,
-            retry_after: retry_after(&reply.headers, client.inner.clock.now()),
-            idempotency_key: key,
-            status,
-            http_status: reply.status.as_u16(),
-            status_url,
-            accepted_at: client.inner.clock.elapsed(),
-            standard_location: false,
-        };
-        let accepted = Accepted {
-            data: Arc::new(Acceptance {
-                standard_location: data
-                    .task_id
-                    .as_ref()
-                    .and_then(|id| client.task_url(id).ok())
-                    .is_some_and(|standard| standard == data.status_url),
-                ..data
-            }),
-        };
-        if let Err(e) = client
-            .inner
-            .transport
-            .check_origin(accepted.status_url(), "the `Location` of the new task")
-        {
-            // The task exists now; keep its identity in the error so it is not lost.
-            let e = e.context(format!(
-                "task {} was created",
-                accepted.task_id().map_or("(id unknown)", |id| id.as_str())
-            ));
-            return Err(e.with_task(TaskRef::from(accepted)));
-        }
-        if matches!(reply.status, StatusCode::OK | StatusCode::CREATED)
-            && accepted.status().is_none()
-        {
-            tracing::debug!(status = %reply.status, "submit answered without a status body; will poll");
-        }
-        Ok(accepted)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn clones_and_references_share_the_acceptance_instead_of_copying_it() {
-        let client = Client::builder("http://api.example.com/").build().unwrap();
-        let post = client
-            .endpoint(&["v1", "bots", "b", "actions", "a"])
-            .unwrap();
-        let reply = Reply {
-            status: StatusCode::ACCEPTED,
-            headers: Default::default(),
-            body: br#"{"task_id": "t-1", "status": "PENDING"}"#.to_vec(),
-            elapsed: Duration::ZERO,
-            span: tracing::Span::none(),
-        };
-        let accepted = Accepted::from_reply(&client, &post, &reply, "k".into()).unwrap();
-        let status = accepted.status().unwrap();
-        let clone = accepted.clone();
-        let task = TaskRef::from(&accepted);
-        // Thousands of waits started from `&accepted` hold one acceptance.
-        assert!(std::ptr::eq(status, clone.status().unwrap()));
-        assert!(std::ptr::eq(
-            status,
-            task.accepted().unwrap().status().unwrap()
-        ));
-        assert_eq!(clone, accepted);
-    }
 
     #[test]
     fn an_absurd_retry_after_on_acceptance_is_capped() {
@@ -273,53 +141,5 @@ mod tests {
             a.first_poll_delay(Duration::from_secs(300)),
             Some(Duration::from_secs(300))
         );
-    }
-
-    mod properties {
-        use super::*;
-        use proptest::prelude::*;
-        use reqwest::header::{HeaderMap, HeaderValue};
-
-        fn reply(location: HeaderValue) -> Reply {
-            let mut headers = HeaderMap::new();
-            headers.insert(LOCATION, location);
-            Reply {
-                status: StatusCode::ACCEPTED,
-                headers,
-                body: br#"{"task_id": "t-1", "status": "PENDING"}"#.to_vec(),
-                elapsed: Duration::ZERO,
-                span: tracing::Span::none(),
-            }
-        }
-
-        fn location() -> impl Strategy<Value = String> {
-            prop_oneof![
-                "[ -~]{0,40}",
-                "(https?|ftp|file|data|javascript)://[a-z0-9.:@\\[\\]-]{0,20}/[ -~]{0,20}",
-                "//[a-z0-9.:@-]{0,20}/v1/tasks/[a-z0-9-]{1,8}",
-                "/v1/tasks/[ -~]{0,20}",
-                "(\\.\\./){0,6}[ -~]{0,20}",
-            ]
-        }
-
-        proptest! {
-            #[test]
-            fn a_location_never_silently_moves_the_task_to_another_origin(raw in location()) {
-                let Ok(value) = HeaderValue::from_str(&raw) else { return Ok(()); };
-                let client = Client::builder("http://api.example.com:8080/base/").build().unwrap();
-                let post = client.endpoint(&["v1", "bots", "b", "actions", "a"]).unwrap();
-                match Accepted::from_reply(&client, &post, &reply(value), "k".into()) {
-                    Ok(accepted) => prop_assert_eq!(
-                        accepted.status_url().origin(),
-                        client.base_url().origin(),
-                        "Location {:?} resolved to {}", raw, accepted.status_url()
-                    ),
-                    Err(e) => prop_assert!(
-                        matches!(e.kind(), crate::ErrorKind::CrossOrigin | crate::ErrorKind::Protocol),
-                        "{e}"
-                    ),
-                }
-            }
-        }
     }
 }

@@ -10,9 +10,8 @@ use url::Url;
 use crate::client::{Client, ClientInner};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
-use crate::h2c::H2c;
-use crate::options::PollOptions;
-use crate::transport::Transport;
+use crate::poll::PollOptions;
+use crate::transport::{H2c, Transport};
 
 /// Configures a [`Client`]. Nothing is checked until [`build`](Self::build),
 /// which reports every invalid setting as an error rather than panicking.
@@ -283,13 +282,14 @@ impl ClientBuilder {
         self
     }
 
-    /// The source of time for delays and deadlines (a [`VirtualClock`](crate::VirtualClock)
-    /// in tests).
+    /// The source of time for delays and deadlines: in tests, a
+    /// `clock::VirtualClock` (feature `test-util`), whose sleeps return at
+    /// once.
     ///
     /// ```
     /// use std::time::SystemTime;
     /// let client = orchestrator::Client::builder("http://127.0.0.1:8000")
-    ///     .clock(orchestrator::VirtualClock::new(SystemTime::now()))
+    ///     .clock(orchestrator::clock::VirtualClock::new(SystemTime::now()))
     ///     .build()
     ///     .unwrap();
     /// ```

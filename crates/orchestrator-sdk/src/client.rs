@@ -9,14 +9,12 @@ use url::Url;
 
 use crate::builder::ClientBuilder;
 use crate::clock::Clock;
-use crate::error::{Error, ErrorKind, Result};
-use crate::models::TaskStatus;
-use crate::options::PollOptions;
-use crate::poller::Poller;
+use crate::error::{Error, Result};
+use crate::models::{AnalyzeDocument, TaskId, TaskStatus};
+use crate::poll::{PollOptions, Poller};
 use crate::submit::Submit;
 use crate::task_ref::{Repr, TaskRef};
-use crate::transport::{Outgoing, Reply, Transport};
-use crate::{AnalyzeDocument, TaskId};
+use crate::transport::{Outgoing, Transport, decode_status, error_for_reply};
 
 /// A client of the asynchronous task API.
 ///
@@ -167,15 +165,15 @@ impl Client {
             .send(Method::GET, &url, Outgoing::default())
             .await
             .map_err(|f| f.error.with_task(task.clone()))?;
-        self.decode_status(&Method::GET, &url, &task, &reply)
+        decode_status(&Method::GET, &url, &task, &reply)
     }
 
     /// Asks the server to cancel a task (`DELETE` on its status URL).
     ///
     /// Returns the status the server answered with, if it sent one. A task
-    /// that does not exist is a [`NotFound`](ErrorKind::NotFound) error; a
+    /// that does not exist is a [`NotFound`](crate::ErrorKind::NotFound) error; a
     /// server that does not support cancelling (`405`) or a task that has
-    /// already finished (`409`) is a [`Rejected`](ErrorKind::Rejected) error
+    /// already finished (`409`) is a [`Rejected`](crate::ErrorKind::Rejected) error
     /// saying so.
     ///
     /// ```no_run
@@ -195,7 +193,7 @@ impl Client {
             .map_err(|f| f.error.with_task(task.clone()))?;
         match reply.status {
             s if s.is_success() => {
-                if reply.body.iter().all(u8::is_ascii_whitespace) {
+                if reply.body_is_blank() {
                     return Ok(None);
                 }
                 let value: serde_json::Value =
@@ -207,21 +205,20 @@ impl Client {
                 }
                 TaskStatus::from_json(value).map(Some)
             }
-            StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_IMPLEMENTED => Err(self
-                .reply_error(&method, &url, &reply)
-                .context("this server does not support cancelling tasks")
-                .with_task(task)),
-            StatusCode::CONFLICT => Err(self
-                .reply_error(&method, &url, &reply)
+            StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_IMPLEMENTED => {
+                Err(error_for_reply(&method, &url, &reply)
+                    .context("this server does not support cancelling tasks")
+                    .with_task(task))
+            }
+            StatusCode::CONFLICT => Err(error_for_reply(&method, &url, &reply)
                 .context(format!(
                     "task `{task}` has already finished and cannot be cancelled"
                 ))
                 .with_task(task)),
-            StatusCode::NOT_FOUND | StatusCode::GONE => Err(self
-                .reply_error(&method, &url, &reply)
+            StatusCode::NOT_FOUND | StatusCode::GONE => Err(error_for_reply(&method, &url, &reply)
                 .context(format!("task `{task}` does not exist (or has expired)"))
                 .with_task(task)),
-            _ => Err(self.reply_error(&method, &url, &reply).with_task(task)),
+            _ => Err(error_for_reply(&method, &url, &reply).with_task(task)),
         }
     }
 
@@ -257,43 +254,5 @@ impl Client {
             path.extend(segments);
         }
         Ok(url)
-    }
-
-    pub(crate) fn reply_error(&self, method: &Method, url: &Url, reply: &Reply) -> Error {
-        self.inner.transport.reply_error(method, url, reply)
-    }
-
-    /// Classifies a status reply: a decoded status, or an error that says
-    /// whether retrying makes sense.
-    pub(crate) fn decode_status(
-        &self,
-        method: &Method,
-        url: &Url,
-        task: &TaskRef,
-        reply: &Reply,
-    ) -> Result<TaskStatus> {
-        if !reply.status.is_success() {
-            let err = self.reply_error(method, url, reply);
-            let err = if err.kind() == ErrorKind::NotFound {
-                err.context(format!(
-                    "task `{task}` was not found: it never existed, or it has expired"
-                ))
-            } else {
-                err
-            };
-            return Err(err.with_task(task.clone()));
-        }
-        // A body that is not JSON at all is typically an HTML error page from
-        // a proxy or load balancer: worth another try. JSON of the wrong shape
-        // is the server breaking the contract: not.
-        let value: serde_json::Value = serde_json::from_slice(&reply.body).map_err(|e| {
-            Error::protocol(format!(
-                "{} for {method} {url} has a body that is not JSON ({e})",
-                reply.status
-            ))
-            .transient(true)
-            .with_task(task.clone())
-        })?;
-        TaskStatus::from_json(value).map_err(|e| e.with_task(task.clone()))
     }
 }

@@ -3,14 +3,19 @@
 //! Like `reqwest::Error` it is opaque: callers ask it questions (`kind()`,
 //! `is_transient()`, `status()`, `task()`) instead of matching on a big enum
 //! whose variants would freeze the crate's internals into its API.
+//!
+//! It sits below everything else in the crate: it knows the problem-details
+//! type and nothing more, so every module can return it. The task an error
+//! is about is attached without this file naming its type (the accessor,
+//! [`Error::task`], lives with [`TaskRef`](crate::TaskRef)).
 
+use std::any::Any;
 use std::error::Error as StdError;
 use std::fmt;
 
 use reqwest::StatusCode;
 
-use crate::models::Problem;
-use crate::task_ref::TaskRef;
+use crate::models::problem::Problem;
 
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -135,7 +140,7 @@ struct Inner {
     status: Option<StatusCode>,
     problem: Option<Problem>,
     body: Option<String>,
-    task: Option<TaskRef>,
+    subject: Option<Box<dyn Subject>>,
     transient: bool,
     source: Option<BoxError>,
 }
@@ -149,7 +154,7 @@ impl Error {
                 status: None,
                 problem: None,
                 body: None,
-                task: None,
+                subject: None,
                 transient: false,
                 source: None,
             }),
@@ -180,9 +185,16 @@ impl Error {
         self
     }
 
-    pub(crate) fn with_task(mut self, task: TaskRef) -> Self {
-        self.inner.task = Some(task);
+    /// Attaches what the error is about (the task, for a failed wait).
+    pub(crate) fn with_subject(mut self, subject: impl Subject) -> Self {
+        self.inner.subject = Some(Box::new(subject));
         self
+    }
+
+    /// What the error is about, if it is a `T`.
+    pub(crate) fn subject<T: Any>(&self) -> Option<&T> {
+        let subject: &dyn Any = self.inner.subject.as_deref()?;
+        subject.downcast_ref()
     }
 
     pub(crate) fn transient(mut self, transient: bool) -> Self {
@@ -255,28 +267,13 @@ impl Error {
     pub fn body(&self) -> Option<&str> {
         self.inner.body.as_deref()
     }
-
-    /// The task this error is about, when known: a timed-out wait carries it
-    /// so the caller can resume with [`Client::poll`](crate::Client::poll).
-    ///
-    /// ```
-    /// # async fn demo(client: orchestrator::Client) -> Result<(), orchestrator::Error> {
-    /// use std::time::Duration;
-    ///
-    /// match client.poll("task-123").timeout(Duration::from_secs(5)).await {
-    ///     Err(e) if e.is_timeout() => {
-    ///         let task = e.task().expect("a timeout names its task").clone();
-    ///         let outcome = client.poll(task).await?; // wait some more
-    ///         println!("{}", outcome.status().state());
-    ///     }
-    ///     other => println!("{other:?}"),
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn task(&self) -> Option<&TaskRef> {
-        self.inner.task.as_ref()
-    }
 }
+
+/// What an error can be about: any value the crate attaches with
+/// [`Error::with_subject`] (a `TaskRef`, in practice).
+pub(crate) trait Subject: Any + fmt::Debug + Send + Sync {}
+
+impl<T: Any + fmt::Debug + Send + Sync> Subject for T {}
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -295,8 +292,8 @@ impl fmt::Debug for Error {
         if let Some(problem) = &self.inner.problem {
             d.field("problem", problem);
         }
-        if let Some(task) = &self.inner.task {
-            d.field("task", task);
+        if let Some(subject) = &self.inner.subject {
+            d.field("task", subject);
         }
         if let Some(source) = &self.inner.source {
             d.field("source", source);

@@ -92,19 +92,13 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod accepted;
+mod backoff;
 mod builder;
 mod client;
-mod clock;
-mod delay;
+pub mod clock;
 mod error;
-mod h2c;
-mod http_body;
 mod models;
-mod options;
-mod outcome;
-mod pacing;
-mod poll_loop;
-mod poller;
+mod poll;
 mod retry_after;
 mod submit;
 mod task_ref;
@@ -113,16 +107,12 @@ mod transport;
 pub use accepted::Accepted;
 pub use builder::ClientBuilder;
 pub use client::Client;
-pub use clock::{Clock, Sleep, SystemClock, VirtualClock};
-pub use delay::{DelaySource, NextPoll, choose_delay};
 pub use error::{Error, ErrorKind, Result};
 pub use models::{
     AnalyzeDocument, AnalyzeDocumentResult, Problem, Sentiment, TaskError, TaskId, TaskState,
     TaskStatus,
 };
-pub use options::PollOptions;
-pub use outcome::Outcome;
-pub use poller::{PollUpdate, Poller};
+pub use poll::{DelaySource, NextPoll, Outcome, PollOptions, PollUpdate, Poller};
 pub use retry_after::{parse_retry_after, retry_after};
 pub use submit::Submit;
 pub use task_ref::TaskRef;

@@ -1,19 +1,24 @@
-//! Submitting a task, safely: one `Idempotency-Key` for every attempt, and
-//! retries only where the server cannot have created a task or says it did not.
+//! Submitting a task, safely — one `Idempotency-Key` for every attempt,
+//! retries only where the server cannot have created a task or says it did
+//! not — and reading the `202` into an [`Accepted`].
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderValue, LOCATION};
 use reqwest::{Method, StatusCode};
+use url::Url;
 
-use crate::accepted::Accepted;
+use crate::accepted::{Acceptance, Accepted};
+use crate::backoff::Backoff;
 use crate::client::Client;
-use crate::delay::{Backoff, DelaySource, NextPoll};
 use crate::error::{Error, Result};
+use crate::models::{TaskId, TaskStatus};
+use crate::poll::{DelaySource, NextPoll};
 use crate::retry_after::retry_after;
-use crate::transport::{Outgoing, record_next};
+use crate::task_ref::{TaskRef, task_id_from_url};
+use crate::transport::{Outgoing, Reply, error_for_reply, record_next};
 
 /// The header that makes a resubmission return the original task.
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -103,7 +108,7 @@ impl Submit {
         let inner = &client.inner;
         let transport = &inner.transport;
         let options = &inner.poll_options;
-        let mut backoff = Backoff::new(options.min_interval, options.max_interval);
+        let mut backoff = Backoff::doubling();
         let started = inner.clock.elapsed();
         let (mut attempt, mut unguided) = (0u32, 0u32);
         loop {
@@ -123,7 +128,7 @@ impl Submit {
             drop(slot);
             let (error, hint, span) = match sent {
                 Ok(reply) if is_accepted(reply.status) => {
-                    return Accepted::from_reply(&client, &url, &reply, key);
+                    return read_acceptance(&client, &url, &reply, key);
                 }
                 Ok(reply)
                     if matches!(
@@ -133,12 +138,12 @@ impl Submit {
                 {
                     let hint = retry_after(&reply.headers, inner.clock.now());
                     (
-                        client.reply_error(&Method::POST, &url, &reply),
+                        error_for_reply(&Method::POST, &url, &reply),
                         hint,
                         reply.span,
                     )
                 }
-                Ok(reply) => return Err(client.reply_error(&Method::POST, &url, &reply)),
+                Ok(reply) => return Err(error_for_reply(&Method::POST, &url, &reply)),
                 Err(failure) if failure.connect => (failure.error, None, failure.span),
                 Err(failure) => {
                     return Err(failure.error.context(format!(
@@ -173,7 +178,7 @@ impl Submit {
                     if unguided > inner.submit_retries {
                         return Err(error.context(format!("gave up after {attempt} attempts")));
                     }
-                    backoff.next_delay()
+                    backoff.next_delay(options.min_interval, options.max_interval)
                 }
             };
             let source = if hint.is_some() {
@@ -208,6 +213,105 @@ fn jitter(delay: Duration) -> Duration {
         .mul_f64(fastrand::f64())
 }
 
+/// Reads an acceptance (`202`, or `200`/`201`) of the submit sent to
+/// `post_url` with idempotency key `key`.
+fn read_acceptance(
+    client: &Client,
+    post_url: &Url,
+    reply: &Reply,
+    key: String,
+) -> Result<Accepted> {
+    let body: Option<serde_json::Value> = if reply.body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        serde_json::from_slice(&reply.body).ok()
+    };
+    let status = body
+        .as_ref()
+        .filter(|v| v.get("status").is_some())
+        .map(|v| TaskStatus::from_json(v.clone()))
+        .transpose();
+    let status = match status {
+        Ok(status) => status,
+        // A 202 may be lax about its body as long as it says where to look.
+        Err(_) if reply.status == StatusCode::ACCEPTED => None,
+        Err(e) => return Err(e.context(format!("the {} answer to the submit", reply.status))),
+    };
+    let body_id = status
+        .as_ref()
+        .and_then(|s| s.task_id().cloned())
+        .or_else(|| {
+            body.as_ref()
+                .and_then(|v| v.get("task_id"))
+                .and_then(TaskId::from_json)
+                .filter(|id| !id.as_str().is_empty())
+        });
+
+    let location = match reply.headers.get(LOCATION) {
+        None => None,
+        Some(raw) => {
+            let raw = raw.to_str().map_err(|_| {
+                Error::protocol("the `Location` header of the submit response is not ASCII text")
+            })?;
+            // RFC 9110 §10.2.2: a relative Location is resolved against
+            // the request's URL (RFC 3986 §5). Absolute paths — the
+            // contract's `/v1/tasks/{id}` — replace the base URL's path.
+            Some(post_url.join(raw.trim()).map_err(|e| {
+                Error::protocol(format!(
+                    "the `Location` header `{raw}` is not a valid URL reference ({e})"
+                ))
+            })?)
+        }
+    };
+    let status_url = match (location, &body_id) {
+        (Some(url), _) => url,
+        (None, Some(id)) => client.task_url(id)?,
+        (None, None) => {
+            return Err(Error::protocol(format!(
+                "the server answered the submit with {} but sent neither a `Location` header \
+                 nor a `task_id`, so there is no way to follow the task",
+                reply.status
+            ))
+            .with_status(reply.status));
+        }
+    };
+    let task_id = body_id.or_else(|| task_id_from_url(status_url.as_str()));
+    let data = Acceptance {
+        task_id,
+        retry_after: retry_after(&reply.headers, client.inner.clock.now()),
+        idempotency_key: key,
+        status,
+        http_status: reply.status.as_u16(),
+        status_url,
+        accepted_at: client.inner.clock.elapsed(),
+        standard_location: false,
+    };
+    let accepted = Accepted::new(Acceptance {
+        standard_location: data
+            .task_id
+            .as_ref()
+            .and_then(|id| client.task_url(id).ok())
+            .is_some_and(|standard| standard == data.status_url),
+        ..data
+    });
+    if let Err(e) = client
+        .inner
+        .transport
+        .check_origin(accepted.status_url(), "the `Location` of the new task")
+    {
+        // The task exists now; keep its identity in the error so it is not lost.
+        let e = e.context(format!(
+            "task {} was created",
+            accepted.task_id().map_or("(id unknown)", |id| id.as_str())
+        ));
+        return Err(e.with_task(TaskRef::from(accepted)));
+    }
+    if matches!(reply.status, StatusCode::OK | StatusCode::CREATED) && accepted.status().is_none() {
+        tracing::debug!(status = %reply.status, "submit answered without a status body; will poll");
+    }
+    Ok(accepted)
+}
+
 fn is_accepted(status: StatusCode) -> bool {
     matches!(
         status,
@@ -226,5 +330,83 @@ mod tests {
         assert!(is_accepted(StatusCode::OK));
         assert!(!is_accepted(StatusCode::NO_CONTENT));
         assert!(!is_accepted(StatusCode::SEE_OTHER));
+    }
+
+    #[test]
+    fn clones_and_references_share_the_acceptance_instead_of_copying_it() {
+        let client = Client::builder("http://api.example.com/").build().unwrap();
+        let post = client
+            .endpoint(&["v1", "bots", "b", "actions", "a"])
+            .unwrap();
+        let reply = Reply {
+            status: StatusCode::ACCEPTED,
+            headers: Default::default(),
+            body: hyper::body::Bytes::from_static(br#"{"task_id": "t-1", "status": "PENDING"}"#),
+            elapsed: Duration::ZERO,
+            credentials_sent: false,
+            span: tracing::Span::none(),
+        };
+        let accepted = read_acceptance(&client, &post, &reply, "k".into()).unwrap();
+        let status = accepted.status().unwrap();
+        let clone = accepted.clone();
+        let task = TaskRef::from(&accepted);
+        // Thousands of waits started from `&accepted` hold one acceptance.
+        assert!(std::ptr::eq(status, clone.status().unwrap()));
+        assert!(std::ptr::eq(
+            status,
+            task.accepted().unwrap().status().unwrap()
+        ));
+        assert_eq!(clone, accepted);
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+        use reqwest::header::{HeaderMap, HeaderValue};
+
+        fn reply(location: HeaderValue) -> Reply {
+            let mut headers = HeaderMap::new();
+            headers.insert(LOCATION, location);
+            Reply {
+                status: StatusCode::ACCEPTED,
+                headers,
+                body: hyper::body::Bytes::from_static(
+                    br#"{"task_id": "t-1", "status": "PENDING"}"#,
+                ),
+                elapsed: Duration::ZERO,
+                credentials_sent: false,
+                span: tracing::Span::none(),
+            }
+        }
+
+        fn location() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[ -~]{0,40}",
+                "(https?|ftp|file|data|javascript)://[a-z0-9.:@\\[\\]-]{0,20}/[ -~]{0,20}",
+                "//[a-z0-9.:@-]{0,20}/v1/tasks/[a-z0-9-]{1,8}",
+                "/v1/tasks/[ -~]{0,20}",
+                "(\\.\\./){0,6}[ -~]{0,20}",
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn a_location_never_silently_moves_the_task_to_another_origin(raw in location()) {
+                let Ok(value) = HeaderValue::from_str(&raw) else { return Ok(()); };
+                let client = Client::builder("http://api.example.com:8080/base/").build().unwrap();
+                let post = client.endpoint(&["v1", "bots", "b", "actions", "a"]).unwrap();
+                match read_acceptance(&client, &post, &reply(value), "k".into()) {
+                    Ok(accepted) => prop_assert_eq!(
+                        accepted.status_url().origin(),
+                        client.base_url().origin(),
+                        "Location {:?} resolved to {}", raw, accepted.status_url()
+                    ),
+                    Err(e) => prop_assert!(
+                        matches!(e.kind(), crate::ErrorKind::CrossOrigin | crate::ErrorKind::Protocol),
+                        "{e}"
+                    ),
+                }
+            }
+        }
     }
 }

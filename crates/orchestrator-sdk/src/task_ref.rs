@@ -6,6 +6,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use url::Url;
 
 use crate::accepted::Accepted;
+use crate::error::Error;
 use crate::models::TaskId;
 
 /// Which task to look at. Anything that names a task converts into it:
@@ -92,6 +93,35 @@ impl TaskRef {
             Repr::Accepted(a) => Some(a),
             _ => None,
         }
+    }
+}
+
+/// The task an error is about: attached here rather than in `error.rs`,
+/// which stays below every other module.
+impl Error {
+    pub(crate) fn with_task(self, task: TaskRef) -> Self {
+        self.with_subject(task)
+    }
+
+    /// The task this error is about, when known: a timed-out wait carries it
+    /// so the caller can resume with [`Client::poll`](crate::Client::poll).
+    ///
+    /// ```
+    /// # async fn demo(client: orchestrator::Client) -> Result<(), orchestrator::Error> {
+    /// use std::time::Duration;
+    ///
+    /// match client.poll("task-123").timeout(Duration::from_secs(5)).await {
+    ///     Err(e) if e.is_timeout() => {
+    ///         let task = e.task().expect("a timeout names its task").clone();
+    ///         let outcome = client.poll(task).await?; // wait some more
+    ///         println!("{}", outcome.status().state());
+    ///     }
+    ///     other => println!("{other:?}"),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn task(&self) -> Option<&TaskRef> {
+        self.subject()
     }
 }
 

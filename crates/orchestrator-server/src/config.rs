@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use orchestrator::{Clock, SystemClock};
+use orchestrator::clock::{Clock, SystemClock};
 
 use crate::tenants::TenantKey;
 

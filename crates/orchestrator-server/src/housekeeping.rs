@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use orchestrator::Clock;
+use orchestrator::clock::Clock;
 use tokio::sync::Notify;
 
 use crate::hub::Hub;

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use orchestrator::Clock;
+use orchestrator::clock::Clock;
 
 /// Now, in milliseconds since the Unix epoch, by `clock` (the system clock,
 /// or a virtual one in tests).

@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use orchestrator::{AnalyzeDocument, Clock, TaskError};
+use orchestrator::clock::Clock;
+use orchestrator::{AnalyzeDocument, TaskError};
 use serde_json::Value;
 use tokio::sync::{Notify, watch};
 

@@ -2,7 +2,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use super::{AnalyzeDocumentResult, TaskError, TaskId, TaskState, decode_value};
+use super::decode::decode_value;
+use super::{AnalyzeDocumentResult, TaskError, TaskId, TaskState};
 use crate::error::{Error, ErrorKind, Result};
 
 /// One observation of a task: the body of `GET /v1/tasks/{task_id}`.

@@ -5,7 +5,8 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use orchestrator::{Client, ClientBuilder, Clock, VirtualClock};
+use orchestrator::clock::{Clock, VirtualClock};
+use orchestrator::{Client, ClientBuilder};
 use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 

@@ -18,7 +18,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{get, post};
-use orchestrator::Clock;
+use orchestrator::clock::Clock;
 use tokio::sync::{Notify, watch};
 use tower::ServiceBuilder;
 use tower::util::MapRequestLayer;

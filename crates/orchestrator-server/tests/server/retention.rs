@@ -4,7 +4,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use orchestrator::{AnalyzeDocument, ErrorKind, VirtualClock};
+use orchestrator::clock::VirtualClock;
+use orchestrator::{AnalyzeDocument, ErrorKind};
 use orchestrator_server::{Database, ServerConfig};
 
 use crate::support::*;

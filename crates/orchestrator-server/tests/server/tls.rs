@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
-use orchestrator::{AnalyzeDocument, Client, ClientBuilder, ErrorKind, PollOptions, VirtualClock};
+use orchestrator::clock::VirtualClock;
+use orchestrator::{AnalyzeDocument, Client, ClientBuilder, ErrorKind, PollOptions};
 use orchestrator_server::{ServerConfig, TlsFiles};
 use orchestrator_testkit::TestCa;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

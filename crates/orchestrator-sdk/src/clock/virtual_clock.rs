@@ -1,70 +1,17 @@
-//! Time, injectable: the poller reads the wall clock (for `Retry-After`
-//! dates), a monotonic clock (for deadlines) and sleeps only through a
-//! [`Clock`], so tests can run hour-long waits in microseconds.
+//! A clock for tests (feature `test-util`): sleeps return at once and move
+//! its time forward, and every sleep is recorded.
 
-use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
-/// A boxed future returned by [`Clock::sleep`].
-pub type Sleep = Pin<Box<dyn Future<Output = ()> + Send>>;
-
-/// The source of time used for polling delays and deadlines.
-///
-/// The default is [`SystemClock`]. Inject a [`VirtualClock`] in tests with
-/// [`ClientBuilder::clock`](crate::ClientBuilder::clock).
-pub trait Clock: Send + Sync + fmt::Debug + 'static {
-    /// The current wall-clock time, used to turn an HTTP-date into a delay.
-    fn now(&self) -> SystemTime;
-    /// Monotonic time elapsed since an arbitrary fixed point, used for deadlines.
-    fn elapsed(&self) -> Duration;
-    /// Waits for `duration`.
-    fn sleep(&self, duration: Duration) -> Sleep;
-}
-
-/// Real time: `SystemTime::now`, `Instant`, and `tokio::time::sleep`.
-#[derive(Debug, Clone)]
-pub struct SystemClock {
-    origin: Instant,
-}
-
-impl SystemClock {
-    /// A clock reading real time.
-    pub fn new() -> Self {
-        SystemClock {
-            origin: Instant::now(),
-        }
-    }
-}
-
-impl Default for SystemClock {
-    fn default() -> Self {
-        SystemClock::new()
-    }
-}
-
-impl Clock for SystemClock {
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
-    }
-
-    fn elapsed(&self) -> Duration {
-        self.origin.elapsed()
-    }
-
-    fn sleep(&self, duration: Duration) -> Sleep {
-        Box::pin(tokio::time::sleep(duration))
-    }
-}
+use super::{Clock, Sleep};
 
 /// A clock for tests: `sleep` returns at once and moves virtual time forward,
 /// and every sleep is recorded so a test can assert the delays the poller chose.
 ///
 /// ```
 /// use std::time::{Duration, SystemTime, UNIX_EPOCH};
-/// use orchestrator::{Clock, VirtualClock};
+/// use orchestrator::clock::{Clock, VirtualClock};
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// let start = UNIX_EPOCH + Duration::from_secs(1_000_000_000);

@@ -1,14 +1,14 @@
-//! Choosing the pause before the next poll.
+//! The pause before the next poll, as finally chosen: the client's own
+//! choice ([`trend::pace`](super::trend::pace), or the retry backoff after a
+//! failure) against the server's `Retry-After`, long polling and the
+//! deadline.
 //!
-//! The policy is a pure function ([`choose_delay`]) of the backoff's
-//! suggestion, the server's hint and the time left, so it is tested exhaustively
-//! without sleeping; [`Backoff`] is the only stateful (and random) part.
+//! The policy is a pure function ([`choose_delay`]) of those inputs, so it
+//! is tested exhaustively without sleeping.
 
 use std::time::Duration;
 
-use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
-
-use crate::options::PollOptions;
+use super::options::PollOptions;
 
 /// Where the pause before the next poll came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,23 +62,7 @@ impl From<Duration> for NextPoll {
 /// * `time_left` — until the deadline; the pause never runs past it.
 ///
 /// The result is always within `[0, max(max_interval, max_retry_after)]`.
-///
-/// ```
-/// use std::time::Duration;
-/// use orchestrator::{choose_delay, DelaySource, PollOptions};
-///
-/// let options = PollOptions::default();
-/// let s = Duration::from_secs;
-///
-/// // The server asks for more than the backoff: the server wins.
-/// let next = choose_delay(&options, s(2), Some(s(9)), false, None);
-/// assert_eq!((next.delay, next.source), (s(9), DelaySource::RetryAfter));
-///
-/// // An absurd hint is capped, and the deadline caps everything.
-/// let next = choose_delay(&options, s(2), Some(s(86_400)), false, Some(s(4)));
-/// assert_eq!((next.delay, next.source), (s(4), DelaySource::Deadline));
-/// ```
-pub fn choose_delay(
+pub(crate) fn choose_delay(
     options: &PollOptions,
     own: impl Into<NextPoll>,
     retry_after: Option<Duration>,
@@ -136,52 +120,6 @@ fn clamp(d: Duration, min: Duration, max: Duration) -> Duration {
     d.max(min).min(max.max(min))
 }
 
-/// Exponential backoff with jitter, restartable: the pace of retries after
-/// failures (polls that failed, submits turned away).
-///
-/// backon's jitter adds up to +100% on top of each step and it computes in
-/// `f32`, so every value is clamped into `[min, max]` after jitter.
-#[derive(Debug)]
-pub(crate) struct Backoff {
-    /// Made at the first failure and dropped when polls succeed again: most
-    /// waits never fail, and thousands of them need not each carry one.
-    schedule: Option<Box<ExponentialBackoff>>,
-    min: Duration,
-    max: Duration,
-}
-
-impl Backoff {
-    pub(crate) fn new(min: Duration, max: Duration) -> Self {
-        Backoff {
-            schedule: None,
-            min,
-            max: max.max(min),
-        }
-    }
-
-    /// The next pause of the schedule, within `[min, max]`.
-    pub(crate) fn next_delay(&mut self) -> Duration {
-        let (min, max) = (self.min, self.max);
-        let schedule = self.schedule.get_or_insert_with(|| {
-            Box::new(
-                ExponentialBuilder::default()
-                    .with_min_delay(min)
-                    .with_max_delay(max)
-                    .with_factor(2.0)
-                    .with_jitter()
-                    .without_max_times()
-                    .build(),
-            )
-        });
-        clamp(schedule.next().unwrap_or(max), min, max)
-    }
-
-    /// Starts over from `min`: called when the task shows signs of life.
-    pub(crate) fn reset(&mut self) {
-        self.schedule = None;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,6 +128,20 @@ mod tests {
 
     fn options() -> PollOptions {
         PollOptions::default()
+    }
+
+    #[test]
+    fn the_server_wins_when_it_asks_for_more_and_the_deadline_caps_everything() {
+        let options = PollOptions::default();
+        let s = Duration::from_secs;
+
+        // The server asks for more than the backoff: the server wins.
+        let next = choose_delay(&options, s(2), Some(s(9)), false, None);
+        assert_eq!((next.delay, next.source), (s(9), DelaySource::RetryAfter));
+
+        // An absurd hint is capped, and the deadline caps everything.
+        let next = choose_delay(&options, s(2), Some(s(86_400)), false, Some(s(4)));
+        assert_eq!((next.delay, next.source), (s(4), DelaySource::Deadline));
     }
 
     #[test]
@@ -266,19 +218,6 @@ mod tests {
             ..options()
         };
         assert_eq!(choose_delay(&o, S(5), None, false, None).delay, S(10));
-    }
-
-    #[test]
-    fn the_backoff_grows_stays_in_range_and_resets() {
-        let (min, max) = (Duration::from_millis(100), Duration::from_millis(1600));
-        let mut b = Backoff::new(min, max);
-        let first: Vec<_> = (0..12).map(|_| b.next_delay()).collect();
-        assert!(first.iter().all(|d| *d >= min && *d <= max), "{first:?}");
-        // Without jitter the 6th step would be 3.2 s; with it, it is pinned at max.
-        assert_eq!(first[11], max);
-        b.reset();
-        // A fresh schedule starts at min (+ up to 100% jitter).
-        assert!(b.next_delay() <= min * 2);
     }
 
     mod properties {

@@ -1,19 +1,18 @@
-//! The client's own pace when the server gives no hint: aim just after the
-//! finish that `progress_percent` predicts, and otherwise start gently.
+//! The client's own pause when the server gives no hint: aimed just after
+//! the finish that `progress_percent` predicts, or else the next step of
+//! the gentle no-progress schedule.
 //!
 //! [`pace`] is a pure function of what was observed, the time and a jitter
 //! draw, so the estimator is tested without a clock or a server;
-//! [`Schedule`] and [`ProgressTrend`] hold the little state it needs.
+//! [`ProgressTrend`] holds the little state it needs, and the schedule is
+//! the crate's one [`Backoff`](crate::backoff::Backoff).
 
 use std::time::Duration;
 
-use crate::delay::{DelaySource, NextPoll};
+use super::next_poll::{DelaySource, NextPoll};
+use super::options::PollOptions;
 use crate::models::{TaskState, TaskStatus};
-use crate::options::PollOptions;
 
-/// How much the no-progress schedule grows per poll: gentler than doubling,
-/// so a task of a few seconds is still seen soon after it ends.
-const GROWTH: f64 = 1.5;
 /// The no-progress schedule adds up to this fraction at random, so many
 /// clients started together spread out.
 const SCHEDULE_JITTER: f64 = 0.2;
@@ -82,33 +81,8 @@ impl ProgressTrend {
     }
 }
 
-/// The no-progress schedule: `min_interval`, then 1.5× per poll (plus up to
-/// 20 % at random), up to `max_interval`; back to the start when the task
-/// changes.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Schedule {
-    step: i32,
-}
-
-impl Schedule {
-    /// The schedule's next pause, before jitter.
-    pub(crate) fn next_step(&mut self, options: &PollOptions) -> Duration {
-        let d = options
-            .min_interval
-            .mul_f64(GROWTH.powi(self.step))
-            .min(options.max_interval.max(options.min_interval));
-        self.step = (self.step + 1).min(64);
-        d
-    }
-
-    /// Starts over from `min_interval`.
-    pub(crate) fn reset(&mut self) {
-        self.step = 0;
-    }
-}
-
 /// The client's own choice of pause, before the server's hints and the
-/// deadline are applied (see [`choose_delay`](crate::choose_delay)).
+/// deadline are applied (see [`choose_delay`](super::next_poll::choose_delay)).
 ///
 /// * `trend` — the progress seen so far; once it has moved, the pause aims
 ///   just after the predicted finish ([`DelaySource::Estimate`]), or, while
@@ -116,8 +90,9 @@ impl Schedule {
 ///   way there to estimate again.
 /// * `now` — the wait's clock; time already spent since the latest
 ///   observation is taken off.
-/// * `step` — the no-progress schedule's next value, used when there is no
-///   estimate ([`DelaySource::Backoff`]).
+/// * `step` — the no-progress schedule's next step (a gentle
+///   [`Backoff`](crate::backoff::Backoff)), used when there is no estimate
+///   ([`DelaySource::Backoff`]).
 /// * `jitter` — a draw in `[0, 1)`.
 ///
 /// The result always lies within `[min_interval, max_interval]`.
@@ -157,6 +132,7 @@ pub(crate) fn pace(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backoff::Backoff;
 
     fn ms(n: u64) -> Duration {
         Duration::from_millis(n)
@@ -174,12 +150,12 @@ mod tests {
     /// to whole percents, watched by `pace` alone: when each poll lands.
     fn polls_of_a_linear_task(duration: Duration, options: &PollOptions) -> Vec<Duration> {
         let mut trend = ProgressTrend::default();
-        let mut schedule = Schedule::default();
+        let mut schedule = Backoff::gentle();
         trend.observe(Duration::ZERO, &pending());
         let mut now = Duration::ZERO;
         let mut polls = Vec::new();
         loop {
-            let step = schedule.next_step(options);
+            let step = schedule.next_delay(options.min_interval, options.max_interval);
             let next = pace(options, &trend, now, step, 0.5);
             now += next.delay;
             polls.push(now);
@@ -194,12 +170,10 @@ mod tests {
     #[test]
     fn without_progress_the_schedule_starts_at_min_interval_and_grows_gently() {
         let o = PollOptions::default();
-        let (trend, mut schedule) = (ProgressTrend::default(), Schedule::default());
+        let (trend, mut schedule) = (ProgressTrend::default(), Backoff::gentle());
+        let mut next_step = || schedule.next_delay(o.min_interval, o.max_interval);
         let delays: Vec<_> = (0..4)
-            .map(|_| {
-                let step = schedule.next_step(&o);
-                pace(&o, &trend, Duration::ZERO, step, 0.0)
-            })
+            .map(|_| pace(&o, &trend, Duration::ZERO, next_step(), 0.0))
             .collect();
         assert!(delays.iter().all(|n| n.source == DelaySource::Backoff));
         let d: Vec<_> = delays.iter().map(|n| n.delay.as_millis()).collect();
@@ -209,11 +183,14 @@ mod tests {
         assert!(n.delay >= ms(1000) && n.delay < ms(1200), "{n:?}");
         // Capped at max_interval; reset starts over.
         for _ in 0..20 {
-            schedule.next_step(&o);
+            next_step();
         }
-        assert_eq!(schedule.next_step(&o), o.max_interval);
+        assert_eq!(next_step(), o.max_interval);
         schedule.reset();
-        assert_eq!(schedule.next_step(&o), o.min_interval);
+        assert_eq!(
+            schedule.next_delay(o.min_interval, o.max_interval),
+            o.min_interval
+        );
     }
 
     #[test]

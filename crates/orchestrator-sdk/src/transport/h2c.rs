@@ -1,5 +1,6 @@
 //! Status `GET`s straight over one h2c connection, for clients that speak
-//! HTTP/2 with prior knowledge to a plaintext API they reach directly.
+//! HTTP/2 with prior knowledge to a plaintext API they reach directly: its
+//! one entry point is [`H2c::send`].
 //!
 //! Why: a long poll sent through reqwest keeps its pooled-client call, its
 //! redirect and retry layers and its copy of the request alive for the whole
@@ -17,6 +18,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use http_body_util::Empty;
 use hyper::body::{Bytes, Incoming};
 use hyper::client::conn::http2::SendRequest;
@@ -28,6 +30,11 @@ use hyper_util::rt::TokioExecutor;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 use url::Url;
+
+use super::exchange::{
+    Answered, CONNECTION_FAILED, NO_CONNECTION, Sending, TIMED_OUT, Unanswered, no_answer, received,
+};
+use crate::error::{BoxError, causes};
 
 /// How long a connection no request uses is kept open: as long as reqwest's
 /// pool keeps an idle connection.
@@ -101,9 +108,9 @@ impl Drop for InFlight<'_> {
 
 /// Why a request sent here got no answer.
 #[derive(Debug)]
-pub(crate) enum H2cFailure {
+enum H2cFailure {
     /// No connection could be opened (refused, unreachable, no such host).
-    Connect(crate::error::BoxError),
+    Connect(BoxError),
     /// Opening the connection took longer than the connect timeout.
     ConnectTimeout,
     /// The connection opened but the exchange failed: the HTTP/2 handshake,
@@ -153,34 +160,46 @@ impl H2c {
         })
     }
 
-    /// The request target for `url` if this path can send it: a URL on the
-    /// origin it connects to (the fragment, which is never sent, left off).
-    pub(crate) fn target(&self, url: &Url) -> Option<Uri> {
-        if url.origin() != self.api {
-            return None;
-        }
-        url[..url::Position::AfterQuery].parse().ok()
+    /// Whether requests to `url` may take this path: it is on the origin
+    /// the connection is made to.
+    pub(crate) fn serves(&self, url: &Url) -> bool {
+        url.origin() == self.api && target(url).is_some()
     }
 
-    /// A `GET` of `target` (from [`target`](Self::target)) with `headers`,
-    /// to [`send`](Self::send).
-    pub(crate) fn request(target: Uri, headers: HeaderMap) -> Request<Empty<Bytes>> {
-        let mut request = Request::new(Empty::new());
-        *request.uri_mut() = target;
-        *request.headers_mut() = headers;
-        // reqwest's default, kept so both paths send the same request.
-        request
-            .headers_mut()
-            .entry(ACCEPT)
-            .or_insert(HeaderValue::from_static("*/*"));
-        request
+    /// Sends the status `GET` that `sending` describes, with `headers`, and
+    /// reads its answer (a redirect is answered as it is, for the transport
+    /// to follow through reqwest). Not an `async fn`: the request is made
+    /// at once, so the future holds it once, not also as its arguments.
+    pub(super) fn send<'a>(
+        &'a self,
+        headers: HeaderMap,
+        sending: Sending<'a>,
+    ) -> impl Future<Output = Result<Answered, Unanswered>> + 'a {
+        let Sending { method, url, .. } = sending;
+        let request = target(url).map(|target| request(target, headers));
+        let exchange = async move {
+            let request = request.ok_or_else(|| {
+                let e =
+                    crate::error::Error::invalid_input(format!("`{url}` is not a request target"));
+                (e, false)
+            })?;
+            let response = self
+                .exchange(request)
+                .await
+                .map_err(|f| failure(method, url, f))?;
+            let (parts, body) = response.into_parts();
+            let head = (parts.status, parts.version, parts.headers);
+            received(head, body, sending).await
+        };
+        tokio::time::timeout(sending.timeout, exchange)
+            .map(move |r| r.unwrap_or_else(|_| Err((no_answer(method, url, TIMED_OUT), false))))
     }
 
     /// Sends `request` (hyper drops its headers once they are written). A
     /// request that never left, because the connection had closed in the
     /// meantime, is sent again once on a new connection, as a pooled
     /// client does.
-    pub(crate) async fn send(
+    async fn exchange(
         &self,
         mut request: Request<Empty<Bytes>>,
     ) -> Result<Response<Incoming>, H2cFailure> {
@@ -286,9 +305,44 @@ impl H2c {
     }
 }
 
+/// The request target for `url`: the URL without its fragment, which is
+/// never sent.
+fn target(url: &Url) -> Option<Uri> {
+    url[..url::Position::AfterQuery].parse().ok()
+}
+
+/// A `GET` of `target` with `headers`, as reqwest would send it.
+fn request(target: Uri, headers: HeaderMap) -> Request<Empty<Bytes>> {
+    let mut request = Request::new(Empty::new());
+    *request.uri_mut() = target;
+    *request.headers_mut() = headers;
+    // reqwest's default, kept so both paths send the same request.
+    request
+        .headers_mut()
+        .entry(ACCEPT)
+        .or_insert(HeaderValue::from_static("*/*"));
+    request
+}
+
+/// A failure on this path, as reqwest's would read; `true` when no
+/// connection was made.
+fn failure(method: &hyper::Method, url: &Url, failure: H2cFailure) -> Unanswered {
+    match failure {
+        H2cFailure::Connect(e) => (no_answer(method, url, NO_CONNECTION).with_source(e), true),
+        H2cFailure::ConnectTimeout => (no_answer(method, url, TIMED_OUT), true),
+        H2cFailure::Exchange(e) if e.is_timeout() => {
+            (no_answer(method, url, TIMED_OUT).with_source(e), false)
+        }
+        H2cFailure::Exchange(e) => (
+            no_answer(method, url, CONNECTION_FAILED).with_source(e),
+            false,
+        ),
+    }
+}
+
 /// Whether a connect failed because an address took too long to answer.
 fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
-    crate::error::causes(e).any(|c| {
+    causes(e).any(|c| {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
     })
@@ -339,23 +393,15 @@ mod tests {
         let base = Url::parse("http://127.0.0.1:8000/api/").unwrap();
         let h2c = H2c::direct_to(&base, Duration::from_secs(1), None).unwrap();
         let url = |s: &str| Url::parse(s).unwrap();
+        // What the direct path sends a URL as, if it sends it at all.
+        let sent = |u: &Url| h2c.serves(u).then(|| target(u)).flatten();
         assert_eq!(
-            h2c.target(&url("http://127.0.0.1:8000/api/v1/tasks/t-1?sig=x#frag"))
-                .map(|u| u.to_string()),
+            sent(&url("http://127.0.0.1:8000/api/v1/tasks/t-1?sig=x#frag")).map(|u| u.to_string()),
             Some("http://127.0.0.1:8000/api/v1/tasks/t-1?sig=x".to_owned())
         );
-        assert!(
-            h2c.target(&url("http://127.0.0.1:8001/v1/tasks/t-1"))
-                .is_none()
-        );
-        assert!(
-            h2c.target(&url("http://localhost:8000/v1/tasks/t-1"))
-                .is_none()
-        );
-        assert!(
-            h2c.target(&url("https://127.0.0.1:8000/v1/tasks/t-1"))
-                .is_none()
-        );
+        assert!(sent(&url("http://127.0.0.1:8001/v1/tasks/t-1")).is_none());
+        assert!(sent(&url("http://localhost:8000/v1/tasks/t-1")).is_none());
+        assert!(sent(&url("https://127.0.0.1:8000/v1/tasks/t-1")).is_none());
     }
 
     /// A direct path to a mock server whose connections close after
@@ -375,8 +421,8 @@ mod tests {
     }
 
     async fn get(h2c: &H2c, url: &Url) -> u16 {
-        let request = H2c::request(h2c.target(url).unwrap(), HeaderMap::new());
-        h2c.send(request).await.unwrap().status().as_u16()
+        let request = request(target(url).unwrap(), HeaderMap::new());
+        h2c.exchange(request).await.unwrap().status().as_u16()
     }
 
     #[tokio::test]

@@ -1,4 +1,16 @@
-//! Waiting for a task: a `Stream` of statuses that is also a future of the outcome.
+//! Waiting for a task: the [`Poller`], a `Stream` of statuses that is also
+//! a future of the [`Outcome`].
+//!
+//! Who picks each pause: [`trend`] the client's own (aimed from progress,
+//! or the gentle schedule), [`next_poll`] the final one (against the
+//! server's `Retry-After`, long polling and the deadline), and [`wait`]
+//! runs the loop that sleeps it and asks again.
+
+mod next_poll;
+mod options;
+mod outcome;
+mod trend;
+mod wait;
 
 use std::fmt;
 use std::future::{Future, IntoFuture};
@@ -8,14 +20,15 @@ use std::time::Duration;
 
 use futures_util::stream::{self, BoxStream, Stream, StreamExt};
 
+pub use next_poll::{DelaySource, NextPoll};
+pub use options::PollOptions;
+pub use outcome::Outcome;
+
 use crate::client::Client;
-use crate::delay::{DelaySource, NextPoll};
 use crate::error::{Error, Result};
 use crate::models::TaskStatus;
-use crate::options::PollOptions;
-use crate::outcome::Outcome;
-use crate::poll_loop::PollLoop;
 use crate::task_ref::TaskRef;
+use wait::Wait;
 
 /// One status observed while waiting, and what the poller will do next.
 #[derive(Debug, Clone, PartialEq)]
@@ -175,7 +188,7 @@ impl Poller {
 
     fn start(&mut self) -> &mut BoxStream<'static, Result<PollUpdate>> {
         self.running.get_or_insert_with(|| {
-            match PollLoop::start(&self.client, &self.task, &self.options) {
+            match Wait::start(&self.client, &self.task, &self.options) {
                 // Boxed: the step's future holds the loop while the
                 // stream's own slot for it is empty; unboxed, each wait
                 // would carry room for it twice.

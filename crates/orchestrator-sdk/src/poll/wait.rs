@@ -9,16 +9,17 @@ use tracing::field::Empty;
 use tracing::{Instrument, Span};
 use url::Url;
 
+use super::PollUpdate;
+use super::next_poll::{DelaySource, NextPoll, choose_delay, spread};
+use super::options::PollOptions;
+use super::trend::{ProgressTrend, pace};
+use crate::backoff::Backoff;
 use crate::client::Client;
-use crate::delay::{Backoff, DelaySource, NextPoll, choose_delay, spread};
 use crate::error::{Error, ErrorKind, Result};
 use crate::models::{TaskState, TaskStatus};
-use crate::options::PollOptions;
-use crate::pacing::{ProgressTrend, Schedule, pace};
-use crate::poller::PollUpdate;
 use crate::retry_after::retry_after;
 use crate::task_ref::TaskRef;
-use crate::transport::{Outgoing, record_next, redacted};
+use crate::transport::{Outgoing, decode_status, record_next, redacted};
 
 const PREFER: HeaderName = HeaderName::from_static("prefer");
 const PREFERENCE_APPLIED: HeaderName = HeaderName::from_static("preference-applied");
@@ -28,17 +29,17 @@ const PREFERENCE_APPLIED: HeaderName = HeaderName::from_static("preference-appli
 const MIN_REQUEST_TIMEOUT: Duration = Duration::from_millis(100);
 
 /// One wait whose settings and status URL were checked when it started.
-pub(crate) struct PollLoop {
+pub(crate) struct Wait {
     client: Client,
     task: TaskRef,
     url: Url,
     options: PollOptions,
     started: Duration,
-    /// The pace when the server gives no hint.
-    schedule: Schedule,
+    /// The pace when the server gives no hint (a gentle backoff).
+    schedule: Backoff,
     /// The progress seen so far, to predict the finish from.
     trend: ProgressTrend,
-    /// The pace of retries after failed polls.
+    /// The pace of retries after failed polls (a doubling backoff).
     backoff: Backoff,
     /// The pause before the next request.
     pending: Duration,
@@ -85,7 +86,7 @@ struct Polled {
     span: Span,
 }
 
-impl PollLoop {
+impl Wait {
     /// Checks the settings and resolves the status URL (against the
     /// client's origin rule), so a wait that cannot work fails before any
     /// request.
@@ -102,15 +103,15 @@ impl PollLoop {
             orchestrator.wait_ms = Empty,
             error.type = Empty,
         );
-        let mut poll = PollLoop {
+        let mut poll = Wait {
             client: client.clone(),
             task: task.clone(),
             url,
             options: options.clone(),
             started: client.inner.clock.elapsed(),
-            schedule: Schedule::default(),
+            schedule: Backoff::gentle(),
             trend: ProgressTrend::default(),
-            backoff: Backoff::new(options.min_interval, options.max_interval),
+            backoff: Backoff::doubling(),
             pending: Duration::ZERO,
             last: None,
             errors: 0,
@@ -146,7 +147,9 @@ impl PollLoop {
     /// The pause the client would choose by itself now: aimed from the
     /// progress trend, or the schedule's next step.
     fn own_pace(&mut self) -> NextPoll {
-        let step = self.schedule.next_step(&self.options);
+        let step = self
+            .schedule
+            .next_delay(self.options.min_interval, self.options.max_interval);
         let now = self.client.inner.clock.elapsed();
         pace(&self.options, &self.trend, now, step, fastrand::f64())
     }
@@ -270,7 +273,10 @@ impl PollLoop {
                         return Err(self
                             .fail(e.context(format!("gave up after {n} failed polls in a row"))));
                     }
-                    let own = NextPoll::from(self.backoff.next_delay());
+                    let own = NextPoll::from(
+                        self.backoff
+                            .next_delay(self.options.min_interval, self.options.max_interval),
+                    );
                     let next = self.next_pause(own, polled.retry_after, false);
                     record_next(&polled.span, Some(next));
                     tracing::warn!(task = %self.task, error = %e, errors = self.errors, delay = ?next.delay, "poll failed; retrying");
@@ -358,9 +364,7 @@ impl PollLoop {
         Polled {
             retry_after: retry_after(&reply.headers, inner.clock.now()),
             held: preference_applied(&reply.headers).then_some(reply.elapsed),
-            status: self
-                .client
-                .decode_status(&Method::GET, &self.url, &self.task, &reply),
+            status: decode_status(&Method::GET, &self.url, &self.task, &reply),
             span: reply.span,
         }
     }
