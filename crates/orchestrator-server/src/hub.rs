@@ -1,6 +1,7 @@
 //! Change notification for long polling: a waiter subscribes to one task and
 //! is woken by the change itself, not by a timer. A held request costs one
-//! small future and one `watch` receiver.
+//! small future and one `watch` receiver. Changes made by other instances
+//! sharing the store arrive on its change feed ([`follow_changes`]).
 //!
 //! When a change wakes many waiters on one task, they share one read of it:
 //! the first to look reads the store, the others take that record (it is at
@@ -14,9 +15,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use axum::body::Bytes;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 
-use crate::store::TaskRecord;
+use crate::store::{Change, ChangeFeed, TaskRecord};
 
 /// Per-task change signals. Entries exist only while someone is waiting.
 #[derive(Debug, Default)]
@@ -118,11 +119,10 @@ impl Hub {
     /// handing them `record` itself: they answer from it without a read of
     /// their own and without a second wake-up. Only for a finished task,
     /// which no later change can overtake; any other change is
-    /// [`notify`](Hub::notify)'d and read. Returns the record as shared
-    /// with the waiters, so the writer's own answer is rendered with theirs.
-    pub(crate) fn publish_final(&self, record: TaskRecord) -> Arc<SharedRecord> {
-        debug_assert!(record.state.is_terminal());
-        let record = Arc::new(SharedRecord::new(record));
+    /// [`notify`](Hub::notify)'d and read. The writer keeps its own handle
+    /// on `record`, so its answer is rendered once with theirs.
+    pub(crate) fn publish_final(&self, record: Arc<SharedRecord>) {
+        debug_assert!(record.record.state.is_terminal());
         let channels = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(channel) = channels.get(&record.record.id) {
             // The record first, at the version the wake-up is about to
@@ -130,11 +130,10 @@ impl Hub {
             let next = channel.version.borrow().wrapping_add(1);
             channel.snapshot.send_replace(Snapshot {
                 version: Some(next),
-                record: Some(record.clone()),
+                record: Some(record),
             });
             channel.version.send_replace(next);
         }
-        record
     }
 
     /// Wakes every waiter, to re-read whatever they wait for (after changes
@@ -235,6 +234,21 @@ impl Drop for Subscription<'_> {
             .is_some_and(|c| c.version.receiver_count() == 0)
         {
             channels.remove(&self.task_id);
+        }
+    }
+}
+
+/// Turns other instances' changes into wake-ups here: held long polls on a
+/// task that changed, and idle workers when a task was queued.
+pub(crate) async fn follow_changes(mut feed: ChangeFeed, hub: Arc<Hub>, queued: Arc<Notify>) {
+    while let Some(change) = feed.recv().await {
+        match change {
+            Change::Task(id) => hub.notify(&id),
+            Change::Queue => queued.notify_waiters(),
+            Change::Resync => {
+                hub.notify_all();
+                queued.notify_waiters();
+            }
         }
     }
 }
@@ -360,7 +374,8 @@ mod tests {
         let hub = Hub::default();
         let mut subs: Vec<_> = (0..50).map(|_| hub.subscribe("t-1")).collect();
         let reads = AtomicUsize::new(0);
-        let published = hub.publish_final(finished(70));
+        let published = Arc::new(SharedRecord::new(finished(70)));
+        hub.publish_final(published.clone());
         for sub in &mut subs {
             tokio::time::timeout(Duration::from_secs(1), sub.changed())
                 .await
@@ -378,7 +393,7 @@ mod tests {
         assert_eq!(reads.load(Ordering::SeqCst), 0);
         // Nobody waiting: nothing is kept.
         drop(subs);
-        hub.publish_final(finished(80));
+        hub.publish_final(Arc::new(SharedRecord::new(finished(80))));
         assert_eq!(hub.watched_tasks(), 0);
     }
 
@@ -396,7 +411,8 @@ mod tests {
         });
         let finish = async {
             tokio::task::yield_now().await;
-            let published = hub.publish_final(finished(90));
+            let published = Arc::new(SharedRecord::new(finished(90)));
+            hub.publish_final(published.clone());
             release.send(()).ok();
             published
         };

@@ -43,8 +43,10 @@
 mod api;
 mod config;
 mod document;
-mod housekeeping;
+mod error;
 mod hub;
+mod lifecycle;
+mod maintenance;
 mod metrics;
 mod serve;
 mod server;
@@ -58,7 +60,8 @@ pub use api::{AppState, app};
 pub use config::{
     ConfigError, ConnectionLimits, Database, DatabaseUrl, Faults, RateLimit, ServerConfig, TlsFiles,
 };
-pub use server::{RunningServer, Server, StartError};
+pub use error::StartError;
+pub use server::{RunningServer, Server};
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use store::PostgresStore;

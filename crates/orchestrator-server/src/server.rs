@@ -1,5 +1,5 @@
 //! Binding, running and stopping the server: the socket, the workers, the
-//! housekeeping, and a graceful shutdown.
+//! maintenance services, and a graceful shutdown.
 
 use std::future::Future;
 use std::io;
@@ -11,56 +11,15 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::api::{self, AppState};
-use crate::config::{ConfigError, Database, ServerConfig};
-use crate::store::{StoreError, TaskStore};
+use crate::config::{Database, ServerConfig};
+use crate::error::StartError;
+use crate::store::TaskStore;
 use crate::timestamps::millis;
 use crate::worker::{self, ActiveRuns, WorkerContext};
-use crate::{housekeeping, metrics, serve};
+use crate::{hub, maintenance, metrics, serve};
 
 /// How long shutdown waits for workers to reach a checkpoint.
 const WORKER_GRACE: Duration = Duration::from_secs(10);
-
-/// Why the server could not start.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StartError {
-    /// A setting cannot work.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    /// The task store could not be opened or prepared.
-    #[error("cannot open the task store")]
-    Store(#[from] StoreError),
-    /// This build has no backend for the configured database.
-    #[error("{0}")]
-    Unsupported(String),
-    /// `documents_dir` is missing or unreadable.
-    #[error("--documents-dir {}", .path.display())]
-    DocumentsDir {
-        /// The directory configured.
-        path: std::path::PathBuf,
-        /// Why it cannot be used.
-        #[source]
-        source: io::Error,
-    },
-    /// The HTTP client that fetches documents could not be set up.
-    #[error("cannot set up the document fetcher")]
-    Fetcher(#[source] reqwest::Error),
-    /// The TLS certificate or key cannot be used.
-    #[error("{message}")]
-    Tls {
-        /// What is wrong, naming the file.
-        message: String,
-    },
-    /// The listening socket could not be bound.
-    #[error("cannot listen on {addr}")]
-    Listen {
-        /// The address asked for.
-        addr: SocketAddr,
-        /// Why binding failed.
-        #[source]
-        source: io::Error,
-    },
-}
 
 /// A bound, ready-to-run server.
 pub struct Server {
@@ -100,7 +59,10 @@ impl Server {
         store: Arc<dyn TaskStore>,
     ) -> Result<Server, StartError> {
         config.validate()?;
-        let recovered = store
+        let state = AppState::new(&config, store)?;
+        let recovered = state
+            .shared
+            .lifecycle
             .recover_at_start(config.max_attempts, millis(&*config.clock))
             .await?;
         if !recovered.requeued.is_empty() || !recovered.failed.is_empty() {
@@ -110,7 +72,6 @@ impl Server {
                 "took back tasks a previous process left running"
             );
         }
-        let state = AppState::new(&config, store)?;
         let certificates = config
             .tls
             .as_ref()
@@ -159,11 +120,10 @@ impl Server {
             certificates,
         } = self;
         let shutdown = state.shared.shutdown_switch.clone();
+        let lifecycle = state.shared.lifecycle.clone();
         let ctx = Arc::new(WorkerContext {
-            store: state.shared.store.clone(),
-            hub: state.shared.hub.clone(),
+            lifecycle: lifecycle.clone(),
             fetcher: state.shared.fetcher.clone(),
-            queued: state.shared.queued.clone(),
             shutdown: state.shared.shutdown.clone(),
             work_delay: config.work_delay,
             instance: format!("inst-{}", uuid::Uuid::new_v4()),
@@ -175,29 +135,29 @@ impl Server {
         let worker_handles: Vec<JoinHandle<()>> = (0..config.workers)
             .map(|i| tokio::spawn(worker::run_worker(ctx.clone(), i)))
             .collect();
-        let changes = state.shared.store.changes().map(|feed| {
-            tokio::spawn(housekeeping::follow_changes(
+        let changes = lifecycle.store().changes().map(|feed| {
+            tokio::spawn(hub::follow_changes(
                 feed,
-                state.shared.hub.clone(),
-                state.shared.queued.clone(),
+                lifecycle.hub().clone(),
+                lifecycle.queued().clone(),
             ))
         });
         let certificate_watch = certificates
             .filter(|_| !config.tls_reload_every.is_zero())
             .map(|c| tokio::spawn(c.watch(config.tls_reload_every)));
-        let housekeeping = [
-            tokio::spawn(housekeeping::sweep(
-                state.shared.store.clone(),
+        let maintenance = [
+            tokio::spawn(maintenance::sweep(
+                lifecycle.clone(),
                 config.clock.clone(),
                 config.sweep_every,
                 config.task_ttl,
                 config.idempotency_ttl,
             )),
-            tokio::spawn(housekeeping::heartbeat(ctx.clone())),
-            tokio::spawn(housekeeping::reap(ctx.clone(), config.max_attempts)),
+            tokio::spawn(maintenance::heartbeat(ctx.clone())),
+            tokio::spawn(maintenance::reap(ctx.clone(), config.max_attempts)),
         ];
         let metrics_server = metrics_listener.map(|listener| {
-            let app = metrics::router(state.shared.metrics.clone(), state.shared.store.clone());
+            let app = metrics::router(state.shared.metrics.clone(), lifecycle.clone());
             let mut stop = state.shared.shutdown.clone();
             tokio::spawn(async move {
                 let served = axum::serve(listener, app)
@@ -222,7 +182,7 @@ impl Server {
         })
         .await;
         shutdown.send_replace(true);
-        for task in housekeeping
+        for task in maintenance
             .into_iter()
             .chain(changes)
             .chain(certificate_watch)

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use tokio_rustls::TlsAcceptor;
 
 use crate::config::TlsFiles;
-use crate::server::StartError;
+use crate::error::StartError;
 
 /// The certificate being served, and how to notice that its files changed.
 pub(crate) struct Certificates {

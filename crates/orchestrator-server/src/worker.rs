@@ -12,12 +12,12 @@ use std::time::Duration;
 use orchestrator::clock::Clock;
 use orchestrator::{AnalyzeDocument, TaskError};
 use serde_json::Value;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
 use crate::document::{self, Checkpoints, DocumentError, Fetcher};
-use crate::hub::Hub;
+use crate::lifecycle::Lifecycle;
 use crate::metrics::Metrics;
-use crate::store::{Claim, Finish, RunRef, StoreError, TaskRecord, TaskStore};
+use crate::store::{Claim, Finish, RunRef, StoreError, TaskRecord};
 use crate::timestamps::millis;
 
 /// Progress is written at most this often per run: a long poll answers
@@ -32,11 +32,9 @@ const IDLE_RECHECK: Duration = Duration::from_secs(1);
 
 /// What the workers share.
 pub(crate) struct WorkerContext {
-    pub(crate) store: Arc<dyn TaskStore>,
-    pub(crate) hub: Arc<Hub>,
+    /// Every claim and write of a run goes through here, and is published.
+    pub(crate) lifecycle: Arc<Lifecycle>,
     pub(crate) fetcher: Fetcher,
-    /// Woken when a task is queued.
-    pub(crate) queued: Arc<Notify>,
     /// Becomes `true` when the server shuts down.
     pub(crate) shutdown: watch::Receiver<bool>,
     /// Extra time each task takes, spread over its checkpoints.
@@ -46,6 +44,7 @@ pub(crate) struct WorkerContext {
     /// How long a claim holds without progress or a heartbeat.
     pub(crate) lease: Duration,
     pub(crate) clock: Arc<dyn Clock>,
+    /// For the document fetch failures; task changes count themselves.
     pub(crate) metrics: Metrics,
     /// The runs in progress here, for the heartbeat.
     pub(crate) active: ActiveRuns,
@@ -122,17 +121,16 @@ pub(crate) async fn run_worker(ctx: Arc<WorkerContext>, index: usize) {
             lease: ctx.lease,
             now: ctx.now(),
         };
-        match ctx.store.claim_next(&claim).await {
+        match ctx.lifecycle.claim(&claim).await {
             Ok(Some(task)) => run_task(&ctx, task).await,
             Ok(None) => {
                 tokio::select! {
-                    () = ctx.queued.notified() => {}
+                    () = ctx.lifecycle.queued().notified() => {}
                     () = tokio::time::sleep(IDLE_RECHECK) => {}
                     _ = shutdown.changed() => {}
                 }
             }
             Err(e) => {
-                ctx.metrics.store_error("claim");
                 tracing::error!(worker = index, error = %e, "could not claim a task");
                 tokio::time::sleep(IDLE_RECHECK).await;
             }
@@ -143,11 +141,6 @@ pub(crate) async fn run_worker(ctx: Arc<WorkerContext>, index: usize) {
 
 async fn run_task(ctx: &WorkerContext, task: TaskRecord) {
     tracing::info!(task = %task.id, attempt = task.attempts, "task started");
-    let started = ctx.now();
-    if let Some(at) = task.started_at {
-        ctx.metrics.task_started(elapsed(task.created_at, at));
-    }
-    ctx.hub.notify(&task.id);
     let run_ref = task.run();
     let lost = ctx.active.start(run_ref.clone());
     let mut run = Run {
@@ -170,7 +163,6 @@ async fn run_task(ctx: &WorkerContext, task: TaskRecord) {
         }
         Err(Halt::Store(e)) => {
             // The cause stays in the log; the task's error says only what happened.
-            ctx.metrics.store_error("set_progress");
             tracing::error!(task = %task.id, error = %e, "could not record progress; failing the task");
             Finish::Failed(TaskError::new(
                 "INTERNAL",
@@ -183,11 +175,9 @@ async fn run_task(ctx: &WorkerContext, task: TaskRecord) {
         }
         Err(Halt::Shutdown) => {
             tracing::info!(task = %task.id, "shutting down; task goes back in the queue");
-            if let Err(e) = ctx.store.release(&run_ref, ctx.now()).await {
-                ctx.metrics.store_error("release");
+            if let Err(e) = ctx.lifecycle.release(&run_ref, ctx.now()).await {
                 tracing::error!(task = %task.id, error = %e, "could not re-queue; its lease will expire and it will run again");
             }
-            ctx.hub.notify(&task.id);
             return;
         }
     };
@@ -195,36 +185,13 @@ async fn run_task(ctx: &WorkerContext, task: TaskRecord) {
         Finish::Completed(_) => "completed",
         Finish::Failed(_) => "failed",
     };
-    let finished = match ctx.store.finish(&run_ref, finish, ctx.now()).await {
-        Ok(Some(finished)) => {
-            ctx.metrics
-                .task_finished(&task.tenant, outcome, elapsed(started, ctx.now()));
-            tracing::info!(task = %task.id, outcome, "task finished");
-            Some(finished)
-        }
-        Ok(None) => {
-            tracing::info!(task = %task.id, "the run lost the task before it finished");
-            None
-        }
+    match ctx.lifecycle.finish(&run_ref, finish, ctx.now()).await {
+        Ok(true) => tracing::info!(task = %task.id, outcome, "task finished"),
+        Ok(false) => tracing::info!(task = %task.id, "the run lost the task before it finished"),
         Err(e) => {
-            ctx.metrics.store_error("finish");
-            tracing::error!(task = %task.id, error = %e, "could not record the outcome; the task will run again when its lease expires");
-            None
+            tracing::error!(task = %task.id, error = %e, "could not record the outcome; the task will run again when its lease expires")
         }
-    };
-    // Its long polls answer from the finished record itself when there is
-    // one; otherwise they read the task.
-    match finished {
-        Some(finished) => {
-            ctx.hub.publish_final(finished);
-        }
-        None => ctx.hub.notify(&task.id),
     }
-}
-
-/// The time from `from` to `to` (milliseconds since the epoch), never negative.
-fn elapsed(from: i64, to: i64) -> Duration {
-    Duration::from_millis(u64::try_from(to.saturating_sub(from)).unwrap_or(0))
 }
 
 /// Runs the task's action.
@@ -290,11 +257,11 @@ impl Checkpoints for Run<'_> {
             self.written = Some(tokio::time::Instant::now());
             match self
                 .ctx
-                .store
-                .set_progress(&self.run, percent, self.ctx.lease, self.ctx.now())
+                .lifecycle
+                .progress(&self.run, percent, self.ctx.lease, self.ctx.now())
                 .await
             {
-                Ok(true) => self.ctx.hub.notify(&self.run.id),
+                Ok(true) => {}
                 Ok(false) => return Err(Halt::Lost),
                 Err(e) => return Err(Halt::Store(e)),
             }

@@ -1,8 +1,6 @@
 //! `POST /v1/bots/{bot_id}/actions/{action}`: accepting a task.
 
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use orchestrator::{AnalyzeDocument, TaskStatus};
@@ -11,7 +9,8 @@ use serde_json::Value;
 use url::Url;
 
 use super::AppState;
-use super::problem::{ApiError, path_param};
+use super::extract::{ApiPath, RequestBody};
+use super::problem::ApiError;
 use crate::store::{NewTask, Submitted, TaskRecord};
 use crate::tenants::Tenant;
 use crate::timestamps::millis;
@@ -32,9 +31,9 @@ const QUEUE_FULL_RETRY_AFTER: u64 = 5;
 pub(crate) async fn submit(
     State(state): State<AppState>,
     Extension(Tenant(tenant)): Extension<Tenant>,
-    path: Result<Path<(String, String)>, PathRejection>,
+    ApiPath((bot_id, action)): ApiPath<(String, String)>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: RequestBody,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
     if let Some(limiter) = &state.shared.limiter
@@ -48,7 +47,6 @@ pub(crate) async fn submit(
         );
         return Err(ApiError::too_many_requests(wait));
     }
-    let (bot_id, action) = path_param(path)?;
     if !ACTIONS.contains(&action.as_str()) {
         return Err(ApiError::not_found(format!(
             "bots have no action `{action}`; available: {}",
@@ -57,8 +55,7 @@ pub(crate) async fn submit(
     }
     check_bot_id(&bot_id)?;
     check_content_type(&headers)?;
-    let body =
-        body.map_err(|rejection| ApiError::from_body_rejection(&rejection, &state.shared.limits))?;
+    let body = body.bytes()?;
     let input: Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
     let request: AnalyzeDocument = decode_request(&input)?;
@@ -77,34 +74,29 @@ pub(crate) async fn submit(
         fingerprint,
         now: millis(&*state.shared.clock),
     };
+    let limits = &state.shared.limits;
     match state
         .shared
-        .store
-        .submit(new, state.shared.limits.max_queued)
-        .await
+        .lifecycle
+        .submit(new, limits.max_queued)
+        .await?
     {
-        Ok(Submitted::Created(task)) => {
-            state.shared.queued.notify_one();
-            state.shared.metrics.task_submitted(&tenant);
+        Submitted::Created(task) => {
             tracing::info!(task = %task.id, idempotency_key = key.as_deref(), "task accepted");
             Ok(accepted(&task))
         }
-        Ok(Submitted::Existing(task)) => {
+        Submitted::Existing(task) => {
             tracing::info!(task = %task.id, idempotency_key = key.as_deref(), "idempotent resubmit");
             Ok(accepted(&task))
         }
-        Ok(Submitted::KeyReused) => Err(ApiError::idempotency_key_reused()),
-        Ok(Submitted::QueueFull) => Err(ApiError::unavailable(
+        Submitted::KeyReused => Err(ApiError::idempotency_key_reused()),
+        Submitted::QueueFull => Err(ApiError::unavailable(
             format!(
                 "the queue is full ({} tasks waiting); try again later",
-                state.shared.limits.max_queued
+                limits.max_queued
             ),
             QUEUE_FULL_RETRY_AFTER,
         )),
-        Err(e) => {
-            state.shared.metrics.store_error("submit");
-            Err(ApiError::internal(e))
-        }
     }
 }
 

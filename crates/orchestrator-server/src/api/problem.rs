@@ -4,6 +4,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use orchestrator::Problem;
 
+use crate::store::StoreError;
+
 /// Where the problem types are documented (in the OpenAPI document).
 const TYPE_BASE: &str = "https://orchestrator.dev/problems/";
 
@@ -158,25 +160,6 @@ impl ApiError {
         )
     }
 
-    /// The body could not be read: too large (`413`), too slow (`408`), or
-    /// broken off (`400`).
-    pub(crate) fn from_body_rejection(
-        rejection: &axum::extract::rejection::BytesRejection,
-        limits: &super::Limits,
-    ) -> Self {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            return Self::too_large(limits.max_body_bytes);
-        }
-        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(rejection);
-        while let Some(e) = cause {
-            if e.is::<tower_http::timeout::TimeoutError>() {
-                return Self::body_timeout(limits.body_read_timeout);
-            }
-            cause = e.source();
-        }
-        Self::bad_request(format!("could not read the request body: {rejection}"))
-    }
-
     /// `503` with `Retry-After`.
     pub(crate) fn unavailable(detail: impl Into<String>, retry_after: u64) -> Self {
         let mut e = Self::new(
@@ -237,17 +220,11 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// A path parameter, or a `400` problem when the path cannot be decoded
-/// (invalid percent-encoding or UTF-8).
-pub(crate) fn path_param<T>(
-    extracted: Result<axum::extract::Path<T>, axum::extract::rejection::PathRejection>,
-) -> Result<T, ApiError> {
-    extracted
-        .map(|axum::extract::Path(value)| value)
-        .map_err(|rejection| {
-            ApiError::bad_request(format!(
-                "the URL path is invalid: {}",
-                rejection.body_text()
-            ))
-        })
+/// A store failure is the server's fault: a `500` whose cause stays in the
+/// log (the failure is counted by the [`Lifecycle`](crate::lifecycle::Lifecycle)
+/// that met it).
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::internal(e)
+    }
 }

@@ -12,7 +12,7 @@ use super::network_guard::{PublicOnlyResolver, is_public_address};
 use super::{
     DOCUMENT_FORBIDDEN, DOCUMENT_TOO_LARGE, DOCUMENT_UNREACHABLE, DocumentError, MediaType,
 };
-use crate::server::StartError;
+use crate::error::StartError;
 
 /// How many redirects a document fetch follows.
 const MAX_REDIRECTS: usize = 5;

@@ -13,7 +13,6 @@ use std::sync::mpsc;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-use super::err;
 use crate::store::StoreError;
 
 /// How many writes one commit takes at most, so a flood of writes still
@@ -131,7 +130,7 @@ fn commit_batch(
     level: &mut Option<bool>,
 ) -> Vec<(Deliver, Option<StoreError>)> {
     let begin = set_level(conn, durable, level)
-        .and_then(|()| conn.execute_batch("BEGIN IMMEDIATE").map_err(err));
+        .and_then(|()| conn.execute_batch("BEGIN IMMEDIATE").map_err(sqlite));
     if let Err(e) = begin {
         let message = e.to_string();
         return batch
@@ -146,7 +145,7 @@ fn commit_batch(
     let mut deliveries = Vec::with_capacity(batch.len());
     for job in batch {
         if let Err(e) = conn.execute_batch("SAVEPOINT job") {
-            deliveries.push(((job.run)(None).1, Some(err(e))));
+            deliveries.push(((job.run)(None).1, Some(sqlite(e))));
             continue;
         }
         let (ok, deliver) = (job.run)(Some(conn));
@@ -162,7 +161,7 @@ fn commit_batch(
         Ok(()) => deliveries,
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
-            let message = err(e).to_string();
+            let message = sqlite(e).to_string();
             deliveries
                 .into_iter()
                 .map(|(deliver, own)| {
@@ -181,8 +180,13 @@ fn set_level(conn: &Connection, durable: bool, level: &mut Option<bool>) -> Resu
     if *level != Some(durable) {
         let value = if durable { "FULL" } else { "NORMAL" };
         conn.pragma_update(None, "synchronous", value)
-            .map_err(err)?;
+            .map_err(sqlite)?;
         *level = Some(durable);
     }
     Ok(())
+}
+
+/// A SQLite failure, as the store reports it.
+fn sqlite(e: rusqlite::Error) -> StoreError {
+    StoreError::caused_by("SQLite", e)
 }

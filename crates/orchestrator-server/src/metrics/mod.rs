@@ -1,17 +1,16 @@
-//! Prometheus metrics, served on a listener of their own (`--metrics-listen`)
-//! so they are never public by accident. Each server owns its registry (no
+//! Prometheus metrics (served by [`exposition`] on a listener of their own,
+//! `--metrics-listen`, so they are never public by accident). Each server owns its registry (no
 //! process-wide recorder), so several servers in one process — tests, an
 //! embedding application — keep their numbers apart. Labels carry tenant
 //! names, never keys.
 
+mod exposition;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+pub(crate) use exposition::router;
+
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -19,7 +18,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use crate::store::TaskStore;
+use crate::store::Counts;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct TenantLabels {
@@ -269,22 +268,17 @@ impl Metrics {
             .inc();
     }
 
-    /// The exposition, after reading the queue's depth from the store.
-    async fn render(&self, store: &dyn TaskStore) -> String {
+    /// The exposition, with the queue's depth as `counts` says (`None`:
+    /// it could not be read, and the gauges keep their last value).
+    pub(crate) fn render(&self, counts: Option<Counts>) -> String {
         let Some(m) = self.set() else {
             return String::new();
         };
-        match store.counts().await {
-            Ok(counts) => {
-                m.queue_depth
-                    .set(i64::try_from(counts.pending).unwrap_or(i64::MAX));
-                m.running
-                    .set(i64::try_from(counts.running).unwrap_or(i64::MAX));
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "metrics: could not count tasks");
-                self.store_error("counts");
-            }
+        if let Some(counts) = counts {
+            m.queue_depth
+                .set(i64::try_from(counts.pending).unwrap_or(i64::MAX));
+            m.running
+                .set(i64::try_from(counts.running).unwrap_or(i64::MAX));
         }
         let mut text = String::new();
         if prometheus_client::encoding::prometheus_text::encode(&mut text, &m.registry).is_err() {
@@ -303,27 +297,4 @@ impl Drop for HeldLongPoll {
             m.long_polls_held.dec();
         }
     }
-}
-
-#[derive(Clone)]
-struct Exposition {
-    metrics: Metrics,
-    store: Arc<dyn TaskStore>,
-}
-
-/// `GET /metrics` on the metrics listener.
-pub(crate) fn router(metrics: Metrics, store: Arc<dyn TaskStore>) -> Router {
-    Router::new()
-        .route("/metrics", get(scrape))
-        .with_state(Exposition { metrics, store })
-}
-
-async fn scrape(State(exposition): State<Exposition>) -> Response {
-    let text = exposition.metrics.render(&*exposition.store).await;
-    let mut response = text.into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(prometheus_client::encoding::prometheus_text::CONTENT_TYPE),
-    );
-    response
 }
