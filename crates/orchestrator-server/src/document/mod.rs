@@ -3,6 +3,7 @@
 mod analyze;
 mod extract;
 mod fetch;
+mod lexicon;
 mod network_guard;
 mod pipeline;
 

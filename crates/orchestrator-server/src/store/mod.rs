@@ -72,6 +72,14 @@ impl StoreError {
     }
 }
 
+/// A SQLite failure, as every part of that backend reports it.
+#[cfg(feature = "sqlite")]
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::caused_by("SQLite", e)
+    }
+}
+
 /// A stored task.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskRecord {

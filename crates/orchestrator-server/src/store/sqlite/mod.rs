@@ -6,7 +6,6 @@
 //! back at once. Leases are still recorded, and every write of a run is
 //! fenced on its attempt, like on the shared backends.
 
-use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -14,7 +13,7 @@ use std::time::Duration;
 use writer::{Durability, GroupWriter};
 
 use orchestrator::{TaskError, TaskState};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 
 use super::{
@@ -23,59 +22,8 @@ use super::{
 };
 use crate::config::Database;
 
+mod schema;
 mod writer;
-
-/// The schema, one step per version. `PRAGMA user_version` records how many
-/// steps a database has had; each step runs once, in its own transaction.
-const MIGRATIONS: [&str; 2] = [
-    // 1: tasks and idempotency keys.
-    "CREATE TABLE IF NOT EXISTS tasks (
-        id            TEXT PRIMARY KEY,
-        bot_id        TEXT NOT NULL,
-        action        TEXT NOT NULL,
-        input         TEXT NOT NULL,
-        status        TEXT NOT NULL,
-        progress      INTEGER,
-        result        TEXT,
-        error_code    TEXT,
-        error_message TEXT,
-        created_at    INTEGER NOT NULL,
-        started_at    INTEGER,
-        completed_at  INTEGER,
-        updated_at    INTEGER NOT NULL,
-        attempts      INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE INDEX IF NOT EXISTS tasks_by_status ON tasks (status, created_at);
-    CREATE TABLE IF NOT EXISTS idempotency_keys (
-        key         TEXT PRIMARY KEY,
-        fingerprint TEXT NOT NULL,
-        task_id     TEXT NOT NULL,
-        created_at  INTEGER NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (created_at);",
-    // 2: tenants, leases, and indexes for the queue and the retention sweep.
-    // The queue's order is the rowid (insertion order), not a clock.
-    "ALTER TABLE tasks ADD COLUMN tenant TEXT NOT NULL DEFAULT 'default';
-    ALTER TABLE tasks ADD COLUMN claimed_by TEXT;
-    ALTER TABLE tasks ADD COLUMN lease_expires_at INTEGER;
-    DROP INDEX tasks_by_status;
-    CREATE INDEX tasks_pending ON tasks (status) WHERE status = 'PENDING';
-    CREATE INDEX tasks_running ON tasks (lease_expires_at) WHERE status = 'RUNNING';
-    CREATE INDEX tasks_finished ON tasks (completed_at) WHERE completed_at IS NOT NULL;
-    CREATE TABLE tenant_idempotency_keys (
-        tenant      TEXT NOT NULL,
-        key         TEXT NOT NULL,
-        fingerprint TEXT NOT NULL,
-        task_id     TEXT NOT NULL,
-        created_at  INTEGER NOT NULL,
-        PRIMARY KEY (tenant, key)
-    );
-    INSERT INTO tenant_idempotency_keys (tenant, key, fingerprint, task_id, created_at)
-        SELECT 'default', key, fingerprint, task_id, created_at FROM idempotency_keys;
-    DROP TABLE idempotency_keys;
-    ALTER TABLE tenant_idempotency_keys RENAME TO idempotency_keys;
-    CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);",
-];
 
 const COLUMNS: &str = task_columns!();
 const GET_TASK: &str = concat!("SELECT ", task_columns!(), " FROM tasks WHERE id = ?1");
@@ -103,10 +51,6 @@ struct Inner {
     next_reader: AtomicUsize,
 }
 
-fn err(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
-    StoreError::caused_by("SQLite", e)
-}
-
 impl SqliteStore {
     /// Opens (creating if needed) the database and brings its schema up to
     /// date, with durable commits. `Database::Postgres` is refused: that is
@@ -126,7 +70,7 @@ impl SqliteStore {
     ) -> Result<SqliteStore, StoreError> {
         let (writer, readers) = match database {
             Database::Memory => (
-                prepare(Connection::open_in_memory().map_err(err)?)?,
+                schema::prepare(Connection::open_in_memory().map_err(StoreError::from)?)?,
                 Vec::new(),
             ),
             Database::File(path) => {
@@ -139,9 +83,9 @@ impl SqliteStore {
                     StoreError::caused_by(format!("cannot open {}", path.display()), e)
                 })?;
                 // The writer sets up WAL and the schema before any reader opens.
-                let writer = prepare(writer)?;
+                let writer = schema::prepare(writer)?;
                 let readers = (0..READERS)
-                    .map(|_| open_reader(path).map(Mutex::new))
+                    .map(|_| schema::open_reader(path).map(Mutex::new))
                     .collect::<Result<_, _>>()?;
                 (writer, readers)
             }
@@ -192,51 +136,6 @@ impl SqliteStore {
     }
 }
 
-fn prepare(mut conn: Connection) -> Result<Connection, StoreError> {
-    conn.busy_timeout(Duration::from_secs(5)).map_err(err)?;
-    // WAL: readers never block the writer. Each write then picks its own
-    // `synchronous` level (see `Durability`); FULL to start with.
-    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
-        .map_err(err)?;
-    migrate(&mut conn)?;
-    Ok(conn)
-}
-
-/// Applies the migrations the database has not had, each in a transaction
-/// that first takes the write lock, so two processes opening one file at
-/// once apply each step once.
-fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    for (i, step) in MIGRATIONS.iter().enumerate() {
-        let version = i as i64 + 1;
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(err)?;
-        let current: i64 = tx
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(err)?;
-        if current >= version {
-            continue;
-        }
-        tx.execute_batch(step)
-            .map_err(|e| StoreError::caused_by(format!("migration {version}"), e))?;
-        tx.execute_batch(&format!("PRAGMA user_version = {version}"))
-            .map_err(err)?;
-        tx.commit().map_err(err)?;
-        tracing::info!(version, "database schema migrated");
-    }
-    Ok(())
-}
-
-fn open_reader(path: &Path) -> Result<Connection, StoreError> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(err)?;
-    conn.busy_timeout(Duration::from_secs(5)).map_err(err)?;
-    Ok(conn)
-}
-
 fn from_row(row: &Row<'_>) -> rusqlite::Result<TaskRecord> {
     let json = |s: Option<String>| s.and_then(|s| serde_json::from_str::<Value>(&s).ok());
     let status: String = row.get(5)?;
@@ -272,10 +171,10 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<TaskRecord> {
 fn get_task(conn: &Connection, id: &str) -> Result<Option<TaskRecord>, StoreError> {
     // The hottest query (every status GET): parsed once per connection.
     conn.prepare_cached(GET_TASK)
-        .map_err(err)?
+        .map_err(StoreError::from)?
         .query_row([id], from_row)
         .optional()
-        .map_err(err)
+        .map_err(StoreError::from)
 }
 
 fn lease_until(now: i64, lease: Duration) -> i64 {
@@ -298,11 +197,11 @@ fn take_back(
             .prepare(&format!(
                 "SELECT id, attempts FROM tasks WHERE status = 'RUNNING' AND {filter} LIMIT {limit}"
             ))
-            .map_err(err)?;
+            .map_err(StoreError::from)?;
         stmt.query_map(filter_params, |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(err)?
+            .map_err(StoreError::from)?
             .collect::<Result<_, _>>()
-            .map_err(err)?
+            .map_err(StoreError::from)?
     };
     for (id, attempts) in expired {
         if attempts >= i64::from(max_attempts) {
@@ -317,7 +216,7 @@ fn take_back(
                     now
                 ],
             )
-            .map_err(err)?;
+            .map_err(StoreError::from)?;
             reaped.failed.push(id);
         } else {
             tx.execute(
@@ -326,7 +225,7 @@ fn take_back(
                  WHERE id = ?1",
                 params![id, now],
             )
-            .map_err(err)?;
+            .map_err(StoreError::from)?;
             reaped.requeued.push(id);
         }
     }
@@ -345,7 +244,7 @@ impl TaskStore for SqliteStore {
                         |r| Ok((r.get(0)?, r.get(1)?)),
                     )
                     .optional()
-                    .map_err(err)?;
+                    .map_err(StoreError::from)?;
                 if let Some((fingerprint, task_id)) = seen {
                     if fingerprint != task.fingerprint {
                         return Ok(Submitted::KeyReused);
@@ -362,7 +261,7 @@ impl TaskStore for SqliteStore {
                     [],
                     |r| r.get(0),
                 )
-                .map_err(err)?;
+                .map_err(StoreError::from)?;
             if pending as u64 >= max_queued {
                 return Ok(Submitted::QueueFull);
             }
@@ -378,14 +277,14 @@ impl TaskStore for SqliteStore {
                     task.now
                 ],
             )
-            .map_err(err)?;
+            .map_err(StoreError::from)?;
             if let Some(key) = &task.idempotency_key {
                 tx.execute(
                     "INSERT OR REPLACE INTO idempotency_keys (tenant, key, fingerprint, task_id, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![task.tenant, key, task.fingerprint, task.id, task.now],
                 )
-                .map_err(err)?;
+                .map_err(StoreError::from)?;
             }
             let created =
                 get_task(tx, &task.id)?.ok_or_else(|| StoreError::new("the new task vanished"))?;
@@ -418,7 +317,7 @@ impl TaskStore for SqliteStore {
                 from_row,
             )
             .optional()
-            .map_err(err)
+            .map_err(StoreError::from)
         })
     }
 
@@ -437,7 +336,7 @@ impl TaskStore for SqliteStore {
                      WHERE id = ?1 AND attempts = ?2 AND status = 'RUNNING'",
                     params![run.id, run.attempt, percent, now, lease_until(now, lease)],
                 )
-                .map_err(err)?;
+                .map_err(StoreError::from)?;
             Ok(n == 1)
         })
     }
@@ -464,7 +363,7 @@ impl TaskStore for SqliteStore {
                     params![run.id, run.attempt, error.code, error.message, now],
                 ),
             }
-            .map_err(err)?;
+            .map_err(StoreError::from)?;
             if n == 1 { get_task(conn, &run.id) } else { Ok(None) }
         })
     }
@@ -478,7 +377,7 @@ impl TaskStore for SqliteStore {
                  WHERE id = ?1 AND attempts = ?2 AND status = 'RUNNING'",
                 params![run.id, run.attempt, now],
             )
-            .map_err(err)?;
+            .map_err(StoreError::from)?;
             Ok(())
         })
     }
@@ -500,7 +399,7 @@ impl TaskStore for SqliteStore {
                          WHERE id = ?1 AND attempts = ?2 AND claimed_by = ?3 AND status = 'RUNNING'",
                         params![run.id, run.attempt, instance, lease_until(now, lease)],
                     )
-                    .map_err(err)?;
+                    .map_err(StoreError::from)?;
                 if n == 0 {
                     lost.push(run);
                 }
@@ -538,7 +437,7 @@ impl TaskStore for SqliteStore {
                      WHERE id = ?1 AND tenant = ?2 AND status IN ('PENDING', 'RUNNING')",
                     params![id, tenant, now],
                 )
-                .map_err(err)?;
+                .map_err(StoreError::from)?;
             Ok(
                 match (n, get_task(tx, &id)?.filter(|t| t.tenant == tenant)) {
                     (_, None) => Cancelled::NotFound,
@@ -558,7 +457,7 @@ impl TaskStore for SqliteStore {
                          LIMIT ?2)",
                     params![before, limit],
                 )
-                .map_err(err)?;
+                .map_err(StoreError::from)?;
             Ok(n as u64)
         })
     }
@@ -571,7 +470,7 @@ impl TaskStore for SqliteStore {
                      AND NOT EXISTS (SELECT 1 FROM tasks WHERE tasks.id = idempotency_keys.task_id)",
                     [before],
                 )
-                .map_err(err)?;
+                .map_err(StoreError::from)?;
             Ok(n as u64)
         })
     }
@@ -585,7 +484,7 @@ impl TaskStore for SqliteStore {
                         [status],
                         |r| r.get(0),
                     )
-                    .map_err(err)?;
+                    .map_err(StoreError::from)?;
                 Ok(n.max(0) as u64)
             };
             Ok(Counts {
@@ -606,7 +505,7 @@ mod tests {
         let path = dir.path().join("old.db");
         {
             let conn = Connection::open(&path).unwrap();
-            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
             conn.execute_batch("PRAGMA user_version = 1").unwrap();
             conn.execute(
                 "INSERT INTO tasks (id, bot_id, action, input, status, created_at, updated_at)
@@ -637,7 +536,7 @@ mod tests {
             )
             .unwrap(),
         );
-        assert_eq!((version, keys), (MIGRATIONS.len() as i64, 1));
+        assert_eq!((version, keys), (schema::MIGRATIONS.len() as i64, 1));
         // Opening again applies nothing twice.
         drop(store);
         SqliteStore::open(&Database::File(path)).unwrap();

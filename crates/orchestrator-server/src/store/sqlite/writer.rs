@@ -129,8 +129,10 @@ fn commit_batch(
     durable: bool,
     level: &mut Option<bool>,
 ) -> Vec<(Deliver, Option<StoreError>)> {
-    let begin = set_level(conn, durable, level)
-        .and_then(|()| conn.execute_batch("BEGIN IMMEDIATE").map_err(sqlite));
+    let begin = set_level(conn, durable, level).and_then(|()| {
+        conn.execute_batch("BEGIN IMMEDIATE")
+            .map_err(StoreError::from)
+    });
     if let Err(e) = begin {
         let message = e.to_string();
         return batch
@@ -145,7 +147,7 @@ fn commit_batch(
     let mut deliveries = Vec::with_capacity(batch.len());
     for job in batch {
         if let Err(e) = conn.execute_batch("SAVEPOINT job") {
-            deliveries.push(((job.run)(None).1, Some(sqlite(e))));
+            deliveries.push(((job.run)(None).1, Some(StoreError::from(e))));
             continue;
         }
         let (ok, deliver) = (job.run)(Some(conn));
@@ -161,7 +163,7 @@ fn commit_batch(
         Ok(()) => deliveries,
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
-            let message = sqlite(e).to_string();
+            let message = StoreError::from(e).to_string();
             deliveries
                 .into_iter()
                 .map(|(deliver, own)| {
@@ -180,13 +182,8 @@ fn set_level(conn: &Connection, durable: bool, level: &mut Option<bool>) -> Resu
     if *level != Some(durable) {
         let value = if durable { "FULL" } else { "NORMAL" };
         conn.pragma_update(None, "synchronous", value)
-            .map_err(sqlite)?;
+            .map_err(StoreError::from)?;
         *level = Some(durable);
     }
     Ok(())
-}
-
-/// A SQLite failure, as the store reports it.
-fn sqlite(e: rusqlite::Error) -> StoreError {
-    StoreError::caused_by("SQLite", e)
 }

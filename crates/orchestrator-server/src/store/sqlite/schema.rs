@@ -1,0 +1,108 @@
+//! The SQLite schema, one versioned step at a time, and how each connection
+//! is set up (WAL, busy timeout, read-only readers).
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::store::StoreError;
+
+/// The schema, one step per version. `PRAGMA user_version` records how many
+/// steps a database has had; each step runs once, in its own transaction.
+pub(super) const MIGRATIONS: [&str; 2] = [
+    // 1: tasks and idempotency keys.
+    "CREATE TABLE IF NOT EXISTS tasks (
+        id            TEXT PRIMARY KEY,
+        bot_id        TEXT NOT NULL,
+        action        TEXT NOT NULL,
+        input         TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        progress      INTEGER,
+        result        TEXT,
+        error_code    TEXT,
+        error_message TEXT,
+        created_at    INTEGER NOT NULL,
+        started_at    INTEGER,
+        completed_at  INTEGER,
+        updated_at    INTEGER NOT NULL,
+        attempts      INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX IF NOT EXISTS tasks_by_status ON tasks (status, created_at);
+    CREATE TABLE IF NOT EXISTS idempotency_keys (
+        key         TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        task_id     TEXT NOT NULL,
+        created_at  INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (created_at);",
+    // 2: tenants, leases, and indexes for the queue and the retention sweep.
+    // The queue's order is the rowid (insertion order), not a clock.
+    "ALTER TABLE tasks ADD COLUMN tenant TEXT NOT NULL DEFAULT 'default';
+    ALTER TABLE tasks ADD COLUMN claimed_by TEXT;
+    ALTER TABLE tasks ADD COLUMN lease_expires_at INTEGER;
+    DROP INDEX tasks_by_status;
+    CREATE INDEX tasks_pending ON tasks (status) WHERE status = 'PENDING';
+    CREATE INDEX tasks_running ON tasks (lease_expires_at) WHERE status = 'RUNNING';
+    CREATE INDEX tasks_finished ON tasks (completed_at) WHERE completed_at IS NOT NULL;
+    CREATE TABLE tenant_idempotency_keys (
+        tenant      TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        task_id     TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        PRIMARY KEY (tenant, key)
+    );
+    INSERT INTO tenant_idempotency_keys (tenant, key, fingerprint, task_id, created_at)
+        SELECT 'default', key, fingerprint, task_id, created_at FROM idempotency_keys;
+    DROP TABLE idempotency_keys;
+    ALTER TABLE tenant_idempotency_keys RENAME TO idempotency_keys;
+    CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);",
+];
+
+pub(super) fn prepare(mut conn: Connection) -> Result<Connection, StoreError> {
+    conn.busy_timeout(Duration::from_secs(5))
+        .map_err(StoreError::from)?;
+    // WAL: readers never block the writer. Each write then picks its own
+    // `synchronous` level (see `Durability`); FULL to start with.
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
+        .map_err(StoreError::from)?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// Applies the migrations the database has not had, each in a transaction
+/// that first takes the write lock, so two processes opening one file at
+/// once apply each step once.
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    for (i, step) in MIGRATIONS.iter().enumerate() {
+        let version = i as i64 + 1;
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let current: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(StoreError::from)?;
+        if current >= version {
+            continue;
+        }
+        tx.execute_batch(step)
+            .map_err(|e| StoreError::caused_by(format!("migration {version}"), e))?;
+        tx.execute_batch(&format!("PRAGMA user_version = {version}"))
+            .map_err(StoreError::from)?;
+        tx.commit().map_err(StoreError::from)?;
+        tracing::info!(version, "database schema migrated");
+    }
+    Ok(())
+}
+
+pub(super) fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(StoreError::from)?;
+    conn.busy_timeout(Duration::from_secs(5))
+        .map_err(StoreError::from)?;
+    Ok(conn)
+}
