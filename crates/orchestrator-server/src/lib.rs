@@ -42,13 +42,13 @@
 
 mod api;
 mod config;
+mod connections;
 mod document;
 mod error;
 mod hub;
 mod lifecycle;
 mod maintenance;
 mod metrics;
-mod serve;
 mod server;
 mod store;
 mod tenants;

@@ -16,7 +16,7 @@ use crate::error::StartError;
 use crate::store::TaskStore;
 use crate::timestamps::millis;
 use crate::worker::{self, ActiveRuns, WorkerContext};
-use crate::{hub, maintenance, metrics, serve};
+use crate::{connections, hub, maintenance, metrics};
 
 /// How long shutdown waits for workers to reach a checkpoint.
 const WORKER_GRACE: Duration = Duration::from_secs(10);
@@ -174,7 +174,7 @@ impl Server {
         let trigger = shutdown.clone();
         let app = api::app(state);
         tracing::info!(addr = %listener.local_addr()?, workers = config.workers, "serving");
-        let served = serve::serve(listener, tls, app, config.connections, async move {
+        let served = connections::serve(listener, tls, app, config.connections, async move {
             signal.await;
             tracing::info!("shutting down: no new requests; workers stop at their next checkpoint");
             // Releases held long polls and tells workers to stop.

@@ -2,19 +2,32 @@
 //! compared in constant time) and hands it to the handlers. The tenant's
 //! name — never the key — goes into the request's log span.
 
+use std::sync::Arc;
+
+use axum::body::Body;
 use axum::extract::Request;
 use axum::http::header::AUTHORIZATION;
+use axum::response::{IntoResponse, Response};
+use tower_http::validate_request::ValidateRequest;
 
 use super::problem::ApiError;
 use crate::tenants::{Authenticator, Tenant};
 
 /// Refuses requests without a known `Authorization: Bearer <key>`; marks
-/// the others with their tenant (a [`gate`](super::gate::gate) check).
-pub(super) fn require_bearer(auth: &Authenticator, request: &mut Request) -> Result<(), ApiError> {
-    let tenant = authenticate(auth, request)?;
-    tracing::Span::current().record("tenant", tenant.0.as_str());
-    request.extensions_mut().insert(tenant);
-    Ok(())
+/// the others with their tenant. A check for tower-http's validate-request
+/// layer: synchronous, so a request carries nothing of it once through.
+#[derive(Clone)]
+pub(super) struct RequireBearer(pub(super) Arc<Authenticator>);
+
+impl ValidateRequest<Body> for RequireBearer {
+    type ResponseBody = Body;
+
+    fn validate(&mut self, request: &mut Request) -> Result<(), Response> {
+        let tenant = authenticate(&self.0, request).map_err(IntoResponse::into_response)?;
+        tracing::Span::current().record("tenant", tenant.0.as_str());
+        request.extensions_mut().insert(tenant);
+        Ok(())
+    }
 }
 
 fn authenticate(auth: &Authenticator, request: &Request) -> Result<Tenant, ApiError> {

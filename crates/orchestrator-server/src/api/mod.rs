@@ -4,8 +4,7 @@ mod actions;
 mod auth;
 mod extract;
 mod faults;
-mod gate;
-mod guards;
+mod header_size;
 mod health;
 mod long_poll;
 mod observe;
@@ -25,6 +24,7 @@ use tower::util::MapRequestLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
+use tower_http::validate_request::ValidateRequestHeaderLayer;
 
 pub(crate) use problem::ApiError;
 pub use state::AppState;
@@ -40,7 +40,7 @@ pub use state::AppState;
 /// let router: axum::Router = app(AppState::new(&config, store).unwrap());
 /// ```
 pub fn app(state: AppState) -> Router {
-    let auth = state.shared.auth.clone();
+    let auth = auth::RequireBearer(state.shared.auth.clone());
     let mut api = Router::new()
         .route("/v1/bots/{bot_id}/actions/{action}", post(actions::submit))
         .route(
@@ -48,9 +48,7 @@ pub fn app(state: AppState) -> Router {
             get(tasks::get_task).delete(tasks::cancel_task),
         )
         .route("/openapi.json", get(openapi::serve))
-        .route_layer(gate::gate(move |request: &mut axum::extract::Request| {
-            auth::require_bearer(&auth, request)
-        }));
+        .route_layer(ValidateRequestHeaderLayer::custom(auth));
     if let Some(faults) = state.shared.faults.clone() {
         api = api.layer(middleware::from_fn_with_state(
             faults,
@@ -76,7 +74,9 @@ pub fn app(state: AppState) -> Router {
                 .on_response(observe::log_response)
                 .on_failure(()),
         )
-        .layer(gate::gate(guards::limit_header_size))
+        .layer(ValidateRequestHeaderLayer::custom(
+            header_size::HeaderSizeLimit,
+        ))
         .layer(RequestBodyTimeoutLayer::new(
             state.shared.limits.body_read_timeout,
         ))
