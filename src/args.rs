@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 /// Submit tasks to an asynchronous task API and wait for them — with a live
 /// progress bar at a terminal, and plain lines, JSON and exit codes in scripts.
@@ -21,6 +21,11 @@ pub(crate) struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The clap definition, for parsing and for the completions and man pages.
+pub(crate) fn command() -> clap::Command {
+    Cli::command()
 }
 
 /// The exit codes, shown at the end of `--help` and in the man page.

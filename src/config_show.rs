@@ -5,9 +5,9 @@ use std::io;
 use serde_json::{Map, Value, json};
 
 use crate::args::{Global, Output};
-use crate::config::Provenance;
 use crate::exit::Exit;
 use crate::output::Printer;
+use crate::profiles::Provenance;
 
 /// Prints every setting a profile can hold: its value (the key only as
 /// "set" or "not set") and its source.

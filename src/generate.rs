@@ -12,7 +12,7 @@ pub(crate) fn generate(dir: &Path) -> std::io::Result<()> {
     let man = dir.join("man");
     fs::create_dir_all(&completions)?;
     fs::create_dir_all(&man)?;
-    let mut command = crate::command();
+    let mut command = crate::args::command();
     for shell in [
         Shell::Bash,
         Shell::Zsh,
@@ -22,7 +22,7 @@ pub(crate) fn generate(dir: &Path) -> std::io::Result<()> {
     ] {
         clap_complete::generate_to(shell, &mut command, "orchestrator-cli", &completions)?;
     }
-    let command = crate::command();
+    let command = crate::args::command();
     write_page(&man, &command, "orchestrator-cli")?;
     for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
         let name = format!("orchestrator-cli-{}", sub.get_name());

@@ -20,7 +20,7 @@ pub(crate) fn env_key_name() -> Option<&'static str> {
 /// The key, if configured: `--api-key-file` (`-` = stdin) wins, then
 /// `ORCHESTRATOR_API_KEY`, then the spec's `ADMIN_API_KEY`, then a
 /// profile's `api_key_command`. (A profile's `api_key_file` arrives as
-/// `file` only when no variable is set: see `config::apply`.)
+/// `file` only when no variable is set: see `profiles::apply`.)
 pub(crate) fn load(file: Option<&Path>, command: Option<&str>) -> Result<Option<String>, String> {
     if let Some(path) = file {
         return read_file(path).map(Some);

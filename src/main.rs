@@ -6,7 +6,6 @@
 mod args;
 mod batch;
 mod commands;
-mod config;
 mod config_show;
 #[cfg(feature = "demo")]
 mod demo;
@@ -15,6 +14,7 @@ mod generate;
 mod jq;
 mod key;
 mod output;
+mod profiles;
 mod progress;
 mod task_list;
 mod waiting;
@@ -25,19 +25,14 @@ use std::process::ExitCode;
 use std::cell::Cell;
 use std::rc::Rc;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 
-use args::Cli;
+use args::{Cli, command};
 use exit::Exit;
 use generate::generate;
 
 use args::{ColorMode, Command, ConfigCommand, Global, Output};
 use output::Printer;
-
-/// The clap definition (for completions and man pages).
-fn command() -> clap::Command {
-    Cli::command()
-}
 
 /// The whole program: parse, run, exit.
 fn main() -> ExitCode {
@@ -58,7 +53,7 @@ fn main() -> ExitCode {
     };
     // The config file sits under flags and environment; its errors (with
     // file and line) are usage errors, reported before anything is sent.
-    let provenance = match config::apply(&mut cli.global, &matches) {
+    let provenance = match profiles::apply(&mut cli.global, &matches) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("orchestrator-cli: {e}");
@@ -112,7 +107,7 @@ fn main() -> ExitCode {
 async fn run(
     cli: Cli,
     printer: &Printer,
-    provenance: &config::Provenance,
+    provenance: &profiles::Provenance,
 ) -> std::io::Result<Exit> {
     let Cli { global, command } = cli;
     match command {
