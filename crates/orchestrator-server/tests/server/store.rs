@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures_util::future::join_all;
 use orchestrator::TaskState;
 use orchestrator_server::{
-    Cancelled, Claim, Finish, NewTask, StoreError, Submitted, TaskRecord, TaskStore, WORKER_LOST,
+    Cancelled, Claim, Finish, NewTask, Submitted, TaskRecord, TaskStore, WORKER_LOST,
 };
 use serde_json::json;
 
@@ -237,7 +237,7 @@ async fn store() -> Arc<dyn TaskStore> {
         orchestrator_server::Database::Postgres(url) => Arc::new(
             orchestrator_server::PostgresStore::connect(&url)
                 .await
-                .map_err(|e: StoreError| e.to_string())
+                .map_err(|e: orchestrator_server::StoreError| e.to_string())
                 .unwrap(),
         ),
         other => Arc::new(orchestrator_server::SqliteStore::open(&other).unwrap()),
