@@ -1,3 +1,6 @@
+//! The `analyze-document` action's wire types: its request, its result and
+//! the result's sentiment.
+
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

@@ -1,3 +1,5 @@
+//! RFC 9457 problem details: the body of an error response.
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};

@@ -1,3 +1,5 @@
+//! Why a task failed: the `error` object of a status.
+
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};

@@ -1,3 +1,5 @@
+//! A task's identifier as the server gave it.
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};

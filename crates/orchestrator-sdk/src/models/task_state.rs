@@ -1,3 +1,5 @@
+//! A task's state, with an arm for states this crate does not know.
+
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

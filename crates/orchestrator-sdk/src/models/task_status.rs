@@ -1,3 +1,6 @@
+//! One observation of a task: the status body, decoded leniently, and
+//! built by the server that sends it.
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};

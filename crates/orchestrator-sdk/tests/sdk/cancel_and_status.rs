@@ -1,3 +1,5 @@
+//! One-request operations: `status` and `cancel`, by id, URL or handle.
+
 use orchestrator::{ErrorKind, TaskState};
 use serde_json::json;
 use wiremock::matchers::{header, method, path};

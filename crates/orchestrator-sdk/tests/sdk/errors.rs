@@ -1,3 +1,6 @@
+//! What errors say, and what they never show: bad settings, refused
+//! tokens, error bodies.
+
 use std::time::Duration;
 
 use orchestrator::{Client, ErrorKind, PollOptions};

@@ -1,3 +1,6 @@
+//! Long polling: `Prefer: wait`, bounded by the cap and the deadline, and
+//! no client pause after a held request.
+
 use std::time::Duration;
 
 use futures_util::StreamExt;

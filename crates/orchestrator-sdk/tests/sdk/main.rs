@@ -10,6 +10,7 @@ mod h2c;
 mod long_polling;
 mod origins;
 mod polling;
+mod quickstart;
 mod resume;
 mod retry_after;
 mod spans;

@@ -1,3 +1,5 @@
+//! The origin rule: the token and the wait stay on the API's origin.
+
 use orchestrator::ErrorKind;
 use serde_json::json;
 use wiremock::matchers::method;

@@ -1,3 +1,6 @@
+//! The poller's stream and outcome: every status, its next pause and why,
+//! transient failures, deadlines.
+
 use std::time::Duration;
 
 use futures_util::StreamExt;

@@ -1,3 +1,5 @@
+//! `Retry-After` honoured as a capped floor, in both of its forms.
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 

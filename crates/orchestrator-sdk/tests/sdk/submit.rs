@@ -1,3 +1,6 @@
+//! Submits: acceptances read from every shape of `202`, and retries only
+//! where they are safe.
+
 use std::time::Duration;
 
 use orchestrator::{AnalyzeDocument, ErrorKind, Outcome, Sentiment, TaskState};
