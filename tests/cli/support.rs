@@ -1,3 +1,6 @@
+//! Shared helpers of the CLI tests: the real binary, an in-process server,
+//! submitted tasks.
+
 use std::process::Output;
 use std::time::Duration;
 
