@@ -2,9 +2,10 @@
 //! loopback port, a sample document, the real poller and a moving bar.
 
 use std::io;
+use std::sync::Arc;
 
 use orchestrator::{AnalyzeDocument, Client, TaskRef};
-use orchestrator_server::{Database, Server, ServerConfig};
+use orchestrator_server::{MemoryStore, Server, ServerConfig};
 
 use crate::args::{Demo, Global};
 use crate::commands::poll_options;
@@ -19,13 +20,13 @@ pub(crate) async fn run(global: &Global, args: Demo, printer: &Printer) -> io::R
     let key = format!("demo-{}", uuid::Uuid::new_v4());
     let config = ServerConfig {
         listen: "127.0.0.1:0".parse().expect("a literal socket address"),
-        database: Database::Memory,
         api_key: Some(key.clone()),
         work_delay: args.work_time,
         workers: 1,
         ..ServerConfig::default()
     };
-    let server = match Server::bind(config).await {
+    // The in-memory store: the demo keeps nothing, and needs no SQLite.
+    let server = match Server::with_store(config, Arc::new(MemoryStore::new())).await {
         Ok(s) => s.spawn(),
         Err(e) => {
             printer.err(&format!(

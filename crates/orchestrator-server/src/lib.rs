@@ -31,8 +31,10 @@
 //! * `sqlite` (default): the embedded SQLite store and the binary.
 //! * `postgres`: [`PostgresStore`], one database several instances share
 //!   (`--db postgres://…`).
-//! * `postgres`: [`PostgresStore`], a database several instances share
-//!   (`--db postgres://…`).
+//! * `pdf`, `html` (default): reading PDF and HTML documents.
+//!
+//! [`MemoryStore`] needs no feature: tasks in the process's memory, for
+//! demos and tests (through [`Server::with_store`]).
 //!
 //! Other storage backends implement [`TaskStore`] and run through
 //! [`Server::with_store`].
@@ -69,7 +71,7 @@ pub use store::PostgresStore;
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use store::SqliteStore;
 pub use store::{
-    Cancelled, Change, ChangeFeed, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreError,
-    StoreFuture, Submitted, TaskRecord, TaskStore, WORKER_LOST,
+    Cancelled, Change, ChangeFeed, Claim, Counts, Finish, MemoryStore, NewTask, Reaped, RunRef,
+    StoreError, StoreFuture, Submitted, TaskRecord, TaskStore, WORKER_LOST,
 };
 pub use tenants::{KeysFileError, TenantKey};

@@ -20,6 +20,7 @@ macro_rules! task_columns {
     };
 }
 
+mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "sqlite")]
@@ -32,6 +33,7 @@ use std::time::Duration;
 use orchestrator::{TaskError, TaskState};
 use serde_json::Value;
 
+pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresStore;
 #[cfg(feature = "sqlite")]

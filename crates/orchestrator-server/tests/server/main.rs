@@ -7,6 +7,8 @@
 //! PostgreSQL too, each in a database of its own. Without that URL the
 //! PostgreSQL runs are reported as ignored, with a line saying so — never
 //! passed. `scripts/postgres.sh start` starts a private cluster for them.
+//! The storage contract and the end-to-end flows also run on the in-memory
+//! store (`memory::*`).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -179,6 +181,16 @@ fn main() {
             trials.push(
                 Trial::test(format!("sqlite::{name}"), move || {
                     support::run(support::Backend::Sqlite, run)
+                })
+                .with_ignored_flag(missing.is_some()),
+            );
+        }
+        if backends == Backends::Both
+            && (name.starts_with("store::") || name.starts_with("end_to_end::"))
+        {
+            trials.push(
+                Trial::test(format!("memory::{name}"), move || {
+                    support::run(support::Backend::Memory, run)
                 })
                 .with_ignored_flag(missing.is_some()),
             );

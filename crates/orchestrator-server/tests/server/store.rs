@@ -232,6 +232,9 @@ pub(crate) async fn the_sweep_deletes_old_finished_tasks_in_batches_and_keys_out
 
 /// A store on the trial's database.
 async fn store() -> Arc<dyn TaskStore> {
+    if on_memory_store() {
+        return Arc::new(orchestrator_server::MemoryStore::new());
+    }
     match database() {
         #[cfg(feature = "postgres")]
         orchestrator_server::Database::Postgres(url) => Arc::new(

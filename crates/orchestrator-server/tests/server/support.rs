@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use orchestrator::{Client, PollOptions};
 use orchestrator_server::Database;
-use orchestrator_server::{AppState, SqliteStore, TaskStore};
+use orchestrator_server::{AppState, MemoryStore, SqliteStore, TaskStore};
 use orchestrator_server::{RunningServer, Server, ServerConfig};
 
 pub(crate) const KEY: &str = "test-key-0123456789";
@@ -17,11 +17,15 @@ pub(crate) const KEY: &str = "test-key-0123456789";
 pub(crate) enum Backend {
     Sqlite,
     Postgres,
+    /// The in-memory store (`MemoryStore`), which no `Database` names.
+    Memory,
 }
 
 tokio::task_local! {
     /// The database of the running trial.
     static DATABASE: Database;
+    /// The backend of the running trial.
+    static BACKEND: Backend;
 }
 
 /// The PostgreSQL server the `postgres::*` trials use, if any.
@@ -43,10 +47,11 @@ pub(crate) fn run(
         .map_err(|e| format!("cannot start a runtime: {e}"))?;
     runtime.block_on(async move {
         let database = match backend {
-            Backend::Sqlite => TestDatabase::memory(),
+            Backend::Sqlite | Backend::Memory => TestDatabase::memory(),
             Backend::Postgres => TestDatabase::postgres().await,
         };
-        let outcome = tokio::spawn(DATABASE.scope(database.database(), test())).await;
+        let trial = BACKEND.scope(backend, DATABASE.scope(database.database(), test()));
+        let outcome = tokio::spawn(trial).await;
         database.drop().await;
         outcome.map_err(|e| match e.try_into_panic() {
             Ok(panic) => panic
@@ -140,6 +145,11 @@ pub(crate) fn database() -> Database {
     DATABASE.try_with(Clone::clone).unwrap_or(Database::Memory)
 }
 
+/// Whether the running trial is on the in-memory store.
+pub(crate) fn on_memory_store() -> bool {
+    BACKEND.try_with(|b| *b == Backend::Memory).unwrap_or(false)
+}
+
 /// A config on an ephemeral loopback port, on the trial's database, with a key.
 pub(crate) fn config() -> ServerConfig {
     ServerConfig {
@@ -150,8 +160,14 @@ pub(crate) fn config() -> ServerConfig {
     }
 }
 
+/// The trial's server for `config`, on its backend.
 pub(crate) async fn start(config: ServerConfig) -> RunningServer {
-    Server::bind(config).await.expect("server binds").spawn()
+    let server = if on_memory_store() {
+        Server::with_store(config, Arc::new(MemoryStore::new())).await
+    } else {
+        Server::bind(config).await
+    };
+    server.expect("server binds").spawn()
 }
 
 /// An SDK client for `server`, polling briskly.
@@ -180,6 +196,7 @@ pub(crate) fn state(config: &ServerConfig) -> AppState {
                 ) as Arc<dyn TaskStore>
             })
         }),
+        _ if on_memory_store() => Arc::new(MemoryStore::new()),
         other => Arc::new(SqliteStore::open(other).unwrap()),
     };
     AppState::new(config, store).unwrap()
