@@ -16,11 +16,11 @@ use crate::metrics::Metrics;
 use crate::store::TaskStore;
 use crate::tenants::{Authenticator, DEFAULT_TENANT, TenantKey};
 
-/// What the handlers share: the tasks (through their [`Lifecycle`]), the
+/// What the handlers share: the tasks (through their `Lifecycle`), the
 /// fetcher, the keys, the limits, the settings.
 /// Cheap to clone (one reference count: every request clones it, and a held
 /// long poll keeps its clone). Build it with [`AppState::new`] and serve it
-/// with [`app`].
+/// with [`app`](crate::app).
 #[derive(Clone)]
 pub struct AppState {
     pub(crate) shared: Arc<Shared>,
@@ -70,7 +70,7 @@ pub(crate) struct Limits {
 }
 
 impl AppState {
-    /// The state for `config` over `store` (for [`app`]; [`Server`](crate::Server)
+    /// The state for `config` over `store` (for [`app`](crate::app); [`Server`](crate::Server)
     /// builds its own). Metrics are recorded when `config.metrics_listen` is set.
     pub fn new(config: &ServerConfig, store: Arc<dyn TaskStore>) -> Result<AppState, StartError> {
         config.validate()?;
