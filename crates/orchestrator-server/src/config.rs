@@ -15,7 +15,8 @@ use crate::tenants::TenantKey;
 /// Where tasks are stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Database {
-    /// A SQLite file (created if missing).
+    /// A SQLite file, created if missing (its directory too, but only at
+    /// the default location: a mistyped path is an error, not a new folder).
     File(PathBuf),
     /// A throwaway in-memory database (`--db :memory:`).
     Memory,
@@ -92,6 +93,26 @@ impl Database {
             .map(|d| d.join("orchestrator"))
             .unwrap_or_else(|| PathBuf::from("."));
         Database::File(dir.join("orchestrator.db"))
+    }
+
+    /// Whether this is [`default_file`](Self::default_file)'s location, the
+    /// one place whose missing directory is created.
+    pub fn is_default_location(&self) -> bool {
+        *self == Database::default_file()
+    }
+}
+
+/// What a database is, as the server announces it at start: the file, the
+/// URL without its password, or `:memory:`.
+impl fmt::Display for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Database::File(path) => write!(f, "{} (SQLite)", path.display()),
+            Database::Memory => {
+                f.write_str(":memory: (SQLite, kept in memory: nothing survives a restart)")
+            }
+            Database::Postgres(url) => write!(f, "{url} (PostgreSQL)"),
+        }
     }
 }
 

@@ -29,6 +29,7 @@ mod router;
 #[cfg(feature = "postgres")]
 mod scale_out;
 mod ssrf;
+mod startup;
 mod store;
 mod tenants;
 mod tls;
@@ -119,6 +120,9 @@ fn tests() -> Vec<Test> {
         test!(sqlite_only, restart::a_wait_with_prior_knowledge_carries_on_over_a_new_connection_after_a_restart),
         test!(sqlite_only, restart::sigterm_stops_the_server_promptly_and_cleanly),
         test!(sqlite_only, restart::the_server_refuses_to_start_without_a_key),
+        test!(sqlite_only, startup::a_second_server_on_the_same_file_is_refused_and_the_first_keeps_its_task),
+        test!(sqlite_only, startup::after_a_sigkill_the_next_server_takes_the_file),
+        test!(sqlite_only, startup::the_database_is_named_at_start_and_a_mistyped_directory_is_not_created),
         test!(sqlite_only, retention::finished_tasks_go_after_their_time_to_live_and_their_keys_a_day_after_they_were_made),
         test!(both, retention::unfinished_tasks_are_never_swept),
         test!(both, router::a_valid_submit_is_accepted_with_location_retry_after_and_the_seed_body),

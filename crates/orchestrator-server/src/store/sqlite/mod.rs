@@ -1,10 +1,12 @@
 //! The SQLite backend: one writer connection and a few readers, WAL mode.
 //! rusqlite is blocking, so every call runs on tokio's blocking pool.
 //!
-//! One process owns a SQLite file, so a `RUNNING` task found at start-up
-//! was left by a dead process: [`TaskStore::recover_at_start`] takes it
-//! back at once. Leases are still recorded, and every write of a run is
-//! fenced on its attempt, like on the shared backends.
+//! One process owns a SQLite file — it holds an OS lock on `<file>.lock` for
+//! as long as the store lives, and a second process is refused, naming the
+//! one that has it — so a `RUNNING` task found at start-up was left by a
+//! dead process: [`TaskStore::recover_at_start`] takes it back at once.
+//! Leases are still recorded, and every write of a run is fenced on its
+//! attempt, like on the shared backends.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -22,6 +24,7 @@ use super::{
 };
 use crate::config::Database;
 
+mod owner;
 mod schema;
 mod writer;
 
@@ -46,6 +49,9 @@ impl std::fmt::Debug for SqliteStore {
 
 struct Inner {
     writer: GroupWriter,
+    /// The lock that makes the file this process's (`None` in memory);
+    /// the OS releases it when the process ends, however it ends.
+    _owner: Option<std::fs::File>,
     /// Empty for `:memory:`, where only the writer sees the data.
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
@@ -68,6 +74,7 @@ impl SqliteStore {
         database: &Database,
         durable_commits: bool,
     ) -> Result<SqliteStore, StoreError> {
+        let mut owner = None;
         let (writer, readers) = match database {
             Database::Memory => (
                 schema::prepare(Connection::open_in_memory().map_err(StoreError::from)?)?,
@@ -75,10 +82,20 @@ impl SqliteStore {
             ),
             Database::File(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| {
-                        StoreError::caused_by(format!("cannot create {}", dir.display()), e)
-                    })?;
+                    if database.is_default_location() {
+                        std::fs::create_dir_all(dir).map_err(|e| {
+                            StoreError::caused_by(format!("cannot create {}", dir.display()), e)
+                        })?;
+                    } else if !dir.is_dir() {
+                        return Err(StoreError::new(format!(
+                            "cannot open the database {}: the directory {} does not exist \
+                             (is the path right? create the directory first)",
+                            path.display(),
+                            dir.display()
+                        )));
+                    }
                 }
+                owner = Some(owner::take(path)?);
                 let writer = Connection::open(path).map_err(|e| {
                     StoreError::caused_by(format!("cannot open {}", path.display()), e)
                 })?;
@@ -96,6 +113,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 writer: GroupWriter::start(writer, durable_commits)?,
+                _owner: owner,
                 readers,
                 next_reader: AtomicUsize::new(0),
             }),
