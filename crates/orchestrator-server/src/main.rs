@@ -241,11 +241,54 @@ fn main() -> ExitCode {
         };
     }
     init_logging(&args.log, args.log_format);
-    match run(args) {
+    let voice = Voice(args.log_format);
+    match run(args, voice) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("orchestrator-server: {e:#}");
+            voice.fail(&e);
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// How the binary speaks on stderr besides its log: the start-up banner and
+/// a fatal error, printed whatever the log filter, as plain lines — or,
+/// with `--log-format json`, as JSON objects shaped like the log's lines, so
+/// that every line in that mode is one.
+#[derive(Debug, Clone, Copy)]
+struct Voice(LogFormat);
+
+impl Voice {
+    /// `orchestrator-server <what> <value>` (JSON: `message` is `what`, the
+    /// value under `field`).
+    fn say(self, what: &str, field: &str, value: &str) {
+        match self.0 {
+            LogFormat::Text => eprintln!("orchestrator-server {what} {value}"),
+            LogFormat::Json => eprintln!(
+                "{}",
+                serde_json::json!({
+                    "timestamp": humantime::format_rfc3339_micros(std::time::SystemTime::now()).to_string(),
+                    "level": "INFO",
+                    "fields": { "message": what, field: value },
+                    "target": "orchestrator_server",
+                })
+            ),
+        }
+    }
+
+    /// Why the server stops before serving.
+    fn fail(self, error: &anyhow::Error) {
+        match self.0 {
+            LogFormat::Text => eprintln!("orchestrator-server: error: {error:#}"),
+            LogFormat::Json => eprintln!(
+                "{}",
+                serde_json::json!({
+                    "timestamp": humantime::format_rfc3339_micros(std::time::SystemTime::now()).to_string(),
+                    "level": "ERROR",
+                    "fields": { "message": format!("{error:#}") },
+                    "target": "orchestrator_server",
+                })
+            ),
         }
     }
 }
@@ -294,9 +337,10 @@ fn init_logging(filter: &str, format: LogFormat) {
     }
 }
 
-fn run(args: Args) -> anyhow::Result<()> {
+fn run(args: Args, voice: Voice) -> anyhow::Result<()> {
     let config = config(args)?;
     let server_tls = config.tls.is_some();
+    let database = config.database.to_string();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -304,12 +348,14 @@ fn run(args: Args) -> anyhow::Result<()> {
     runtime.block_on(async {
         let server = Server::bind(config).await?;
         let scheme = if server_tls { "https" } else { "http" };
-        eprintln!(
-            "orchestrator-server listening on {scheme}://{}",
-            server.local_addr()
+        voice.say("database", "database", &database);
+        voice.say(
+            "listening on",
+            "url",
+            &format!("{scheme}://{}", server.local_addr()),
         );
         if let Some(addr) = server.metrics_addr() {
-            eprintln!("orchestrator-server metrics on http://{addr}/metrics");
+            voice.say("metrics on", "url", &format!("http://{addr}/metrics"));
         }
         server
             .run(shutdown_signal())
@@ -357,10 +403,14 @@ fn config(args: Args) -> anyhow::Result<ServerConfig> {
     });
     Ok(ServerConfig {
         listen: args.listen,
-        database: args
-            .db
-            .as_deref()
-            .map_or_else(Database::default_file, Database::parse),
+        database: match args.db.as_deref().map(Database::parse) {
+            // Named in full, as the start-up banner and any error show it.
+            Some(Database::File(path)) => {
+                Database::File(std::path::absolute(&path).unwrap_or(path))
+            }
+            Some(other) => other,
+            None => Database::default_file(),
+        },
         api_key,
         tenants,
         insecure_no_auth: args.insecure_no_auth,

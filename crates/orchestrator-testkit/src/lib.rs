@@ -64,8 +64,8 @@ impl ServerProcess {
         let sink = log.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(url) = line.strip_prefix("orchestrator-server listening on ") {
-                    let _ = tx.send(url.trim().to_owned());
+                if let Some(url) = announced_url(&line) {
+                    let _ = tx.send(url);
                 }
                 let mut log = sink.lock().unwrap();
                 log.push_str(&line);
@@ -78,6 +78,7 @@ impl ServerProcess {
         ServerProcess { child, url, log }
     }
 
+    /// The server's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
@@ -87,6 +88,19 @@ impl ServerProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The URL a server's banner line announces: `orchestrator-server listening
+/// on URL`, or, with `--log-format json`, the object whose message is
+/// `listening on`.
+pub fn announced_url(line: &str) -> Option<String> {
+    if let Some(url) = line.strip_prefix("orchestrator-server listening on ") {
+        return Some(url.trim().to_owned());
+    }
+    let value: serde_json::Value = serde_json::from_str(line).ok()?;
+    (value["fields"]["message"] == "listening on")
+        .then(|| value["fields"]["url"].as_str().map(str::to_owned))
+        .flatten()
 }
 
 impl Drop for ServerProcess {

@@ -47,30 +47,40 @@ pub(super) fn screen_request_id(trusted: bool, mut request: Request) -> Request 
     request
 }
 
-/// The request's span: every log line of the request carries its id; the
-/// tenant is filled in once authenticated.
+/// The request's span: every log line of the request carries its id, its
+/// method, its route (the template it matched: `/v1/tasks/{task_id}`, or
+/// `-` when none did) and path; the tenant is filled in once authenticated.
 pub(super) fn request_span(request: &Request) -> Span {
     let id = request
         .extensions()
         .get::<RequestId>()
         .and_then(|id| id.header_value().to_str().ok())
         .unwrap_or("-");
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("-", MatchedPath::as_str);
     tracing::info_span!(
         "request",
         request_id = %id,
         method = %request.method(),
+        route,
         path = %request.uri().path(),
         tenant = tracing::field::Empty,
     )
 }
 
-/// Logs the end of a request: failures loud, the rest at debug.
+/// Logs the end of every request, one line at `info` (the span carries
+/// who and what): a refused key or an unknown task leaves a trace at the
+/// default level. A server-side failure is a warning (a `503` is the
+/// server shedding load on purpose, not failing).
 pub(super) fn log_response(response: &Response<Body>, latency: Duration, _: &Span) {
-    let status = response.status();
-    if status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE {
-        tracing::warn!(status = status.as_u16(), ?latency, "request failed");
+    let status = response.status().as_u16();
+    let latency_ms = latency.as_secs_f64() * 1000.0;
+    if response.status().is_server_error() && response.status() != StatusCode::SERVICE_UNAVAILABLE {
+        tracing::warn!(status, latency_ms, "request failed");
     } else {
-        tracing::debug!(status = status.as_u16(), ?latency, "request");
+        tracing::info!(status, latency_ms, "request");
     }
 }
 

@@ -146,3 +146,142 @@ async fn an_untrusted_client_cannot_choose_its_request_id() {
     assert_ne!(id, "forged-id");
     assert_eq!(id.len(), 36);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_json_mode_every_line_the_server_writes_is_one_json_object() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start_with_env(
+        server_bin(),
+        &dir.path().join("json.db"),
+        "127.0.0.1:0",
+        crate::KEY,
+        &["--log-format", "json", "--metrics-listen", "127.0.0.1:0"],
+        &[("ORCHESTRATOR_LOG", "info")],
+    );
+    let http = reqwest::Client::new();
+    for path in ["/healthz", "/v1/tasks/task-none"] {
+        http.get(format!("{}{path}", server.url))
+            .bearer_auth(crate::KEY)
+            .send()
+            .await
+            .unwrap();
+    }
+    // A graceful stop writes its lines too.
+    let pid = server.pid().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    let mut server = server;
+    let _ = server.child.wait();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let log = server.log.lock().unwrap().clone();
+    let lines: Vec<&str> = log.lines().collect();
+    assert!(lines.len() >= 5, "{log}");
+    for line in &lines {
+        let value: Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("not a JSON object ({e}): {line}"));
+        assert!(value.is_object(), "{line}");
+        assert!(
+            value["level"].is_string() && value["timestamp"].is_string(),
+            "{line}"
+        );
+    }
+    let said = |message: &str| lines.iter().any(|l| l.contains(message));
+    assert!(
+        said("\"listening on\"") && said("\"metrics on\"") && said("\"database\""),
+        "{log}"
+    );
+
+    // A start that fails says why in JSON as well.
+    let output = std::process::Command::new(server_bin())
+        .args(["--listen", "127.0.0.1:0", "--log-format", "json", "--db"])
+        .arg(dir.path().join("missing-dir").join("x.db"))
+        .env("ORCHESTRATOR_API_KEY", crate::KEY)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for line in stderr.lines() {
+        let value: Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("not a JSON object ({e}): {line}"));
+        assert_eq!(value["level"], "ERROR", "{line}");
+        assert!(
+            value["fields"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("does not exist")),
+            "{line}"
+        );
+    }
+    assert!(!stderr.trim().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_the_default_level_every_request_is_one_line_naming_its_route_status_and_tenant() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start_with_env(
+        server_bin(),
+        &dir.path().join("requests.db"),
+        "127.0.0.1:0",
+        crate::KEY,
+        &["--log-format", "json"],
+        // The binary's own default level.
+        &[("ORCHESTRATOR_LOG", "info")],
+    );
+    let http = reqwest::Client::new();
+    let refused = http
+        .get(format!("{}/v1/tasks/task-x", server.url))
+        .bearer_auth("not-the-key-9f2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    let unknown = http
+        .get(format!("{}/v1/tasks/task-y", server.url))
+        .bearer_auth(crate::KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    let unknown_id = unknown.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let missing_route = http
+        .get(format!("{}/v2/elsewhere", server.url))
+        .bearer_auth(crate::KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing_route.status(), 404);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+
+    let log = server.log.lock().unwrap().clone();
+    let requests: Vec<Value> = json_lines(&log)
+        .into_iter()
+        .filter(|l| l["fields"]["message"] == "request")
+        .collect();
+    assert_eq!(requests.len(), 3, "one line per request:\n{log}");
+    for line in &requests {
+        assert_eq!(line["level"], "INFO", "{line}");
+        assert_eq!(line["span"]["method"], "GET", "{line}");
+        assert!(line["fields"]["latency_ms"].is_number(), "{line}");
+        assert!(request_id(line).is_some(), "{line}");
+    }
+    let status = |l: &Value| l["fields"]["status"].as_u64();
+    assert_eq!(status(&requests[0]), Some(401));
+    assert_eq!(requests[0]["span"]["route"], "/v1/tasks/{task_id}");
+    assert!(
+        requests[0]["span"]["tenant"].is_null(),
+        "no tenant for a refused key"
+    );
+    assert_eq!(status(&requests[1]), Some(404));
+    assert_eq!(requests[1]["span"]["route"], "/v1/tasks/{task_id}");
+    assert_eq!(requests[1]["span"]["tenant"], "default");
+    assert_eq!(request_id(&requests[1]), Some(unknown_id.as_str()));
+    assert_eq!(requests[2]["span"]["route"], "-");
+    assert!(
+        !log.contains("not-the-key-9f2") && !log.contains(crate::KEY),
+        "a key reached the log"
+    );
+}
