@@ -243,8 +243,19 @@ impl Client {
         self.endpoint(&["v1", "tasks", id.as_str()])
     }
 
-    /// The base URL with `segments` appended, each percent-encoded.
+    /// The base URL with `segments` appended, each percent-encoded (a `/`
+    /// in one becomes `%2F`). An empty segment, `.` or `..` is refused
+    /// before anything is sent: the URL would not keep it as one (`..`
+    /// climbs out of the API's path).
     pub(crate) fn endpoint(&self, segments: &[&str]) -> Result<Url> {
+        if let Some(bad) = segments
+            .iter()
+            .find(|s| matches!(s.trim(), "" | "." | ".."))
+        {
+            return Err(Error::invalid_input(format!(
+                "`{bad}` cannot name a resource of the API (not empty, `.` or `..`)"
+            )));
+        }
         let mut url = self.inner.transport.base_url.clone();
         {
             let mut path = url

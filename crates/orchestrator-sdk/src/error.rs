@@ -95,6 +95,14 @@ pub enum ErrorKind {
     Tls,
 }
 
+/// What the kind is called in messages: `authentication failed`, `not
+/// found`, `could not reach the server`, …
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
 impl ErrorKind {
     fn describe(self) -> &'static str {
         match self {
@@ -137,6 +145,10 @@ pub struct Error {
 struct Inner {
     kind: ErrorKind,
     message: String,
+    /// What a program using this crate can do about it, in the crate's
+    /// terms (a builder setting); kept apart so that a tool built on the
+    /// crate can give its own advice instead.
+    advice: Option<&'static str>,
     status: Option<StatusCode>,
     problem: Option<Problem>,
     body: Option<String>,
@@ -151,6 +163,7 @@ impl Error {
             inner: Box::new(Inner {
                 kind,
                 message: message.into(),
+                advice: None,
                 status: None,
                 problem: None,
                 body: None,
@@ -202,10 +215,37 @@ impl Error {
         self
     }
 
+    /// What a program can do about the error, in this crate's terms.
+    pub(crate) fn with_advice(mut self, advice: &'static str) -> Self {
+        self.inner.advice = Some(advice);
+        self
+    }
+
     /// Prefixes the message, keeping everything else.
     pub(crate) fn context(mut self, prefix: impl fmt::Display) -> Self {
         self.inner.message = format!("{prefix}: {}", self.inner.message);
         self
+    }
+
+    /// What happened, without the kind's name in front and without the
+    /// advice in this crate's terms that [`Display`](fmt::Display) adds —
+    /// for a tool that words its own (the command-line client suggests its
+    /// flags, not builder methods).
+    ///
+    /// ```
+    /// let err = orchestrator::Client::builder("ftp://example.com").build().unwrap_err();
+    /// assert_eq!(err.message(), "the base URL must use http or https, not `ftp`");
+    /// assert_eq!(err.to_string(), "invalid input: the base URL must use http or https, not `ftp`");
+    /// ```
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    /// What a program using this crate can do about the error, when there
+    /// is something (which builder setting to change); also the end of the
+    /// [`Display`](fmt::Display) text.
+    pub fn advice(&self) -> Option<&str> {
+        self.inner.advice
     }
 
     /// What kind of failure this is.
@@ -277,7 +317,11 @@ impl<T: Any + fmt::Debug + Send + Sync> Subject for T {}
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.inner.kind.describe(), self.inner.message)
+        write!(f, "{}: {}", self.inner.kind.describe(), self.inner.message)?;
+        if let Some(advice) = self.inner.advice {
+            write!(f, "; {advice}")?;
+        }
+        Ok(())
     }
 }
 

@@ -94,6 +94,16 @@ impl Submit {
                 "the bot id and the action must not be empty",
             ));
         }
+        // A bot id or an action is one name: `/` in one is a mistake (a
+        // status URL pasted as a bot id, say), and nothing is sent.
+        if let Some(bad) = [&bot_id, &action]
+            .into_iter()
+            .find(|s| s.contains('/') || matches!(s.trim(), "." | ".."))
+        {
+            return Err(Error::invalid_input(format!(
+                "`{bad}` is not a bot id or an action name (no `/`, not `.` or `..`)"
+            )));
+        }
         let body = body.map_err(|e| {
             Error::invalid_input(format!(
                 "the request body cannot be serialized as JSON: {e}"
@@ -187,7 +197,12 @@ impl Submit {
                 DelaySource::Backoff
             };
             record_next(&span, Some(NextPoll { delay, source }));
-            tracing::warn!(attempt, ?delay, error = %error, "submit failed; retrying with the same idempotency key");
+            // One warning per submit; its further retries are for `debug`.
+            if attempt == 1 {
+                tracing::warn!(?delay, error = %error, "submit failed; retrying with the same idempotency key");
+            } else {
+                tracing::debug!(attempt, ?delay, error = %error, "submit failed again; retrying");
+            }
             inner.clock.sleep(delay).await;
         }
     }

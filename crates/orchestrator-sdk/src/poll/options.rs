@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 /// | `max_retry_after` | 5 min |
 /// | `long_poll_wait` | `Some(20 s)` |
 /// | `max_consecutive_errors` | 10 |
+/// | `first_answer_timeout` | 5 s |
 ///
 /// The fields are public to read and assign; `#[non_exhaustive]` means new
 /// settings may be added, so build one from [`PollOptions::default`] and
@@ -55,6 +56,12 @@ pub struct PollOptions {
     /// Give up after this many failed polls in a row (connection errors,
     /// `5xx`, `408`, `429`, non-JSON bodies). A success resets the count.
     pub max_consecutive_errors: u32,
+    /// How long a wait keeps trying a server that has not answered once
+    /// (connection refused, no such host, no route): a wrong URL or a
+    /// stopped server is reported after this, not after every retry. Once
+    /// the server has answered anything — the submit's `202` counts — its
+    /// outages are ridden out as `max_consecutive_errors` allows.
+    pub first_answer_timeout: Duration,
 }
 
 impl Default for PollOptions {
@@ -66,6 +73,7 @@ impl Default for PollOptions {
             max_retry_after: Duration::from_secs(300),
             long_poll_wait: Some(Duration::from_secs(20)),
             max_consecutive_errors: 10,
+            first_answer_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -148,6 +156,20 @@ impl PollOptions {
     #[must_use]
     pub fn with_max_consecutive_errors(mut self, errors: u32) -> Self {
         self.max_consecutive_errors = errors;
+        self
+    }
+
+    /// Sets [`first_answer_timeout`](Self::first_answer_timeout): how long a
+    /// wait tries a server that has never answered.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let o = orchestrator::PollOptions::default().with_first_answer_timeout(Duration::from_secs(30));
+    /// assert_eq!(o.first_answer_timeout, Duration::from_secs(30));
+    /// ```
+    #[must_use]
+    pub fn with_first_answer_timeout(mut self, timeout: Duration) -> Self {
+        self.first_answer_timeout = timeout;
         self
     }
 

@@ -27,6 +27,10 @@ const PREFERENCE_APPLIED: HeaderName = HeaderName::from_static("preference-appli
 /// The shortest timeout given to a status request near the deadline, so a
 /// last look still has a chance to succeed.
 const MIN_REQUEST_TIMEOUT: Duration = Duration::from_millis(100);
+/// The timeout of the one request a wait makes when its deadline has
+/// already passed (`timeout(Duration::ZERO)`: look once): a look asked for
+/// must have time to answer.
+const LOOK_ONCE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// One wait whose settings and status URL were checked when it started.
 pub(crate) struct Wait {
@@ -55,6 +59,10 @@ pub(crate) struct Wait {
     span: Span,
     /// Status requests sent so far.
     polls: u32,
+    /// Whether the server has answered anything yet (the submit's `202`
+    /// counts): until it has, connection failures end the wait after
+    /// `first_answer_timeout` instead of being ridden out.
+    answered: bool,
 }
 
 /// The part of an observation the next one is compared with: a wait keeps
@@ -77,6 +85,8 @@ impl Seen {
 /// What one status request brought back.
 struct Polled {
     status: Result<TaskStatus>,
+    /// Whether an HTTP answer came back (whatever its status).
+    answered: bool,
     /// The server's `Retry-After`, if it sent one.
     retry_after: Option<Duration>,
     /// How long the server held the request, when it says it applied
@@ -119,6 +129,7 @@ impl Wait {
             done: false,
             span,
             polls: 0,
+            answered: task.accepted().is_some(),
         };
         if let Some(accepted) = task.accepted() {
             // A resubmit (same Idempotency-Key) of a task that already ended
@@ -184,6 +195,20 @@ impl Wait {
         );
     }
 
+    /// How long the wait has lasted.
+    fn since_start(&self) -> Duration {
+        self.client
+            .inner
+            .clock
+            .elapsed()
+            .saturating_sub(self.started)
+    }
+
+    /// Whether a server that has never answered has been tried long enough.
+    fn unreachable_for_long(&self) -> bool {
+        self.since_start() >= self.options.first_answer_timeout
+    }
+
     fn time_left(&self) -> Option<Duration> {
         let spent = self
             .client
@@ -237,11 +262,15 @@ impl Wait {
             if !pause.is_zero() {
                 self.client.inner.clock.sleep(pause).await;
             }
-            if self.time_left().is_some_and(|l| l.is_zero()) {
+            // A deadline already reached still gets one look (`--timeout
+            // 0s` asks what the task is now), and no more.
+            if self.polls > 0 && self.time_left().is_some_and(|l| l.is_zero()) {
                 let e = self.timed_out();
                 return Err(self.fail(e));
             }
+            let look_after_deadline = self.time_left().is_some_and(|l| l.is_zero());
             let polled = self.poll_once().await;
+            self.answered |= polled.answered;
             match polled.status {
                 Ok(status) => {
                     self.errors = 0;
@@ -266,6 +295,17 @@ impl Wait {
                     record_next(&polled.span, update.next_poll());
                     return Ok(update);
                 }
+                Err(e) if e.is_transient() && !self.answered && self.unreachable_for_long() => {
+                    let waited = self.since_start();
+                    return Err(self.fail(e.context(format!(
+                        "no answer from the server in {}; is it running, and is the URL right",
+                        seconds(waited)
+                    ))));
+                }
+                Err(e) if e.is_transient() && look_after_deadline => {
+                    // The one look of a spent deadline failed: that is the answer.
+                    return Err(self.fail(e));
+                }
                 Err(e) if e.is_transient() => {
                     self.errors += 1;
                     if self.errors >= self.options.max_consecutive_errors {
@@ -279,7 +319,13 @@ impl Wait {
                     );
                     let next = self.next_pause(own, polled.retry_after, false);
                     record_next(&polled.span, Some(next));
-                    tracing::warn!(task = %self.task, error = %e, errors = self.errors, delay = ?next.delay, "poll failed; retrying");
+                    // One warning per run of failures; the retries after it
+                    // are for `debug`.
+                    if self.errors == 1 {
+                        tracing::warn!(task = %self.task, error = %e, delay = ?next.delay, "poll failed; retrying");
+                    } else {
+                        tracing::debug!(task = %self.task, error = %e, errors = self.errors, delay = ?next.delay, "poll failed again; retrying");
+                    }
                     self.pending = next.delay;
                 }
                 Err(e) => return Err(self.fail(e)),
@@ -345,7 +391,12 @@ impl Wait {
         }
         // A hung request must not carry the wait past its deadline.
         if let Some(left) = left {
-            timeout = timeout.min(left.max(MIN_REQUEST_TIMEOUT));
+            let floor = if self.polls == 0 && left.is_zero() {
+                LOOK_ONCE_TIMEOUT
+            } else {
+                MIN_REQUEST_TIMEOUT
+            };
+            timeout = timeout.min(left.max(floor));
         }
         outgoing.timeout = Some(timeout);
         outgoing.resend_count = self.errors;
@@ -355,6 +406,7 @@ impl Wait {
             Err(failure) => {
                 return Polled {
                     status: Err(failure.error.with_task(self.task.clone())),
+                    answered: false,
                     retry_after: None,
                     held: None,
                     span: failure.span,
@@ -362,6 +414,7 @@ impl Wait {
             }
         };
         Polled {
+            answered: true,
             retry_after: retry_after(&reply.headers, inner.clock.now()),
             held: preference_applied(&reply.headers).then_some(reply.elapsed),
             status: decode_status(&Method::GET, &self.url, &self.task, &reply),
@@ -385,6 +438,16 @@ impl Wait {
                 self.task
             ),
         )
+    }
+}
+
+/// `3.2 s`, `5 s`: a wait's length as a person reads it.
+fn seconds(d: Duration) -> String {
+    let tenths = (d.as_secs_f64() * 10.0).round() / 10.0;
+    if tenths.fract() == 0.0 {
+        format!("{tenths:.0} s")
+    } else {
+        format!("{tenths:.1} s")
     }
 }
 

@@ -33,9 +33,9 @@ where
 fn too_large(limit: usize, declared: Option<u64>) -> Error {
     let size = declared.map_or_else(|| format!("more than {limit}"), |n| n.to_string());
     Error::protocol(format!(
-        "the response body ({size} bytes) exceeds the {limit}-byte limit; \
-         raise `max_body_bytes` if this is expected"
+        "the response body ({size} bytes) exceeds the {limit}-byte limit"
     ))
+    .with_advice("raise `max_body_bytes` on the client builder if this is expected")
 }
 
 /// `e` without the URL reqwest puts in its errors (a signed status URL

@@ -77,11 +77,13 @@ impl Transport {
         Err(Error::new(
             ErrorKind::CrossOrigin,
             format!(
-                "{what} `{url}` is on {}, not on the API's origin {}; refusing to follow it \
-                 (enable `follow_cross_origin` on the client builder to follow it without credentials)",
+                "{what} `{url}` is on {}, not on the API's origin {}; refusing to follow it",
                 url.origin().ascii_serialization(),
                 self.base_url.origin().ascii_serialization()
             ),
+        )
+        .with_advice(
+            "enable `follow_cross_origin` on the client builder to follow it without credentials",
         ))
     }
 

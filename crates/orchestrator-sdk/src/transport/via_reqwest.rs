@@ -54,13 +54,23 @@ pub(super) fn send<'a>(
 fn transport_error(method: &Method, url: &Url, e: reqwest::Error) -> Error {
     if let Some(why) = tls_failure(&e) {
         let host = url.host_str().unwrap_or("the server");
+        // A plaintext server answers a TLS hello with bytes that are no TLS
+        // record at all: that is not a certificate to trust.
+        if matches!(why, rustls::Error::InvalidMessage(_)) {
+            return Error::new(
+                ErrorKind::Tls,
+                format!(
+                    "{host} did not answer in TLS ({method} {url}): {why}; it may serve plain HTTP"
+                ),
+            )
+            .with_advice("if it does, give a base URL that starts with http://")
+            .with_source(e.without_url());
+        }
         return Error::new(
             ErrorKind::Tls,
-            format!(
-                "the TLS handshake with {host} failed ({method} {url}): {why}; \
-                 if the server uses a private CA, trust it with `add_root_certificate`"
-            ),
+            format!("the TLS handshake with {host} failed ({method} {url}): {why}"),
         )
+        .with_advice("if the server uses a private CA, trust it with `add_root_certificate`")
         .with_source(e.without_url());
     }
     let what = if e.is_timeout() {
@@ -78,8 +88,6 @@ fn transport_error(method: &Method, url: &Url, e: reqwest::Error) -> Error {
 /// The TLS error somewhere in `e`'s causes, if the failure was one: a
 /// certificate that is not trusted, for another name, or expired, or a
 /// handshake the server broke off.
-fn tls_failure(e: &(dyn std::error::Error + 'static)) -> Option<String> {
-    causes(e)
-        .find_map(|c| c.downcast_ref::<rustls::Error>())
-        .map(ToString::to_string)
+fn tls_failure<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    causes(e).find_map(|c| c.downcast_ref::<rustls::Error>())
 }

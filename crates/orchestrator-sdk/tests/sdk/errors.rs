@@ -124,3 +124,38 @@ fn error_is_send_sync_and_small() {
     assert_traits::<orchestrator::Error>();
     assert!(std::mem::size_of::<orchestrator::Error>() <= 8);
 }
+
+#[tokio::test]
+async fn the_advice_in_the_crates_terms_is_apart_from_the_message() {
+    let base = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(202).insert_header(
+            "location",
+            format!("{}/v1/tasks/t-1", elsewhere.uri()).as_str(),
+        ))
+        .mount(&base)
+        .await;
+    let client = Client::builder(base.uri()).build().unwrap();
+    let err = client
+        .analyze_document(
+            "bot-1",
+            &orchestrator::AnalyzeDocument::new("https://example.com/a"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::CrossOrigin);
+    let advice = err
+        .advice()
+        .expect("a cross-origin refusal says what to change");
+    assert!(advice.contains("follow_cross_origin"), "{advice}");
+    assert!(
+        !err.message().contains("follow_cross_origin"),
+        "{}",
+        err.message()
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("{}: {}; {advice}", err.kind(), err.message())
+    );
+}

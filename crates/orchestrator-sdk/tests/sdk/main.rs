@@ -11,6 +11,7 @@ mod long_polling;
 mod origins;
 mod polling;
 mod quickstart;
+mod reaching;
 mod resume;
 mod retry_after;
 mod spans;
