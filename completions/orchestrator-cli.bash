@@ -28,9 +28,6 @@ _orchestrator__cli() {
             orchestrator__cli,demo)
                 cmd="orchestrator__cli__subcmd__demo"
                 ;;
-            orchestrator__cli,generate)
-                cmd="orchestrator__cli__subcmd__generate"
-                ;;
             orchestrator__cli,help)
                 cmd="orchestrator__cli__subcmd__help"
                 ;;
@@ -67,9 +64,6 @@ _orchestrator__cli() {
             orchestrator__cli__subcmd__help,demo)
                 cmd="orchestrator__cli__subcmd__help__subcmd__demo"
                 ;;
-            orchestrator__cli__subcmd__help,generate)
-                cmd="orchestrator__cli__subcmd__help__subcmd__generate"
-                ;;
             orchestrator__cli__subcmd__help,help)
                 cmd="orchestrator__cli__subcmd__help__subcmd__help"
                 ;;
@@ -92,7 +86,7 @@ _orchestrator__cli() {
 
     case "${cmd}" in
         orchestrator__cli)
-            opts="-o -v -q -h -V --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version submit wait status cancel demo completion config generate help"
+            opts="-o -v -q -h -V --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version submit wait status cancel demo completion config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -165,8 +159,8 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__cancel)
-            opts="-o -v -q -h -V --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
+        orchestrator__cli__subcmd__cancel)
+            opts="-o -v -q -h -V --ignore-finished --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -239,7 +233,7 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__completion)
+        orchestrator__cli__subcmd__completion)
             opts="-o -v -q -h -V --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -313,7 +307,7 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__config)
+        orchestrator__cli__subcmd__config)
             opts="-o -v -q -h -V --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -387,7 +381,7 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__config__subcmd__help)
+        orchestrator__cli__subcmd__config__subcmd__help)
             opts="show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -401,7 +395,7 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__config__subcmd__help__subcmd__help)
+        orchestrator__cli__subcmd__config__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -415,7 +409,7 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__config__subcmd__help__subcmd__show)
+        orchestrator__cli__subcmd__config__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -429,7 +423,7 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__config__subcmd__show)
+        orchestrator__cli__subcmd__config__subcmd__show)
             opts="-o -v -q -h -V --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -503,7 +497,7 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__demo)
+        orchestrator__cli__subcmd__demo)
             opts="-o -v -q -h -V --work-time --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -581,82 +575,8 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__generate)
-            opts="-o -v -q -h -V --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --api-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --api-key-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --proxy)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --min-interval)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --max-interval)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --max-retry-after)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --jq)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
-                    return 0
-                    ;;
-                --progress)
-                    COMPREPLY=($(compgen -W "auto bar plain none" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        orchestrator__subcmd__cli__subcmd__help)
-            opts="submit wait status cancel demo completion config generate help"
+        orchestrator__cli__subcmd__help)
+            opts="submit wait status cancel demo completion config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -669,7 +589,7 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__help__subcmd__cancel)
+        orchestrator__cli__subcmd__help__subcmd__cancel)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -683,7 +603,7 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__help__subcmd__completion)
+        orchestrator__cli__subcmd__help__subcmd__completion)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -697,7 +617,7 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__help__subcmd__config)
+        orchestrator__cli__subcmd__help__subcmd__config)
             opts="show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -711,7 +631,7 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__help__subcmd__config__subcmd__show)
+        orchestrator__cli__subcmd__help__subcmd__config__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -725,7 +645,7 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__help__subcmd__demo)
+        orchestrator__cli__subcmd__help__subcmd__demo)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -739,7 +659,7 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__help__subcmd__generate)
+        orchestrator__cli__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -753,7 +673,7 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__help__subcmd__help)
+        orchestrator__cli__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -767,7 +687,7 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__help__subcmd__status)
+        orchestrator__cli__subcmd__help__subcmd__submit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -781,7 +701,7 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__help__subcmd__submit)
+        orchestrator__cli__subcmd__help__subcmd__wait)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -795,21 +715,7 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__help__subcmd__wait)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        orchestrator__subcmd__cli__subcmd__status)
+        orchestrator__cli__subcmd__status)
             opts="-o -v -q -h -V --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -883,7 +789,7 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__submit)
+        orchestrator__cli__subcmd__submit)
             opts="-o -v -q -h -V --document-url --from --action --data --wait --idempotency-key --parallel --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -981,7 +887,7 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orchestrator__subcmd__cli__subcmd__wait)
+        orchestrator__cli__subcmd__wait)
             opts="-o -v -q -h -V --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -47,18 +47,17 @@ set edit:completion:arg-completer[orchestrator-cli] = {|@words|
             cand submit 'Submit a task (analyze-document by default); print its id, or wait for it with --wait'
             cand wait 'Wait for one or more tasks to finish; exits with the most severe outcome'
             cand status 'Show the status of one or more tasks once'
-            cand cancel 'Cancel a task that has not finished'
+            cand cancel 'Cancel tasks that have not finished (a finished one is exit 5, or nothing with --ignore-finished)'
             cand demo 'Start the bundled reference server in-process and analyze a sample document: the one-command first run'
             cand completion 'Print a shell completion script to stdout.'
             cand config 'Show the effective settings (flags, environment, config file) and where each came from'
-            cand generate 'Write shell completions and man pages into DIR/completions and DIR/man'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'orchestrator-cli;submit'= {
             cand --document-url 'URL of a document to analyze (http, https, data:, or file:// where the server allows); repeat it to submit several'
             cand --from 'Submit one task per line of FILE (`-`: standard input): a document URL, or a JSON request body (with --action, or for analyze-document). Blank lines and `#` comments are skipped'
             cand --action 'Run another action instead of analyze-document (needs --data or --from)'
-            cand --data 'The action''s JSON body: inline JSON, `@FILE`, or `-` for standard input'
+            cand --data 'The request''s JSON body (of --action, else of analyze-document): inline JSON, `@FILE`, or `-` (or `@-`) for standard input'
             cand --idempotency-key 'Idempotency key: resubmitting with the same key returns the same task. For several tasks it is a prefix, each task''s key derived from it and the task''s request, so rerunning the same batch creates nothing new'
             cand --parallel 'Submit (and wait for) at most this many tasks at a time'
             cand --config 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml'
@@ -161,6 +160,7 @@ set edit:completion:arg-completer[orchestrator-cli] = {|@words|
             cand --output 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives'
             cand --progress 'Progress display on stderr: `auto` draws a bar at a terminal (and `CI` unset), else `plain` lines'
             cand --color 'When to use colours (`NO_COLOR` is honoured in `auto`)'
+            cand --ignore-finished 'A task that has already finished is no error: it is reported as such and the exit code stays 0 (as `kubectl delete --ignore-not-found`)'
             cand --no-proxy 'Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY'
             cand --no-long-poll 'Do not ask the server to hold status requests (`Prefer: wait`); poll instead'
             cand --cancel-on-interrupt 'On Ctrl-C, cancel the task(s) being waited for instead of leaving them running'
@@ -296,43 +296,14 @@ set edit:completion:arg-completer[orchestrator-cli] = {|@words|
         }
         &'orchestrator-cli;config;help;help'= {
         }
-        &'orchestrator-cli;generate'= {
-            cand --config 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml'
-            cand --profile 'Apply the config file''s `[profiles.NAME]` table (over its `[default]` table)'
-            cand --api-url 'Base URL of the API'
-            cand --api-key-file 'Read the API key from this file (first line); `-` reads it from standard input'
-            cand --cacert 'Trust this CA certificate (PEM) besides the system''s, for a server with a private CA'
-            cand --proxy 'Send requests through this proxy (http:// or https://; CONNECT for https APIs). Without it, HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply'
-            cand --timeout 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running'
-            cand --min-interval 'Shortest pause between polls, whatever the pace or the progress estimate says'
-            cand --max-interval 'Longest pause between polls (the no-progress pace grows up to this)'
-            cand --max-retry-after 'Never wait longer than this for a server''s Retry-After'
-            cand --jq 'Filter the JSON output with a jq expression (e.g. `.result.summary`); strings print raw. Implies `-o json` unless `-o jsonl` is given (then it runs on every line)'
-            cand -o 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives'
-            cand --output 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives'
-            cand --progress 'Progress display on stderr: `auto` draws a bar at a terminal (and `CI` unset), else `plain` lines'
-            cand --color 'When to use colours (`NO_COLOR` is honoured in `auto`)'
-            cand --no-proxy 'Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY'
-            cand --no-long-poll 'Do not ask the server to hold status requests (`Prefer: wait`); poll instead'
-            cand --cancel-on-interrupt 'On Ctrl-C, cancel the task(s) being waited for instead of leaving them running'
-            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
-            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
-            cand -q 'Less output on stderr: no progress, errors only'
-            cand --quiet 'Less output on stderr: no progress, errors only'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
         &'orchestrator-cli;help'= {
             cand submit 'Submit a task (analyze-document by default); print its id, or wait for it with --wait'
             cand wait 'Wait for one or more tasks to finish; exits with the most severe outcome'
             cand status 'Show the status of one or more tasks once'
-            cand cancel 'Cancel a task that has not finished'
+            cand cancel 'Cancel tasks that have not finished (a finished one is exit 5, or nothing with --ignore-finished)'
             cand demo 'Start the bundled reference server in-process and analyze a sample document: the one-command first run'
             cand completion 'Print a shell completion script to stdout.'
             cand config 'Show the effective settings (flags, environment, config file) and where each came from'
-            cand generate 'Write shell completions and man pages into DIR/completions and DIR/man'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'orchestrator-cli;help;submit'= {
@@ -351,8 +322,6 @@ set edit:completion:arg-completer[orchestrator-cli] = {|@words|
             cand show 'Print each setting, its value (the key redacted) and where it came from'
         }
         &'orchestrator-cli;help;config;show'= {
-        }
-        &'orchestrator-cli;help;generate'= {
         }
         &'orchestrator-cli;help;help'= {
         }

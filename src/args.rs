@@ -9,12 +9,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 /// Submit tasks to an asynchronous task API and wait for them — with a live
 /// progress bar at a terminal, and plain lines, JSON and exit codes in scripts.
 #[derive(Debug, Parser)]
-#[command(
-    name = "orchestrator-cli",
-    version,
-    after_long_help = EXIT_CODES,
-    propagate_version = true
-)]
+#[command(name = "orchestrator-cli", version, propagate_version = true)]
 pub(crate) struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -25,36 +20,48 @@ pub(crate) struct Cli {
 
 /// The clap definition, for parsing and for the completions and man pages.
 pub(crate) fn command() -> clap::Command {
-    Cli::command()
+    Cli::command().after_long_help(after_long_help())
 }
 
-/// The exit codes, shown at the end of `--help` and in the man page.
-pub(crate) const EXIT_CODES: &str = "\
-Exit codes:
-    0    task COMPLETED (for `submit` without --wait: accepted)
-    1    task FAILED (the task's error code and message on stderr)
-    2    usage error
-    3    task CANCELLED
-    4    authentication failed, or no key configured
-    5    request rejected (validation, unknown task or bot)
-    6    protocol error: the server broke the contract
-    7    TLS failure: the server's certificate is not trusted or not for
-         that name (see --cacert); retrying does not help
-    69   server unreachable or failing after retries
-    124  --timeout reached while the task is still running
-    130  interrupted
-With several tasks, `wait` (and a batch `submit`) exits with the most
-severe code: 130 > 4 > 7 > 69 > 6 > 5 > 124 > 1 > 3 > 0.
+/// `--help`'s closing notes, each also a section of the man page: its
+/// heading, and its text.
+pub(crate) const NOTES: [(&str, &str); 3] = [
+    (
+        "Output",
+        "`-o text` (the default) prints for people; `-o json` prints one final object for a \
+command that names one task (`wait ID`, `status ID`, `cancel ID`, `submit` of one document) \
+and an array for `-`, several ids or a batch, however many tasks came in; `-o jsonl` prints \
+one object per line as statuses arrive. `status` prints each task's status as the server \
+sent it; `wait`, `submit` and `cancel` add `outcome` and `exit_code`. Errors go to stderr, \
+each line starting `error:`.",
+    ),
+    (
+        "API key",
+        "The key comes from --api-key-file, ORCHESTRATOR_API_KEY (or ADMIN_API_KEY), or a \
+profile's api_key_file or api_key_command; no flag takes the key itself, so it stays out of \
+shell history.",
+    ),
+    (
+        "Profiles",
+        "Settings from $XDG_CONFIG_HOME/orchestrator/config.toml (or --config): `[default]` and \
+`[profiles.NAME]` tables whose keys are the long flag names in snake case. A flag beats its \
+environment variable, which beats the profile, which beats `[default]`. `orchestrator-cli \
+config show` prints the effective settings and where each came from.",
+    ),
+];
 
-The API key comes from --api-key-file, ORCHESTRATOR_API_KEY (or
-ADMIN_API_KEY), or a profile's api_key_file or api_key_command; no flag takes
-the key itself, so it stays out of shell history.
-
-Profiles: settings from $XDG_CONFIG_HOME/orchestrator/config.toml (or
---config), `[default]` and `[profiles.NAME]` tables whose keys are the long
-flag names in snake case. A flag beats its environment variable, which beats
-the profile, which beats `[default]`. `orchestrator-cli config show` prints
-the effective settings and where each came from.";
+/// The text after `--help`: the exit codes, then [`NOTES`].
+fn after_long_help() -> String {
+    let mut text = String::from("Exit codes:\n");
+    for exit in crate::exit::ALL {
+        text.push_str(&format!("  {:<4} {}\n", exit.code(), exit.meaning()));
+    }
+    text.push_str(crate::exit::WORST_OF_SEVERAL);
+    for (heading, note) in NOTES {
+        text.push_str(&format!("\n\n{heading}: {note}"));
+    }
+    text
+}
 
 /// Options for every subcommand.
 #[derive(Debug, Args)]
@@ -161,8 +168,9 @@ pub(crate) enum Command {
     Wait(Wait),
     /// Show the status of one or more tasks once.
     Status(Status),
-    /// Cancel a task that has not finished.
-    Cancel(One),
+    /// Cancel tasks that have not finished (a finished one is exit 5, or
+    /// nothing with --ignore-finished).
+    Cancel(Cancel),
     /// Start the bundled reference server in-process and analyze a sample document:
     /// the one-command first run.
     Demo(Demo),
@@ -195,7 +203,7 @@ pub(crate) struct SubmitArgs {
 
     /// URL of a document to analyze (http, https, data:, or file:// where the server allows);
     /// repeat it to submit several.
-    #[arg(long, value_name = "URL", required_unless_present_any = ["action", "from"], conflicts_with_all = ["action", "data"])]
+    #[arg(long, value_name = "URL", required_unless_present_any = ["action", "from", "data"], conflicts_with_all = ["action", "data"])]
     pub document_url: Vec<String>,
 
     /// Submit one task per line of FILE (`-`: standard input): a document URL, or a JSON
@@ -207,8 +215,9 @@ pub(crate) struct SubmitArgs {
     #[arg(long, value_name = "NAME")]
     pub action: Option<String>,
 
-    /// The action's JSON body: inline JSON, `@FILE`, or `-` for standard input.
-    #[arg(long, value_name = "JSON | @FILE | -", requires = "action")]
+    /// The request's JSON body (of --action, else of analyze-document): inline JSON,
+    /// `@FILE`, or `-` (or `@-`) for standard input.
+    #[arg(long, value_name = "JSON | @FILE | -")]
     pub data: Option<String>,
 
     /// Wait for the task(s) to finish and print the result(s).
@@ -258,12 +267,17 @@ pub(crate) enum ConfigCommand {
     Show,
 }
 
-/// One task.
+/// `cancel` options.
 #[derive(Debug, Args)]
-pub(crate) struct One {
-    /// Task id or status URL.
-    #[arg(value_name = "TASK")]
-    pub task: String,
+pub(crate) struct Cancel {
+    /// Task ids or status URLs; `-` reads them from standard input, one per line.
+    #[arg(required = true, value_name = "TASK")]
+    pub tasks: Vec<String>,
+
+    /// A task that has already finished is no error: it is reported as such
+    /// and the exit code stays 0 (as `kubectl delete --ignore-not-found`).
+    #[arg(long)]
+    pub ignore_finished: bool,
 }
 
 /// `demo` options.

@@ -7,12 +7,12 @@ use futures_util::StreamExt;
 use orchestrator::{Accepted, Client, PollOptions, TaskRef};
 use serde_json::Value;
 
-use crate::args::{Global, One, Output, Status, SubmitArgs, Wait};
+use crate::args::{Cancel, Global, Output, Status, SubmitArgs, Wait};
 use crate::batch;
 use crate::exit::Exit;
 use crate::key;
-use crate::output::{Printer, accepted_object, describe, hint};
-use crate::progress::Summary;
+use crate::output::{Printer, Shape, accepted_object, describe, error_object, error_text};
+use crate::progress::{Display, Summary};
 use crate::task_list::task_refs;
 use crate::waiting::{Pending, wait_all};
 
@@ -23,7 +23,7 @@ pub(crate) fn client(global: &Global, printer: &Printer) -> Result<Client, Exit>
         global.api_key_command.as_deref(),
     )
     .map_err(|e| {
-        printer.err(&format!("orchestrator-cli: {e}"));
+        printer.error(&e);
         Exit::Auth
     })?;
     let mut builder = Client::builder(&global.api_url)
@@ -34,10 +34,7 @@ pub(crate) fn client(global: &Global, printer: &Printer) -> Result<Client, Exit>
     }
     if let Some(path) = &global.cacert {
         let pem = std::fs::read_to_string(path).map_err(|e| {
-            printer.err(&format!(
-                "orchestrator-cli: cannot read --cacert {}: {e}",
-                path.display()
-            ));
+            printer.error(&format!("cannot read --cacert {}: {e}", path.display()));
             Exit::Usage
         })?;
         builder = builder.add_root_certificate(pem);
@@ -47,10 +44,34 @@ pub(crate) fn client(global: &Global, printer: &Printer) -> Result<Client, Exit>
     } else if global.no_proxy {
         builder = builder.no_proxy();
     }
-    builder.build().map_err(|e| {
-        printer.err(&format!("orchestrator-cli: {e}"));
+    let client = builder.build().map_err(|e| {
+        printer.error(&error_text(&e));
         Exit::Usage
-    })
+    })?;
+    let base = client.base_url();
+    if let Some(mistake) = api_path_in_base(
+        &global.api_url,
+        &base.origin().ascii_serialization(),
+        base.path(),
+    ) {
+        printer.error(&mistake);
+        return Err(Exit::Usage);
+    }
+    Ok(client)
+}
+
+/// What is wrong with a base URL that already ends in the API's own path
+/// (`…/v1`, `…/v1/tasks`): the client adds that path itself, so every
+/// request would go to `…/v1/v1/…` and every task would look unknown.
+fn api_path_in_base(api_url: &str, origin: &str, path: &str) -> Option<String> {
+    let path = path.trim_end_matches('/');
+    let (root, tail) = ["/v1/tasks", "/v1/bots", "/v1"]
+        .iter()
+        .find_map(|tail| path.strip_suffix(tail).map(|root| (root, *tail)))?;
+    Some(format!(
+        "--api-url {api_url} ends in {tail}, the API's own path, which orchestrator-cli adds \
+         itself; give the server's address: --api-url {origin}{root}"
+    ))
 }
 
 /// The waiting flags as SDK settings.
@@ -70,10 +91,7 @@ pub(crate) fn poll_options(global: &Global) -> PollOptions {
 }
 
 fn fail(printer: &Printer, error: &orchestrator::Error) -> Exit {
-    printer.err(&format!("orchestrator-cli: {error}"));
-    if let Some(hint) = hint(error) {
-        printer.err(hint);
-    }
+    printer.sdk_error(error);
     Exit::for_error(error)
 }
 
@@ -84,26 +102,32 @@ pub(crate) async fn submit(
     printer: &Printer,
 ) -> io::Result<Exit> {
     if args.action.is_some() && args.data.is_none() && args.from.is_none() {
-        printer.err("orchestrator-cli: --action needs --data or --from");
+        printer.error("--action needs --data (the action's JSON body) or --from");
+        return Ok(Exit::Usage);
+    }
+    if let Some(bad) = bad_name(&args.bot_id) {
+        printer.error(&format!("`{}` is not a bot id: {bad}", args.bot_id));
         return Ok(Exit::Usage);
     }
     let data = match args.data.as_deref().map(read_data).transpose() {
         Ok(data) => data,
         Err(e) => {
-            printer.err(&format!("orchestrator-cli: --data: {e}"));
+            printer.error(&format!("--data: {e}"));
             return Ok(Exit::Usage);
         }
     };
     let items = match batch::items(&args, data) {
         Ok(items) => items,
         Err(e) => {
-            printer.err(&format!("orchestrator-cli: {e}"));
+            printer.error(&e);
             return Ok(Exit::Usage);
         }
     };
     let several = items.len() > 1 || args.from.is_some();
+    let shape = if several { Shape::Many } else { Shape::One };
     let action = args.action.clone();
-    let summary = Summary::new(global, items.len(), "submitted");
+    let display = Display::new(global.progress, global.quiet);
+    let summary = Summary::new(&display, items.len(), "submitted");
     // Bounded and in input order: `buffered` keeps the order of its input.
     let mut results = futures_util::stream::iter(items)
         .map(|item| {
@@ -127,7 +151,12 @@ pub(crate) async fn submit(
             Ok(accepted) if args.wait => {
                 summary.step(false);
                 announce(global, printer, &accepted, several);
-                pending.push(Pending::Task(TaskRef::from(accepted)));
+                let task = TaskRef::from(accepted);
+                pending.push(if several {
+                    Pending::Submitted(label, task)
+                } else {
+                    Pending::Task(task)
+                });
             }
             Ok(accepted) => {
                 summary.step(false);
@@ -153,14 +182,27 @@ pub(crate) async fn submit(
         }
     }
     drop(results);
-    summary.finish();
+    // Waiting shows its own summary; a batch only submitted keeps this one.
+    summary.finish(!args.wait);
     if !args.wait {
+        display.finish();
         if let Some(all) = array {
             printer.json(&Value::Array(all))?;
         }
         return Ok(exit);
     }
-    wait_all(client, global, pending, printer).await
+    wait_all(client, global, &display, pending, shape, printer).await
+}
+
+/// Why `name` cannot be a bot id, if it cannot: it would not stay one
+/// segment of the API's path (`..` would climb out of it).
+fn bad_name(name: &str) -> Option<&'static str> {
+    match name.trim() {
+        "" => Some("it is empty"),
+        "." | ".." => Some("`.` and `..` are not names"),
+        n if n.contains('/') => Some("a bot id has no `/` (to wait on a status URL, use `wait`)"),
+        _ => None,
+    }
 }
 
 /// The stderr line after a submit that will be waited for.
@@ -183,9 +225,9 @@ fn announce(global: &Global, printer: &Printer, accepted: &Accepted, several: bo
     }
 }
 
-/// `--data`: inline JSON, `@FILE`, or `-` (stdin).
+/// `--data`: inline JSON, `@FILE`, or `-` (stdin; `@-` too, as curl reads it).
 fn read_data(data: &str) -> Result<Value, String> {
-    let text = if data == "-" {
+    let text = if data == "-" || data == "@-" {
         let mut s = String::new();
         io::stdin()
             .read_to_string(&mut s)
@@ -205,22 +247,31 @@ pub(crate) async fn wait(
     args: Wait,
     printer: &Printer,
 ) -> io::Result<Exit> {
-    let tasks = match task_refs(&args.tasks, |note| {
-        printer.err(&format!("orchestrator-cli: {note}"))
-    }) {
-        Ok(tasks) => tasks,
-        Err(e) => {
-            printer.err(&format!("orchestrator-cli: {e}"));
-            return Ok(Exit::Usage);
-        }
+    let Some(tasks) = named_tasks(&args.tasks, printer) else {
+        return Ok(Exit::Usage);
     };
+    let display = Display::new(global.progress, global.quiet);
     wait_all(
         client,
         global,
+        &display,
         tasks.into_iter().map(Pending::Task).collect(),
+        Shape::of(&args.tasks),
         printer,
     )
     .await
+}
+
+/// The tasks named on the command line (`-`: read from stdin), or `None`
+/// once the reason they cannot be read is said.
+fn named_tasks(args: &[String], printer: &Printer) -> Option<Vec<TaskRef>> {
+    match task_refs(args, |note| printer.err(&format!("note: {note}"))) {
+        Ok(tasks) => Some(tasks),
+        Err(e) => {
+            printer.error(&e);
+            None
+        }
+    }
 }
 
 pub(crate) async fn status(
@@ -229,16 +280,10 @@ pub(crate) async fn status(
     args: Status,
     printer: &Printer,
 ) -> io::Result<Exit> {
-    let tasks = match task_refs(&args.tasks, |note| {
-        printer.err(&format!("orchestrator-cli: {note}"))
-    }) {
-        Ok(tasks) => tasks,
-        Err(e) => {
-            printer.err(&format!("orchestrator-cli: {e}"));
-            return Ok(Exit::Usage);
-        }
+    let Some(tasks) = named_tasks(&args.tasks, printer) else {
+        return Ok(Exit::Usage);
     };
-    let several = tasks.len() > 1;
+    let several = Shape::of(&args.tasks) == Shape::Many;
     let mut answers = futures_util::stream::iter(tasks)
         .map(|task| async move {
             let answer = client.status(&task).await;
@@ -258,7 +303,7 @@ pub(crate) async fn status(
             Err(e) => {
                 exit = exit.worst(fail(printer, &e));
                 if global.output != Output::Text {
-                    let object = serde_json::json!({"task_id": task.to_string(), "outcome": "error", "exit_code": Exit::for_error(&e).code(), "error_detail": {"message": e.to_string()}});
+                    let object = serde_json::json!({"task_id": task.to_string(), "outcome": "error", "exit_code": Exit::for_error(&e).code(), "error_detail": error_object(&e)});
                     if several && global.output == Output::Json {
                         all.push(object);
                     } else {
@@ -277,20 +322,66 @@ pub(crate) async fn status(
 pub(crate) async fn cancel(
     client: &Client,
     global: &Global,
-    args: One,
+    args: Cancel,
     printer: &Printer,
 ) -> io::Result<Exit> {
-    let task = TaskRef::from(args.task.as_str());
-    match client.cancel(&task).await {
-        Ok(status) => {
-            match (global.output, status) {
-                (Output::Text, Some(s)) => printer.out(&format!("{task}\t{}", describe(&s)))?,
-                (Output::Text, None) => printer.out(&format!("{task}\tcancel requested"))?,
-                (_, Some(s)) => printer.json(s.as_json())?,
-                (_, None) => printer.json(&serde_json::json!({"task_id": task.to_string(), "outcome": "cancel_requested"}))?,
+    let Some(tasks) = named_tasks(&args.tasks, printer) else {
+        return Ok(Exit::Usage);
+    };
+    let several = Shape::of(&args.tasks) == Shape::Many;
+    let mut answers = futures_util::stream::iter(tasks)
+        .map(|task| async move {
+            let answer = client.cancel(&task).await;
+            (task, answer)
+        })
+        .buffered(8);
+    let mut exit = Exit::Success;
+    let mut all = Vec::new();
+    while let Some((task, answer)) = answers.next().await {
+        let object = match answer {
+            Ok(status) => {
+                if global.output == Output::Text {
+                    let what = status
+                        .as_ref()
+                        .map_or_else(|| "cancel requested".to_owned(), describe);
+                    printer.out(&format!("{task}\t{what}"))?;
+                }
+                let mut o = status.map_or_else(|| serde_json::json!({}), |s| s.as_json().clone());
+                o["task_id"] = serde_json::json!(task.to_string());
+                o["outcome"] = serde_json::json!("cancelled");
+                o
             }
-            Ok(Exit::Success)
+            // Already finished: said once, and with --ignore-finished no fault.
+            Err(e) if e.status().is_some_and(|s| s.as_u16() == 409) => {
+                let mut o =
+                    serde_json::json!({"task_id": task.to_string(), "outcome": "already_finished"});
+                if args.ignore_finished {
+                    if global.output == Output::Text {
+                        printer.out(&format!("{task}\talready finished"))?;
+                    }
+                } else {
+                    printer.error(&format!(
+                        "task {task} has already finished; nothing to cancel"
+                    ));
+                    printer.hint("--ignore-finished makes that no error (exit 0)");
+                    exit = exit.worst(Exit::Rejected);
+                    o["exit_code"] = serde_json::json!(Exit::Rejected.code());
+                }
+                o
+            }
+            Err(e) => {
+                exit = exit.worst(fail(printer, &e));
+                serde_json::json!({"task_id": task.to_string(), "outcome": "error", "exit_code": Exit::for_error(&e).code(), "error_detail": error_object(&e)})
+            }
+        };
+        match global.output {
+            Output::Text => {}
+            Output::Json if several => all.push(object),
+            _ => printer.json(&object)?,
         }
-        Err(e) => Ok(fail(printer, &e)),
     }
+    if several && global.output == Output::Json {
+        printer.json(&Value::Array(all))?;
+    }
+    Ok(exit)
 }

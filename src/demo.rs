@@ -10,7 +10,8 @@ use orchestrator_server::{MemoryStore, Server, ServerConfig};
 use crate::args::{Demo, Global};
 use crate::commands::poll_options;
 use crate::exit::Exit;
-use crate::output::Printer;
+use crate::output::{Printer, Shape};
+use crate::progress::Display;
 use crate::waiting::{Pending, wait_all};
 
 /// The sample: a short market report in Markdown.
@@ -29,9 +30,7 @@ pub(crate) async fn run(global: &Global, args: Demo, printer: &Printer) -> io::R
     let server = match Server::with_store(config, Arc::new(MemoryStore::new())).await {
         Ok(s) => s.spawn(),
         Err(e) => {
-            printer.err(&format!(
-                "orchestrator-cli: could not start the demo server: {e:#}"
-            ));
+            printer.error(&format!("could not start the demo server: {e:#}"));
             return Ok(Exit::Unavailable);
         }
     };
@@ -46,7 +45,7 @@ pub(crate) async fn run(global: &Global, args: Demo, printer: &Printer) -> io::R
     {
         Ok(c) => c,
         Err(e) => {
-            printer.err(&format!("orchestrator-cli: {e}"));
+            printer.sdk_error(&e);
             return Ok(Exit::Usage);
         }
     };
@@ -60,7 +59,7 @@ pub(crate) async fn run(global: &Global, args: Demo, printer: &Printer) -> io::R
     {
         Ok(a) => a,
         Err(e) => {
-            printer.err(&format!("orchestrator-cli: {e}"));
+            printer.sdk_error(&e);
             return Ok(Exit::for_error(&e));
         }
     };
@@ -71,10 +70,13 @@ pub(crate) async fn run(global: &Global, args: Demo, printer: &Printer) -> io::R
             .map(ToString::to_string)
             .unwrap_or_default()
     ));
+    let display = Display::new(global.progress, global.quiet);
     let exit = wait_all(
         &client,
         global,
+        &display,
         vec![Pending::Task(TaskRef::from(accepted))],
+        Shape::One,
         printer,
     )
     .await;

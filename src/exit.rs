@@ -31,7 +31,47 @@ pub enum Exit {
     Interrupted,
 }
 
+/// Every exit, in the order of its code: what `--help` and the man page list.
+pub(crate) const ALL: [Exit; 11] = [
+    Exit::Success,
+    Exit::TaskFailed,
+    Exit::Usage,
+    Exit::TaskCancelled,
+    Exit::Auth,
+    Exit::Rejected,
+    Exit::Protocol,
+    Exit::Tls,
+    Exit::Unavailable,
+    Exit::TimedOut,
+    Exit::Interrupted,
+];
+
+/// How several tasks' exits make one, as `--help` and the man page say it.
+pub(crate) const WORST_OF_SEVERAL: &str = "With several tasks, `wait`, `status`, `cancel` and a batch \
+`submit` exit with the most severe code: 130 > 4 > 7 > 69 > 6 > 5 > 124 > 1 > 3 > 0.";
+
 impl Exit {
+    /// What the code means to a script, in one line.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Exit::Success => {
+                "task COMPLETED (`submit` without --wait: accepted; `status`: read; `cancel`: cancelled)"
+            }
+            Exit::TaskFailed => "task FAILED (the task's error code and message on stderr)",
+            Exit::Usage => "usage error: nothing was sent",
+            Exit::TaskCancelled => "task CANCELLED",
+            Exit::Auth => "authentication failed, or no key configured",
+            Exit::Rejected => {
+                "request rejected: validation, unknown task or bot, or `cancel` of a finished task"
+            }
+            Exit::Protocol => "protocol error: the server broke the contract",
+            Exit::Tls => "TLS failure: certificate not trusted or not for that name (see --cacert)",
+            Exit::Unavailable => "server unreachable, never answered, or failing after retries",
+            Exit::TimedOut => "--timeout reached while the task is still running",
+            Exit::Interrupted => "interrupted (Ctrl-C)",
+        }
+    }
+
     /// The process exit code.
     pub fn code(self) -> u8 {
         match self {

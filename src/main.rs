@@ -42,6 +42,7 @@ fn main() -> ExitCode {
     let (mut cli, matches) = match parsed {
         Ok(parsed) => parsed,
         Err(e) => {
+            let e = usage_error_without_env(e);
             let _ = e.print();
             // --help and --version are not errors.
             return if e.use_stderr() {
@@ -56,14 +57,14 @@ fn main() -> ExitCode {
     let provenance = match profiles::apply(&mut cli.global, &matches) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("orchestrator-cli: {e}");
+            eprintln!("error: {e}");
             return Exit::Usage.into();
         }
     };
     let jq = match cli.global.jq.as_deref().map(jq::Jq::compile).transpose() {
         Ok(jq) => jq,
         Err(e) => {
-            eprintln!("orchestrator-cli: {e}");
+            eprintln!("error: {e}");
             return Exit::Usage.into();
         }
     };
@@ -77,6 +78,7 @@ fn main() -> ExitCode {
         color: colors(cli.global.color),
         jq: jq.map(Rc::new),
         jq_failed: Rc::new(Cell::new(false)),
+        api_url: cli.global.api_url.clone(),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -85,9 +87,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            printer.err(&format!(
-                "orchestrator-cli: cannot start the async runtime: {e}"
-            ));
+            printer.error(&format!("cannot start the async runtime: {e}"));
             return Exit::Unavailable.into();
         }
     };
@@ -98,7 +98,7 @@ fn main() -> ExitCode {
         // stdout went away (`| head`): nothing more to say, and nobody to say it to.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            printer.err(&format!("orchestrator-cli: {e}"));
+            printer.error(&e.to_string());
             Exit::Unavailable.into()
         }
     }
@@ -130,17 +130,13 @@ async fn run(
         Command::Demo(args) => demo::run(&global, args, printer).await,
         #[cfg(not(feature = "demo"))]
         Command::Demo(_) => {
-            printer.err("orchestrator-cli: this build has no bundled server (feature `demo`); `demo` is unavailable");
+            printer
+                .error("this build has no bundled server (feature `demo`); `demo` is unavailable");
             Ok(Exit::Usage)
         }
         Command::Completion(args) => {
             let mut out = Vec::new();
-            clap_complete::generate(
-                args.shell,
-                &mut crate::command(),
-                "orchestrator-cli",
-                &mut out,
-            );
+            generate::completion(args.shell, &mut out);
             std::io::Write::write_all(&mut std::io::stdout().lock(), &out)?;
             Ok(Exit::Success)
         }
@@ -148,10 +144,30 @@ async fn run(
         Command::Generate(args) => match generate(&args.dir) {
             Ok(()) => Ok(Exit::Success),
             Err(e) => {
-                printer.err(&format!("orchestrator-cli: {e}"));
+                printer.error(&e.to_string());
                 Ok(Exit::Usage)
             }
         },
+    }
+}
+
+/// clap names every argument that was set in the usage line of an error,
+/// and counts one set by its environment variable as set, so with
+/// `ORCHESTRATOR_API_URL` exported every mistake read
+/// `Usage: orchestrator-cli submit --api-url <API_URL> …`, as if that flag
+/// were required. When the same mistake is made without the environment,
+/// that error (whose usage shows only what was typed) is the one shown; an
+/// error that only the environment causes (a bad `ORCHESTRATOR_OUTPUT`)
+/// stays as it was.
+fn usage_error_without_env(error: clap::Error) -> clap::Error {
+    if !error.use_stderr() {
+        return error;
+    }
+    let without_env = command().mut_args(|arg| arg.env(None));
+    let without_env = without_env.mut_subcommands(|sub| sub.mut_args(|arg| arg.env(None)));
+    match without_env.try_get_matches() {
+        Err(again) if again.kind() == error.kind() => again,
+        _ => error,
     }
 }
 
@@ -187,7 +203,7 @@ fn init_logging(global: &Global) {
         .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| progress::StderrAboveBars)
         .with_ansi(console::colors_enabled_stderr())
         .try_init();
 }

@@ -18,19 +18,40 @@ use crate::jq::Jq;
 
 /// What to tell someone whose key was refused or missing.
 pub(crate) const AUTH_HINT: &str =
-    "  set ORCHESTRATOR_API_KEY (or ADMIN_API_KEY), or pass --api-key-file";
+    "set ORCHESTRATOR_API_KEY (or ADMIN_API_KEY), or pass --api-key-file";
 
-/// What to tell someone whose TLS handshake failed.
-pub(crate) const TLS_HINT: &str = "  if the server's certificate comes from a private CA, trust it with \
+/// What to tell someone whose TLS handshake failed on a certificate.
+pub(crate) const TLS_HINT: &str = "if the server's certificate comes from a private CA, trust it with \
      --cacert FILE (PEM); otherwise check the host name in --api-url";
 
-/// The hint that goes with an error, if any.
-pub(crate) fn hint(e: &Error) -> Option<&'static str> {
+/// What to tell someone whose `https://` API answered in plain HTTP.
+const PLAIN_HTTP_HINT: &str = "the server seems to speak plain HTTP: give --api-url as http://…";
+
+/// What to tell someone whose server handed out a URL elsewhere.
+const CROSS_ORIGIN_HINT: &str = "orchestrator-cli follows status URLs on the API's own origin only, \
+     so that the key goes nowhere else; ask the server's operator about that URL";
+
+/// The CLI's own advice for an SDK error (never the SDK's, which names
+/// builder methods a CLI user has no use for); `api_url` is the one in use.
+pub(crate) fn hint(e: &Error, api_url: &str) -> Option<String> {
     match e.kind() {
-        ErrorKind::Auth => Some(AUTH_HINT),
-        ErrorKind::Tls => Some(TLS_HINT),
+        ErrorKind::Auth => Some(AUTH_HINT.to_owned()),
+        ErrorKind::Tls if e.message().contains("did not answer in TLS") => {
+            Some(PLAIN_HTTP_HINT.to_owned())
+        }
+        ErrorKind::Tls => Some(TLS_HINT.to_owned()),
+        ErrorKind::CrossOrigin => Some(CROSS_ORIGIN_HINT.to_owned()),
+        ErrorKind::Transport if e.message().contains("no answer from the server") => Some(format!(
+            "is the server running, and is --api-url right? (it is {api_url})"
+        )),
         _ => None,
     }
+}
+
+/// An SDK error as one line, in the CLI's words: its kind and what
+/// happened, without the SDK's advice (the CLI gives its own, [`hint`]).
+pub(crate) fn error_text(e: &Error) -> String {
+    format!("{}: {}", e.kind(), e.message())
 }
 
 /// How a wait for one task ended.
@@ -42,6 +63,11 @@ pub(crate) enum Ended {
     Stopped(Error, Option<TaskStatus>),
     /// Ctrl-C.
     Interrupted(Option<TaskStatus>),
+    /// Ctrl-C with `--cancel-on-interrupt`: the task was cancelled (the
+    /// status the cancel answered with, else the last seen).
+    CancelledOnInterrupt(Option<TaskStatus>),
+    /// Ctrl-C with `--cancel-on-interrupt`, and the cancel failed.
+    NotCancelledOnInterrupt(Error, Option<TaskStatus>),
     /// The status stream ended without a verdict (a guard; the SDK does not do this).
     Unfinished(Option<TaskStatus>),
     /// An item of a batch whose submit failed: what the user gave, and why.
@@ -53,17 +79,54 @@ impl Ended {
         match self {
             Ended::Finished(o) => Exit::for_outcome(o),
             Ended::Stopped(e, _) => Exit::for_error(e),
-            Ended::Interrupted(_) => Exit::Interrupted,
+            Ended::Interrupted(_)
+            | Ended::CancelledOnInterrupt(_)
+            | Ended::NotCancelledOnInterrupt(..) => Exit::Interrupted,
             Ended::Unfinished(_) => Exit::Protocol,
             Ended::NotSubmitted(_, e) => Exit::for_error(e),
+        }
+    }
+
+    /// What `outcome` says in JSON: what happened to the task (a
+    /// cancel-on-interrupt cancelled it, whatever the exit code says of
+    /// the run).
+    pub(crate) fn outcome_word(&self) -> &'static str {
+        match self {
+            Ended::CancelledOnInterrupt(_) => "cancelled",
+            other => other.exit().outcome_word(),
         }
     }
 
     fn last_status(&self) -> Option<&TaskStatus> {
         match self {
             Ended::Finished(o) => Some(o.status()),
-            Ended::Stopped(_, s) | Ended::Interrupted(s) | Ended::Unfinished(s) => s.as_ref(),
+            Ended::Stopped(_, s)
+            | Ended::Interrupted(s)
+            | Ended::CancelledOnInterrupt(s)
+            | Ended::NotCancelledOnInterrupt(_, s)
+            | Ended::Unfinished(s) => s.as_ref(),
             Ended::NotSubmitted(..) => None,
+        }
+    }
+}
+
+/// What a command's JSON output is: one object for one named task, an
+/// array for `-`, several tasks or a batch — fixed by the command's form,
+/// never by how many tasks came in, so `--jq .result` does not break when
+/// a list grows a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    One,
+    Many,
+}
+
+impl Shape {
+    /// The shape of a command that names `tasks` (`-` reads a list).
+    pub(crate) fn of(tasks: &[String]) -> Shape {
+        if tasks.len() == 1 && tasks[0] != "-" {
+            Shape::One
+        } else {
+            Shape::Many
         }
     }
 }
@@ -77,6 +140,8 @@ pub(crate) struct Printer {
     pub jq: Option<Rc<Jq>>,
     /// Set when the `--jq` filter failed on some output (exit 2).
     pub jq_failed: Rc<Cell<bool>>,
+    /// The API URL in use, for advice.
+    pub api_url: String,
 }
 
 impl Printer {
@@ -94,7 +159,7 @@ impl Printer {
             }
             Err(e) => {
                 self.jq_failed.set(true);
-                self.err(&format!("orchestrator-cli: {e}"));
+                self.error(&e.to_string());
                 Ok(())
             }
         }
@@ -105,12 +170,12 @@ impl Printer {
     pub(crate) fn not_submitted(&self, label: &str, e: &Error, several: bool) -> Value {
         let exit = Exit::for_error(e);
         if several {
-            self.err(&format!("orchestrator-cli: could not submit {label}: {e}"));
+            self.error(&format!("could not submit {label}: {}", error_text(e)));
         } else {
-            self.err(&format!("orchestrator-cli: {e}"));
+            self.error(&error_text(e));
         }
-        if let Some(hint) = hint(e) {
-            self.err(hint);
+        if let Some(hint) = hint(e, &self.api_url) {
+            self.hint(&hint);
         }
         let mut o =
             json!({"outcome": "error", "exit_code": exit.code(), "error_detail": error_object(e)});
@@ -135,9 +200,35 @@ impl Printer {
         stdout.flush()
     }
 
-    /// A message on stderr (never fails the run).
+    /// A message on stderr (never fails the run), above any progress bars.
     pub(crate) fn err(&self, line: &str) {
-        let _ = writeln!(io::stderr().lock(), "{line}");
+        crate::progress::above_bars(|| {
+            let _ = writeln!(io::stderr().lock(), "{line}");
+        });
+    }
+
+    /// An error on stderr: every one starts with `error:`.
+    pub(crate) fn error(&self, message: &str) {
+        let label = self.err_style(Style::new().red().bold());
+        self.err(&format!("{} {message}", label.apply_to("error:")));
+    }
+
+    /// Advice under an error, indented.
+    pub(crate) fn hint(&self, text: &str) {
+        self.err(&format!("  {text}"));
+    }
+
+    /// An SDK error, with the CLI's advice.
+    pub(crate) fn sdk_error(&self, e: &Error) {
+        self.error(&error_text(e));
+        if let Some(hint) = hint(e, &self.api_url) {
+            self.hint(&hint);
+        }
+    }
+
+    /// A style for stderr, coloured only where stderr takes colour.
+    fn err_style(&self, style: Style) -> Style {
+        style.force_styling(console::colors_enabled_stderr())
     }
 
     /// After a submit without `--wait`.
@@ -162,61 +253,58 @@ impl Printer {
         Ok(())
     }
 
-    /// The end of one or more waits.
+    /// The end of one or more waits, in the shape the command's form asks.
     pub(crate) fn ended(
         &self,
-        results: &[(TaskRef, Ended)],
+        results: &[Done],
+        shape: Shape,
         timeout: Option<std::time::Duration>,
     ) -> io::Result<()> {
         match self.format {
             Output::Json => {
-                let objects: Vec<Value> = results.iter().map(|(t, e)| final_object(t, e)).collect();
-                let value = match objects.as_slice() {
-                    [one] => one.clone(),
+                let mut objects: Vec<Value> = results.iter().map(final_object).collect();
+                let value = match shape {
+                    Shape::One if objects.len() == 1 => objects.remove(0),
                     _ => Value::Array(objects),
                 };
                 self.json(&value)?;
             }
             Output::Jsonl => {
-                for (task, ended) in results {
+                for done in results {
                     // The terminal status was already printed; add the verdict.
-                    let mut line = json!({"outcome": ended.exit().outcome_word(), "exit_code": ended.exit().code()});
+                    let ended = &done.ended;
+                    let mut line =
+                        json!({"outcome": ended.outcome_word(), "exit_code": ended.exit().code()});
+                    if let Some(input) = &done.input {
+                        line["input"] = json!(input);
+                    }
                     match ended {
-                        Ended::NotSubmitted(label, e) => {
-                            line["input"] = json!(label);
+                        Ended::NotSubmitted(_, e) => line["error"] = error_object(e),
+                        Ended::Stopped(e, _) | Ended::NotCancelledOnInterrupt(e, _) => {
+                            line["task_id"] = json!(done.task.to_string());
                             line["error"] = error_object(e);
                         }
-                        Ended::Stopped(e, _) => {
-                            line["task_id"] = json!(task.to_string());
-                            line["error"] = error_object(e);
-                        }
-                        _ => line["task_id"] = json!(task.to_string()),
+                        _ => line["task_id"] = json!(done.task.to_string()),
                     }
                     self.json(&line)?;
                 }
             }
-            Output::Text if results.len() == 1 => self.text_result(&results[0].0, &results[0].1)?,
+            Output::Text if shape == Shape::One && results.len() == 1 => {
+                self.text_result(&results[0].ended)?;
+            }
             Output::Text => {
-                for (task, ended) in results {
-                    let state = ended
-                        .last_status()
-                        .map_or("?", |s| s.state().as_str())
-                        .to_owned();
-                    let name = match ended {
-                        Ended::NotSubmitted(label, _) => label.clone(),
-                        _ => task.to_string(),
-                    };
-                    self.out(&format!("{name}\t{state}\t{}", ended.exit().outcome_word()))?;
+                for done in results {
+                    self.out(&text_line(done))?;
                 }
             }
         }
-        for (task, ended) in results {
-            self.explain(task, ended, timeout);
+        for done in results {
+            self.explain(&done.task, &done.ended, timeout);
         }
         Ok(())
     }
 
-    fn text_result(&self, _task: &TaskRef, ended: &Ended) -> io::Result<()> {
+    fn text_result(&self, ended: &Ended) -> io::Result<()> {
         let Ended::Finished(Outcome::Completed(status)) = ended else {
             return Ok(());
         };
@@ -258,22 +346,19 @@ impl Printer {
         Ok(())
     }
 
-    /// The stderr side of an ending: why it failed and how to go on.
+    /// The stderr side of an ending: why it failed and how to go on, said
+    /// once.
     fn explain(&self, task: &TaskRef, ended: &Ended, timeout: Option<std::time::Duration>) {
-        let bad = self.style(Style::new().red().bold());
-        let resume = format!("orchestrator-cli wait {task}");
+        let resume = format!("resume with: orchestrator-cli wait {task}");
         match ended {
             Ended::Finished(Outcome::Failed(status)) => {
                 let why = status
                     .error()
                     .map_or_else(|| "no error details given".to_owned(), ToString::to_string);
-                self.err(&format!(
-                    "{} task {task} failed: {why}",
-                    bad.apply_to("error:")
-                ));
+                self.error(&format!("task {task} failed: {why}"));
             }
             Ended::Finished(Outcome::Cancelled(_)) => {
-                self.err(&format!("task {task} was cancelled"))
+                self.error(&format!("task {task} was cancelled"));
             }
             Ended::Finished(_) => {}
             Ended::Stopped(e, last) if e.kind() == ErrorKind::TimedOut => {
@@ -283,40 +368,91 @@ impl Printer {
                 let after = timeout
                     .map(|t| format!(" after {}", humantime::format_duration(t)))
                     .unwrap_or_default();
-                self.err(&format!(
-                    "{} gave up waiting{after}; task {task} is {state} and keeps running.",
-                    bad.apply_to("timeout:")
+                self.error(&format!(
+                    "gave up waiting{after}; task {task} is {state} and keeps running"
                 ));
-                self.err(&format!("  resume with: {resume}"));
+                self.hint(&resume);
             }
-            Ended::Stopped(e, _) => {
-                self.err(&format!("{} {e}", bad.apply_to("error:")));
-                if let Some(hint) = hint(e) {
-                    self.err(hint);
-                }
-            }
+            Ended::Stopped(e, _) => self.sdk_error(e),
             Ended::NotSubmitted(label, e) => {
-                self.err(&format!(
-                    "{} could not submit {label}: {e}",
-                    bad.apply_to("error:")
-                ));
-                if let Some(hint) = hint(e) {
-                    self.err(hint);
+                self.error(&format!("could not submit {label}: {}", error_text(e)));
+                if let Some(hint) = hint(e, &self.api_url) {
+                    self.hint(&hint);
                 }
             }
             Ended::Unfinished(_) => {
-                self.err(&format!(
-                    "{} the status of task {task} stopped arriving before it finished",
-                    bad.apply_to("error:")
+                self.error(&format!(
+                    "the status of task {task} stopped arriving before it finished"
                 ));
             }
             Ended::Interrupted(_) => {
-                self.err(&format!(
-                    "interrupted; task {task} keeps running on the server."
+                self.error(&format!(
+                    "interrupted; task {task} keeps running on the server"
                 ));
-                self.err(&format!("  resume with: {resume}"));
+                self.hint(&resume);
+            }
+            Ended::CancelledOnInterrupt(_) => {
+                self.error(&format!("interrupted; task {task} was cancelled"));
+            }
+            Ended::NotCancelledOnInterrupt(e, _) => {
+                self.error(&format!(
+                    "interrupted, and task {task} could not be cancelled ({}); it keeps running on the server",
+                    error_text(e)
+                ));
+                self.hint(&resume);
             }
         }
+    }
+}
+
+/// One task's ending, with what the user gave for it when that was not the
+/// task itself (a batch's document URL or line).
+#[derive(Debug)]
+pub(crate) struct Done {
+    pub(crate) task: TaskRef,
+    pub(crate) ended: Ended,
+    pub(crate) input: Option<String>,
+}
+
+/// The text line of one of several endings: the input (for a batch), the
+/// task, its state and what it came to.
+fn text_line(done: &Done) -> String {
+    let state = done
+        .ended
+        .last_status()
+        .map_or_else(|| "-".to_owned(), |s| s.state().to_string());
+    let detail = match &done.ended {
+        Ended::Finished(Outcome::Completed(status)) => result_excerpt(status),
+        Ended::Finished(Outcome::Failed(status)) => status
+            .error()
+            .map_or_else(|| "failed".to_owned(), ToString::to_string),
+        Ended::NotSubmitted(_, e) | Ended::Stopped(e, _) => error_text(e),
+        other => other.outcome_word().replace('_', " "),
+    };
+    let task = match &done.ended {
+        Ended::NotSubmitted(..) => "-".to_owned(),
+        _ => done.task.to_string(),
+    };
+    match &done.input {
+        Some(input) => format!("{input}\t{task}\t{state}\t{detail}"),
+        None => format!("{task}\t{state}\t{detail}"),
+    }
+}
+
+/// A completed task's result in a few words: an analysis's summary, else
+/// its JSON, cut to one line.
+fn result_excerpt(status: &TaskStatus) -> String {
+    let text = match status.analyze_document_result() {
+        Ok(analysis) => analysis.summary,
+        Err(_) => status
+            .result()
+            .map_or_else(|| "completed".to_owned(), ToString::to_string),
+    };
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > 80 {
+        format!("{}…", flat.chars().take(80).collect::<String>())
+    } else {
+        flat
     }
 }
 
@@ -332,16 +468,21 @@ pub(crate) fn accepted_object(accepted: &Accepted) -> Value {
     body
 }
 
-/// `RUNNING (45%)`.
+/// `RUNNING (45%)`; a failed task with why: `FAILED (DOCUMENT_EMPTY: …)`.
 pub(crate) fn describe(status: &TaskStatus) -> String {
+    if let Some(error) = status.error() {
+        return format!("{} ({error})", status.state());
+    }
     match status.progress_percent() {
-        Some(p) => format!("{} ({p:.0}%)", status.state()),
-        None => status.state().to_string(),
+        Some(p) if !status.is_terminal() => format!("{} ({p:.0}%)", status.state()),
+        _ => status.state().to_string(),
     }
 }
 
-fn error_object(e: &Error) -> Value {
-    let mut o = json!({"kind": format!("{:?}", e.kind()), "message": e.to_string()});
+/// An SDK error as JSON (`error_detail`): its kind, the CLI's one-line
+/// message, and the HTTP status and problem document when there were some.
+pub(crate) fn error_object(e: &Error) -> Value {
+    let mut o = json!({"kind": format!("{:?}", e.kind()), "message": error_text(e)});
     if let Some(status) = e.status() {
         o["http_status"] = json!(status.as_u16());
     }
@@ -353,14 +494,17 @@ fn error_object(e: &Error) -> Value {
 
 /// The `json` output for one task: its last status as the server sent it,
 /// plus `outcome` and `exit_code` (and `error` when the wait itself failed).
-fn final_object(task: &TaskRef, ended: &Ended) -> Value {
+fn final_object(done: &Done) -> Value {
+    let (task, ended) = (&done.task, &done.ended);
     let mut o = match ended.last_status().map(TaskStatus::as_json) {
         Some(Value::Object(map)) => Value::Object(map.clone()),
         _ => json!({}),
     };
-    if let Ended::NotSubmitted(label, e) = ended {
-        o["input"] = json!(label);
-        o["outcome"] = json!(ended.exit().outcome_word());
+    if let Some(input) = &done.input {
+        o["input"] = json!(input);
+    }
+    if let Ended::NotSubmitted(_, e) = ended {
+        o["outcome"] = json!(ended.outcome_word());
         o["exit_code"] = json!(ended.exit().code());
         o["error_detail"] = error_object(e);
         return o;
@@ -368,9 +512,9 @@ fn final_object(task: &TaskRef, ended: &Ended) -> Value {
     if o.get("task_id").is_none() {
         o["task_id"] = json!(task.to_string());
     }
-    o["outcome"] = json!(ended.exit().outcome_word());
+    o["outcome"] = json!(ended.outcome_word());
     o["exit_code"] = json!(ended.exit().code());
-    if let Ended::Stopped(e, _) = ended {
+    if let Ended::Stopped(e, _) | Ended::NotCancelledOnInterrupt(e, _) = ended {
         o["error_detail"] = error_object(e);
     }
     o

@@ -1,9 +1,15 @@
-//! Progress on stderr: an indicatif bar at a terminal, plain lines in logs.
+//! Progress on stderr: indicatif bars at a terminal, plain lines in logs.
 //! Plain mode never redraws with carriage returns, prints on state changes
 //! and 10% steps only, and a heartbeat every 30 s so CI does not kill a
 //! silent job.
+//!
+//! At a terminal one `MultiProgress` draws a run's bars and its summary
+//! line, and everything else written to stderr meanwhile (warnings, the
+//! log) goes through [`above_bars`], so it lands above them instead of
+//! tearing them.
 
 use std::io::{IsTerminal, Write};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -17,6 +23,45 @@ pub(crate) const HEARTBEAT: Duration = Duration::from_secs(30);
 /// Plain mode prints progress in steps of this many percent.
 const PLAIN_STEP: u32 = 10;
 
+/// The bars being drawn now, if any: what [`above_bars`] prints above.
+static DRAWING: Mutex<Option<MultiProgress>> = Mutex::new(None);
+
+/// Runs `write` (a write to stderr) above the bars, when bars are drawn:
+/// they are lifted out of the way and drawn again below it.
+pub(crate) fn above_bars(write: impl FnOnce()) {
+    let drawing = DRAWING
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    match drawing {
+        Some(multi) => multi.suspend(write),
+        None => write(),
+    }
+}
+
+/// Stderr for the log: each event written above the bars.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StderrAboveBars;
+
+impl Write for StderrAboveBars {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut written = Ok(buf.len());
+        above_bars(|| written = std::io::stderr().lock().write_all(buf).map(|()| buf.len()));
+        written
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+/// Whether `CI` says this runs in CI: set, and neither empty, `false` nor `0`.
+pub(crate) fn in_ci(value: Option<&std::ffi::OsStr>) -> bool {
+    value
+        .and_then(|v| v.to_str().map(str::trim).map(str::to_owned))
+        .is_some_and(|v| !v.is_empty() && !v.eq_ignore_ascii_case("false") && v != "0")
+}
+
 /// The resolved display for a run.
 #[derive(Clone)]
 pub(crate) enum Display {
@@ -26,10 +71,11 @@ pub(crate) enum Display {
 }
 
 impl Display {
-    /// `auto` → a bar only when stderr is a terminal and `CI` is unset.
+    /// `auto` → bars only when stderr is a terminal and not in CI. One per
+    /// run: its bars and summary share one `MultiProgress`.
     pub(crate) fn new(mode: ProgressMode, quiet: bool) -> Display {
-        let terminal = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-        match (mode, quiet) {
+        let terminal = std::io::stderr().is_terminal() && !in_ci(std::env::var_os("CI").as_deref());
+        let display = match (mode, quiet) {
             (_, true) | (ProgressMode::None, _) => Display::None,
             (ProgressMode::Bar, _) => Display::Bar(MultiProgress::with_draw_target(
                 ProgressDrawTarget::stderr_with_hz(10),
@@ -38,6 +84,18 @@ impl Display {
                 ProgressDrawTarget::stderr_with_hz(10),
             )),
             (ProgressMode::Auto | ProgressMode::Plain, _) => Display::Plain,
+        };
+        if let Display::Bar(multi) = &display {
+            *DRAWING.lock().unwrap_or_else(PoisonError::into_inner) = Some(multi.clone());
+        }
+        display
+    }
+
+    /// The bars are done: stderr is written plainly again.
+    pub(crate) fn finish(&self) {
+        if let Display::Bar(multi) = self {
+            let _ = multi.clear();
+            *DRAWING.lock().unwrap_or_else(PoisonError::into_inner) = None;
         }
     }
 
@@ -48,7 +106,7 @@ impl Display {
                 let bar = multi.add(ProgressBar::new(100));
                 bar.set_style(spinner_style());
                 bar.set_prefix(label.clone());
-                bar.set_message("submitted");
+                bar.set_message("waiting");
                 bar.enable_steady_tick(Duration::from_millis(120));
                 Some(bar)
             }
@@ -145,6 +203,12 @@ impl TaskProgress {
     }
 }
 
+impl Drop for TaskProgress {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
 fn describe_step(status: &TaskStatus, step: Option<u32>) -> String {
     match step {
         Some(s) if status.state() == &TaskState::Running => format!("{} {s}%", status.state()),
@@ -156,8 +220,9 @@ fn describe_step(status: &TaskStatus, step: Option<u32>) -> String {
 /// bar each.
 pub(crate) const MAX_BARS: usize = 4;
 
-/// The live summary of many tasks at a terminal: "12/40 done, 1 failed".
-/// Off a terminal (or with one task, or `--quiet`) it draws nothing.
+/// The live summary of many tasks at a terminal: "12/40 done, 1 failed",
+/// below their bars; when it ends it stays as one line. Off a terminal (or
+/// with one task, or `--quiet`) it draws nothing.
 #[derive(Clone)]
 pub(crate) struct Summary {
     bar: Option<ProgressBar>,
@@ -167,10 +232,10 @@ pub(crate) struct Summary {
 }
 
 impl Summary {
-    /// A summary of `total` tasks, each counted as `verb` ("submitted",
-    /// "done") when it ends.
-    pub(crate) fn new(global: &crate::args::Global, total: usize, verb: &'static str) -> Summary {
-        let bar = match Display::new(global.progress, global.quiet) {
+    /// A summary of `total` tasks on `display`, each counted as `verb`
+    /// ("submitted", "done") when it ends.
+    pub(crate) fn new(display: &Display, total: usize, verb: &'static str) -> Summary {
+        let bar = match display {
             Display::Bar(multi) if total > 1 => {
                 let bar = multi.add(ProgressBar::new(total as u64));
                 bar.set_style(
@@ -206,21 +271,32 @@ impl Summary {
         self.draw();
     }
 
-    fn draw(&self) {
-        let Some(bar) = &self.bar else { return };
+    fn text(&self) -> String {
         let (done, failed) = self.counts.lock().map(|c| *c).unwrap_or_default();
         let failed = if failed > 0 {
             format!(", {failed} failed")
         } else {
             String::new()
         };
-        bar.set_message(format!("{done}/{} {}{failed}", self.total, self.verb));
+        format!("{done}/{} {}{failed}", self.total, self.verb)
     }
 
-    /// Removes the line (results follow on stdout).
-    pub(crate) fn finish(&self) {
+    fn draw(&self) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(self.text());
+        }
+    }
+
+    /// Ends the live line; with `keep`, its last text stays as a plain
+    /// line, the one summary above the results.
+    pub(crate) fn finish(&self, keep: bool) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
+            if keep {
+                above_bars(|| {
+                    let _ = writeln!(std::io::stderr().lock(), "{}", self.text());
+                });
+            }
         }
     }
 }

@@ -10,13 +10,16 @@ use tokio::sync::watch;
 
 use crate::args::Global;
 use crate::exit::Exit;
-use crate::output::{Ended, Printer};
+use crate::output::{Done, Ended, Printer, Shape};
 use crate::progress::{Display, Summary};
 
 /// A task to wait for, or an item of a batch that never became one.
 #[derive(Debug)]
 pub(crate) enum Pending {
+    /// A task named on the command line.
     Task(TaskRef),
+    /// A batch's item, submitted: what the user gave for it, and its task.
+    Submitted(String, TaskRef),
     /// The submit failed: what the user gave, and why.
     NotSubmitted(String, orchestrator::Error),
 }
@@ -25,18 +28,20 @@ pub(crate) enum Pending {
 const TICK: Duration = Duration::from_secs(1);
 
 /// Waits for all `tasks` concurrently; prints each ending (in the order
-/// given); returns the worst exit.
+/// given, in `shape`); returns the worst exit.
 pub(crate) async fn wait_all(
     client: &Client,
     global: &Global,
+    display: &Display,
     tasks: Vec<Pending>,
+    shape: Shape,
     printer: &Printer,
 ) -> io::Result<Exit> {
-    let summary = Summary::new(global, tasks.len(), "done");
-    let display = if summary.replaces_bars() {
+    let summary = Summary::new(display, tasks.len(), "done");
+    let bars = if summary.replaces_bars() {
         Display::None
     } else {
-        Display::new(global.progress, global.quiet)
+        display.clone()
     };
     let (interrupt_tx, interrupt) = watch::channel(false);
     let interrupt_tx = Arc::new(interrupt_tx);
@@ -51,7 +56,7 @@ pub(crate) async fn wait_all(
     let waits = tasks.into_iter().map(|pending| {
         let (client, display, printer, interrupt, summary) = (
             client.clone(),
-            display.clone(),
+            bars.clone(),
             printer.clone(),
             interrupt.clone(),
             summary.clone(),
@@ -59,27 +64,43 @@ pub(crate) async fn wait_all(
         let cancel = global.cancel_on_interrupt;
         async move {
             let result = match pending {
-                Pending::Task(task) => {
-                    wait_one(client, task, display, printer, interrupt, cancel).await
+                Pending::Task(task) => wait_one(client, task, display, printer, interrupt, cancel)
+                    .await
+                    .map(|(task, ended)| Done {
+                        task,
+                        ended,
+                        input: None,
+                    }),
+                Pending::Submitted(input, task) => {
+                    wait_one(client, task, display, printer, interrupt, cancel)
+                        .await
+                        .map(|(task, ended)| Done {
+                            task,
+                            ended,
+                            input: Some(input),
+                        })
                 }
-                Pending::NotSubmitted(label, e) => {
-                    Ok((TaskRef::from(label.as_str()), Ended::NotSubmitted(label, e)))
-                }
+                Pending::NotSubmitted(label, e) => Ok(Done {
+                    task: TaskRef::from(label.as_str()),
+                    ended: Ended::NotSubmitted(label.clone(), e),
+                    input: Some(label),
+                }),
             };
-            if let Ok((_, ended)) = &result {
-                summary.step(ended.exit() != Exit::Success);
+            if let Ok(done) = &result {
+                summary.step(done.ended.exit() != Exit::Success);
             }
             result
         }
     });
     let results = futures_util::future::join_all(waits).await;
     listener.abort();
-    summary.finish();
-    let results: Vec<(TaskRef, Ended)> = results.into_iter().collect::<io::Result<_>>()?;
-    printer.ended(&results, global.timeout)?;
+    let results: Vec<Done> = results.into_iter().collect::<io::Result<_>>()?;
+    summary.finish(true);
+    display.finish();
+    printer.ended(&results, shape, global.timeout)?;
     Ok(results
         .iter()
-        .map(|(_, e)| e.exit())
+        .map(|d| d.ended.exit())
         .fold(Exit::Success, Exit::worst))
 }
 
@@ -113,13 +134,14 @@ async fn wait_one(
             _ = tick.tick() => progress.heartbeat(),
             _ = interrupt.changed() => {
                 drop(poller);
-                if cancel_on_interrupt {
-                    match client.cancel(&task).await {
-                        Ok(_) => printer.err(&format!("cancelled task {task}")),
-                        Err(e) => printer.err(&format!("could not cancel task {task}: {e}")),
-                    }
+                if !cancel_on_interrupt {
+                    break Ended::Interrupted(last);
                 }
-                break Ended::Interrupted(last);
+                // What happened is said once, with the other endings.
+                break match client.cancel(&task).await {
+                    Ok(status) => Ended::CancelledOnInterrupt(status.or(last)),
+                    Err(e) => Ended::NotCancelledOnInterrupt(e, last),
+                };
             }
         }
     };

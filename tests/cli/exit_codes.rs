@@ -268,11 +268,62 @@ async fn exit_130_interrupted_leaves_the_task_running_or_cancels_it_on_request()
     .await
     .unwrap();
     assert_eq!(code, 130, "{stderr}");
-    assert!(stderr.contains("cancelled task"), "{stderr}");
+    // Said once, and nothing that contradicts it.
+    assert_eq!(stderr.matches("was cancelled").count(), 1, "{stderr}");
+    assert!(!stderr.contains("keeps running"), "{stderr}");
+    assert!(!stderr.contains("resume with"), "{stderr}");
     assert_eq!(
         sdk(&server).status(id.as_str()).await.unwrap().state(),
         &orchestrator::TaskState::Cancelled
     );
+    server.shutdown().await.unwrap();
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_on_interrupt_json_says_the_task_was_cancelled() {
+    let server = server(Duration::from_secs(30)).await;
+    let id = submit(&server, REPORT).await;
+    let url = server.url();
+    let task = id.clone();
+    let (code, stdout) = tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_orchestrator-cli"))
+            .env("ORCHESTRATOR_API_URL", &url)
+            .env("ORCHESTRATOR_API_KEY", KEY)
+            .args([
+                "wait",
+                &task,
+                "--progress",
+                "plain",
+                "--cancel-on-interrupt",
+                "-o",
+                "json",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        assert!(first.contains(&task), "{first}");
+        Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        let _rest: Vec<String> = lines.map_while(Result::ok).collect();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, 130, "{stdout}");
+    let object: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(object["outcome"], "cancelled", "{object}");
+    assert_eq!(object["status"], "CANCELLED", "{object}");
+    assert_eq!(object["exit_code"], 130, "{object}");
     server.shutdown().await.unwrap();
 }
 
@@ -295,10 +346,14 @@ async fn several_waits_exit_with_the_worst_outcome() {
     let out = run(cmd).await;
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let table = stdout(&out);
+    // Each line says what the task came to: the result's summary, or why it failed.
     assert!(
-        table.contains(&format!("{good}\tCOMPLETED\tcompleted")),
+        table.contains(&format!("{good}\tCOMPLETED\tMarket trends")),
         "{table}"
     );
-    assert!(table.contains(&format!("{bad}\tFAILED\tfailed")), "{table}");
+    assert!(
+        table.contains(&format!("{bad}\tFAILED\tUNSUPPORTED_MEDIA_TYPE: ")),
+        "{table}"
+    );
     server.shutdown().await.unwrap();
 }

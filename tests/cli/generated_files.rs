@@ -49,11 +49,23 @@ fn the_man_page_documents_every_exit_code() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("man/orchestrator-cli.1"),
     )
     .unwrap();
+    // Each code is a tagged paragraph of its own (`.TP`, the code in bold,
+    // its meaning on the next line), so no meaning runs into the next one.
+    let lines: Vec<&str> = page.lines().collect();
     for code in ["0", "1", "2", "3", "4", "5", "6", "69", "124", "130"] {
+        let tag = format!("\\fB{code}\\fR");
+        let at = lines
+            .iter()
+            .position(|l| *l == tag)
+            .unwrap_or_else(|| panic!("exit code {code} missing"));
+        assert_eq!(
+            lines[at - 1],
+            ".TP",
+            "exit code {code} is not a paragraph of its own"
+        );
         assert!(
-            page.lines()
-                .any(|l| l.trim_start().starts_with(&format!("{code} "))),
-            "exit code {code} missing"
+            !lines[at + 1].starts_with('.') && !lines[at + 1].is_empty(),
+            "exit code {code} has no meaning"
         );
     }
 }

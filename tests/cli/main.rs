@@ -14,6 +14,7 @@ mod output;
 mod profiles;
 mod rate_limit;
 mod terminal;
+mod tmux;
 
 /// The `orchestrator-server` binary (another package's), found or built
 /// beside this package's `orchestrator-cli`.
