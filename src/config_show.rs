@@ -72,12 +72,24 @@ pub(crate) fn show(
             .cloned()
             .unwrap_or_else(|| "default".to_owned())
     };
-    match printer.format {
+    // A profile's `output` is for the commands that talk to the server;
+    // `config show` answers in JSON only when asked on this command line
+    // or in the environment, so a profile cannot hide what it sets.
+    let asked = printer.jq.is_some()
+        || matches!(
+            provenance.sources.get("output").map(String::as_str),
+            Some(s) if s == "flag" || s.starts_with("environment")
+        );
+    let format = if asked { printer.format } else { Output::Text };
+    match format {
         Output::Text => {
-            let file = provenance
-                .file
-                .as_ref()
-                .map_or_else(|| "none".to_owned(), |p| p.display().to_string());
+            let file = match (&provenance.file, &provenance.searched) {
+                (Some(file), _) => file.display().to_string(),
+                (None, Some(searched)) => {
+                    format!("none (looked for {})", searched.display())
+                }
+                (None, None) => "none (no HOME or XDG_CONFIG_HOME to look in)".to_owned(),
+            };
             printer.out(&format!("config file  {file}"))?;
             printer.out(&format!(
                 "profile      {}",
@@ -97,6 +109,7 @@ pub(crate) fn show(
             }
             printer.json(&json!({
                 "config_file": provenance.file.as_ref().map(|p| p.display().to_string()),
+                "config_file_searched": provenance.searched.as_ref().map(|p| p.display().to_string()),
                 "profile": provenance.profile,
                 "settings": Value::Object(settings),
             }))?;

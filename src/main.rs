@@ -79,6 +79,11 @@ fn main() -> ExitCode {
         jq: jq.map(Rc::new),
         jq_failed: Rc::new(Cell::new(false)),
         api_url: cli.global.api_url.clone(),
+        width: std::io::stdout()
+            .is_terminal()
+            .then(|| console::Term::stdout().size_checked())
+            .flatten()
+            .map(|(_rows, columns)| usize::from(columns)),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -142,6 +142,10 @@ pub(crate) struct Printer {
     pub jq_failed: Rc<Cell<bool>>,
     /// The API URL in use, for advice.
     pub api_url: String,
+    /// Columns of the terminal stdout is, when it is one: a task's line is
+    /// cut to fit, so several tasks make as many lines. `None` in a pipe,
+    /// where lines are whole.
+    pub width: Option<usize>,
 }
 
 impl Printer {
@@ -294,7 +298,7 @@ impl Printer {
             }
             Output::Text => {
                 for done in results {
-                    self.out(&text_line(done))?;
+                    self.out(&fit(&text_line(done), self.width))?;
                 }
             }
         }
@@ -439,6 +443,37 @@ fn text_line(done: &Done) -> String {
     }
 }
 
+/// `line` cut with `…` to `width` columns as a terminal shows it (tabs
+/// stopping every 8 columns); whole when there is no width.
+fn fit(line: &str, width: Option<usize>) -> String {
+    let Some(width) = width else {
+        return line.to_owned();
+    };
+    // Keep the last column free: some terminals wrap on reaching it.
+    let room = width.saturating_sub(1);
+    let mut ends = Vec::with_capacity(line.len());
+    let mut column = 0;
+    for c in line.chars() {
+        column = if c == '\t' {
+            (column / 8 + 1) * 8
+        } else {
+            column + console::measure_text_width(c.encode_utf8(&mut [0; 4]))
+        };
+        ends.push((c, column));
+    }
+    if column <= room {
+        return line.to_owned();
+    }
+    // Room for the text and the `…`.
+    let mut kept: String = ends
+        .iter()
+        .take_while(|(_, end)| *end < room)
+        .map(|(c, _)| *c)
+        .collect();
+    kept.push('…');
+    kept
+}
+
 /// A completed task's result in a few words: an analysis's summary, else
 /// its JSON, cut to one line.
 fn result_excerpt(status: &TaskStatus) -> String {
@@ -518,4 +553,19 @@ fn final_object(done: &Done) -> Value {
         o["error_detail"] = error_object(e);
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn a_line_is_cut_to_the_terminal_counting_tab_stops() {
+        let line = "input\ttask-1\tCOMPLETED\tMarket trends in 2025 show strong growth";
+        // "input" and its tab reach column 8, "task-1" 16, "COMPLETED" 32;
+        // the text and its `…` end at 39, the last column left free.
+        assert_eq!(fit(line, Some(40)), "input\ttask-1\tCOMPLETED\tMarket…");
+        assert_eq!(fit(line, None), line);
+        assert_eq!(fit("short", Some(40)), "short");
+    }
 }

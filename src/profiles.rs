@@ -31,6 +31,7 @@ use crate::args::{Global, Output, ProgressMode};
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Table {
+    #[serde(default, deserialize_with = "api_url")]
     api_url: Option<String>,
     api_key_file: Option<PathBuf>,
     api_key_command: Option<String>,
@@ -60,6 +61,22 @@ struct File {
     profiles: BTreeMap<String, Table>,
 }
 
+/// An `api_url` checked where it is written, so a mistake is reported at
+/// its line and column rather than later as a failed request.
+fn api_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let text = String::deserialize(d)?;
+    match url::Url::parse(&text) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(Some(text)),
+        Ok(url) => Err(serde::de::Error::custom(format!(
+            "api_url `{text}` must be an http:// or https:// URL (it is {}:)",
+            url.scheme()
+        ))),
+        Err(e) => Err(serde::de::Error::custom(format!(
+            "api_url `{text}` is not a URL ({e}); expected e.g. https://tasks.example.com"
+        ))),
+    }
+}
+
 fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
     let text = String::deserialize(d)?;
     humantime::parse_duration(text.trim())
@@ -87,14 +104,18 @@ fn value_enum<'de, D: Deserializer<'de>, T: ValueEnum>(d: D) -> Result<Option<T>
 pub(crate) struct Provenance {
     /// The config file read, if any.
     pub file: Option<PathBuf>,
+    /// Where the config file was looked for when none was given and none
+    /// was there (`None` when no HOME or XDG_CONFIG_HOME says where).
+    pub searched: Option<PathBuf>,
     /// The profile applied, if any.
     pub profile: Option<String>,
     /// Setting name → where its value came from.
     pub sources: BTreeMap<&'static str, String>,
 }
 
-/// The config file to read: `--config`/`ORCHESTRATOR_CONFIG`, else
-/// `$XDG_CONFIG_HOME/orchestrator/config.toml` (`~/.config/…`) if it exists.
+/// The config file to read: `--config`/`ORCHESTRATOR_CONFIG` (and
+/// `true`: it must exist), else `$XDG_CONFIG_HOME/orchestrator/config.toml`
+/// (`~/.config/…`), read if it exists.
 fn config_path(global: &Global) -> Option<(PathBuf, bool)> {
     if let Some(path) = &global.config {
         return Some((path.clone(), true));
@@ -103,8 +124,7 @@ fn config_path(global: &Global) -> Option<(PathBuf, bool)> {
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-    let path = base.join("orchestrator").join("config.toml");
-    path.exists().then_some((path, false))
+    Some((base.join("orchestrator").join("config.toml"), false))
 }
 
 /// Reads and checks a config file; errors name the file and line.
@@ -150,14 +170,17 @@ fn source(matches: &ArgMatches, id: &str) -> Option<ValueSource> {
 pub(crate) fn apply(global: &mut Global, matches: &ArgMatches) -> Result<Provenance, String> {
     let mut provenance = Provenance::default();
     let file = match config_path(global) {
-        Some((path, explicit)) => {
-            if !explicit || path.exists() {
-                let file = read(&path)?;
-                provenance.file = Some(path);
-                file
-            } else {
-                return Err(format!("the config file {} does not exist", path.display()));
-            }
+        Some((path, _)) if path.exists() => {
+            let file = read(&path)?;
+            provenance.file = Some(path);
+            file
+        }
+        Some((path, true)) => {
+            return Err(format!("the config file {} does not exist", path.display()));
+        }
+        Some((path, false)) => {
+            provenance.searched = Some(path);
+            File::default()
         }
         None => File::default(),
     };

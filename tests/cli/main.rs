@@ -12,6 +12,7 @@ mod jq;
 mod network;
 mod output;
 mod profiles;
+mod progress_screen;
 mod rate_limit;
 mod terminal;
 mod tmux;

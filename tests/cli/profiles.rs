@@ -172,6 +172,16 @@ async fn a_bad_config_file_is_a_usage_error_naming_file_and_line() {
         ),
         ("[default\n", ":1:", ""),
         (
+            "[default]\n\n[profiles.typo]\napi_url = \"htp//tasks.example.com\"\n",
+            ":4:11",
+            "is not a URL",
+        ),
+        (
+            "[default]\napi_url = \"ftp://tasks.example.com\"\n",
+            ":2:11",
+            "must be an http:// or https:// URL",
+        ),
+        (
             "[default]\ncolour = \"red\"\n",
             ":2:",
             "unknown field `colour`",
@@ -234,4 +244,61 @@ async fn the_config_file_is_found_under_xdg_config_home() {
             .unwrap()
             .ends_with("orchestrator/config.toml")
     );
+}
+
+#[tokio::test]
+async fn config_show_says_where_it_looked_when_there_is_no_file() {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = cli_bare("http://127.0.0.1:9");
+    cmd.env("XDG_CONFIG_HOME", home.path())
+        .args(["config", "show"]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let looked = home.path().join("orchestrator").join("config.toml");
+    let first = stdout(&out).lines().next().unwrap_or_default().to_owned();
+    assert_eq!(
+        first,
+        format!("config file  none (looked for {})", looked.display())
+    );
+
+    let mut cmd = cli_bare("http://127.0.0.1:9");
+    cmd.env("XDG_CONFIG_HOME", home.path())
+        .args(["config", "show", "-o", "json"]);
+    let shown: Value = serde_json::from_str(&stdout(&run(cmd).await)).unwrap();
+    assert_eq!(shown["config_file"], Value::Null);
+    assert_eq!(
+        shown["config_file_searched"],
+        looked.display().to_string().as_str()
+    );
+}
+
+#[tokio::test]
+async fn a_profile_asking_for_json_does_not_turn_config_show_into_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "[default]\noutput = \"json\"\n");
+    let mut cmd = cli_bare("http://127.0.0.1:9");
+    cmd.arg("--config").arg(&path).args(["config", "show"]);
+    let out = run(cmd).await;
+    let text = stdout(&out);
+    assert!(text.starts_with("config file  "), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("output") && l.contains("json") && l.contains("[default] in")),
+        "{text}"
+    );
+
+    // Asked for on the command line or in the environment, it is JSON.
+    for (flag, env) in [(Some("json"), None), (None, Some("json"))] {
+        let mut cmd = cli_bare("http://127.0.0.1:9");
+        cmd.arg("--config").arg(&path).args(["config", "show"]);
+        if let Some(flag) = flag {
+            cmd.args(["-o", flag]);
+        }
+        if let Some(env) = env {
+            cmd.env("ORCHESTRATOR_OUTPUT", env);
+        }
+        let out = run(cmd).await;
+        let shown: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(shown["settings"]["output"]["value"], "json");
+    }
 }

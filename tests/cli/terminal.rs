@@ -35,3 +35,43 @@ fn the_demo_draws_a_moving_bar_in_a_terminal() {
     assert!(percents.first() < percents.last(), "{percents:?}");
     assert!(screen.contains("Summary:"));
 }
+
+/// The bar is drawn unless `CI` says this is CI: set to anything but
+/// empty, `false` or `0`.
+#[cfg(unix)]
+#[test]
+fn only_a_ci_variable_that_says_ci_turns_the_bar_off() {
+    if !crate::tmux::installed("the CI variable at a terminal", &["tmux"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let demo = format!(
+        "{} demo --work-time 1500ms",
+        env!("CARGO_BIN_EXE_orchestrator-cli")
+    );
+    for (ci, bar) in [
+        ("", true),
+        ("false", true),
+        ("0", true),
+        ("true", false),
+        ("1", false),
+    ] {
+        let pane = crate::tmux::Pane::start(120, 20, dir.path(), &[("CI", ci)], &demo);
+        if bar {
+            pane.wait_for(std::time::Duration::from_secs(20), |s| s.contains('█'));
+            pane.wait_for_exit(std::time::Duration::from_secs(30));
+        } else {
+            pane.wait_for_exit(std::time::Duration::from_secs(30));
+            let everything = pane.everything();
+            // Plain progress: a line per change, no bar.
+            assert!(
+                !everything.contains('█'),
+                "CI={ci:?} drew a bar:\n{everything}"
+            );
+            assert!(
+                everything.lines().any(|l| l.contains("RUNNING")),
+                "CI={ci:?}:\n{everything}"
+            );
+        }
+    }
+}

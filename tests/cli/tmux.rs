@@ -99,9 +99,10 @@ impl Pane {
         trim(&self.tmux(&["capture-pane", "-p", "-t", "0"]))
     }
 
-    /// The scrollback and the screen, everything the terminal holds.
+    /// The scrollback and the screen, everything the terminal holds, with
+    /// lines the terminal wrapped joined again.
     pub(crate) fn everything(&self) -> String {
-        trim(&self.tmux(&["capture-pane", "-p", "-S", "-", "-t", "0"]))
+        trim(&self.tmux(&["capture-pane", "-p", "-J", "-S", "-", "-t", "0"]))
     }
 
     /// Whether the program has exited.
@@ -109,6 +110,19 @@ impl Pane {
         self.tmux(&["display-message", "-p", "-t", "0", "#{pane_dead}"])
             .trim()
             == "1"
+    }
+
+    /// Waits until the program has exited; panics with the screen after `limit`.
+    pub(crate) fn wait_for_exit(&self, limit: Duration) {
+        let start = Instant::now();
+        while !self.exited() {
+            assert!(
+                start.elapsed() < limit,
+                "still running; the screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Waits until `ready` holds for the screen; panics with the screen
