@@ -3,12 +3,15 @@
 
 mod support;
 
+mod arguments;
 mod batch;
+mod cancel;
 mod completion;
 mod crash_recovery;
 mod exit_codes;
 mod generated_files;
 mod jq;
+mod json_shape;
 mod network;
 mod output;
 mod profiles;

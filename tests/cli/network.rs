@@ -144,3 +144,21 @@ async fn https_proxy_from_the_environment_carries_a_tunnel_and_never_the_key() {
     assert!(proxy.heads().len() > before, "--proxy was not used");
     https.server.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_url_against_a_plain_http_server_says_to_use_http_not_a_certificate() {
+    let server = server(Duration::ZERO).await;
+    let plain = server.url();
+    let url = plain.replacen("http://", "https://", 1);
+    let mut cmd = cli(&url);
+    cmd.args(["status", "task-1"]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 7, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains("give --api-url as http://"), "{err}");
+    // Advice for the CLI, not the SDK's builder.
+    assert!(!err.contains("add_root_certificate"), "{err}");
+    assert!(!err.contains("--cacert"), "{err}");
+    server.shutdown().await.unwrap();
+}

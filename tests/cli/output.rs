@@ -338,3 +338,82 @@ async fn a_non_standard_status_url_is_printed_so_a_later_wait_finds_the_task() {
         stderr(&out)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zero_timeout_looks_once_and_reports_what_it_saw() {
+    let server = server(Duration::from_secs(30)).await;
+    let running = submit(&server, REPORT).await;
+    let quick = crate::support::server(Duration::ZERO).await;
+    let finished = submit(&quick, REPORT).await;
+    sdk(&quick).poll(finished.as_str()).await.unwrap();
+
+    let mut cmd = cli(&quick.url());
+    cmd.args(["wait", &finished, "--timeout", "0s"]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("Market trends"), "{}", stdout(&out));
+
+    let mut cmd = cli(&server.url());
+    cmd.args(["wait", &running, "--timeout", "0s"]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 124, "{}", stderr(&out));
+    assert!(!stderr(&out).contains("not seen yet"), "{}", stderr(&out));
+    server.shutdown().await.unwrap();
+    quick.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_of_a_failed_task_shows_its_error_code_and_message() {
+    let server = server(Duration::ZERO).await;
+    let mut cmd = cli(&server.url());
+    cmd.args([
+        "submit", "bot-1", "--wait", "-o", "json", "--jq", ".task_id",
+    ])
+    .args(["--document-url", "data:image/png;base64,iVBORw0KGgo="]);
+    let id = stdout(&run(cmd).await).trim().to_owned();
+    let mut cmd = cli(&server.url());
+    cmd.args(["status", &id]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let line = stdout(&out);
+    assert!(
+        line.starts_with(&format!("{id}\tFAILED (UNSUPPORTED_MEDIA_TYPE: ")),
+        "{line}"
+    );
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waited_batch_in_text_names_each_input_with_its_task_state_and_result() {
+    let server = server(Duration::ZERO).await;
+    let good = data_url(REPORT);
+    let bad = "data:image/png;base64,iVBORw0KGgo=";
+    let mut cmd = cli(&server.url());
+    cmd.args([
+        "submit",
+        "bot-1",
+        "--wait",
+        "--document-url",
+        &good,
+        "--document-url",
+        bad,
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let lines: Vec<Vec<String>> = stdout(&out)
+        .lines()
+        .map(|l| l.split('\t').map(str::to_owned).collect())
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", stdout(&out));
+    assert_eq!(lines[0][0], good);
+    assert!(lines[0][1].starts_with("task-"), "{lines:?}");
+    assert_eq!(lines[0][2], "COMPLETED");
+    assert!(lines[0][3].starts_with("Market trends"), "{lines:?}");
+    assert_eq!(lines[1][0], bad);
+    assert_eq!(lines[1][2], "FAILED");
+    assert!(
+        lines[1][3].starts_with("UNSUPPORTED_MEDIA_TYPE: "),
+        "{lines:?}"
+    );
+    server.shutdown().await.unwrap();
+}

@@ -297,10 +297,12 @@ impl Wait {
                 }
                 Err(e) if e.is_transient() && !self.answered && self.unreachable_for_long() => {
                     let waited = self.since_start();
-                    return Err(self.fail(e.context(format!(
-                        "no answer from the server in {}; is it running, and is the URL right",
-                        seconds(waited)
-                    ))));
+                    return Err(self.fail(
+                        e.context(format!("no answer from the server in {}", seconds(waited)))
+                            .with_advice(
+                                "check that the server is running and that the client's base URL is right",
+                            ),
+                    ));
                 }
                 Err(e) if e.is_transient() && look_after_deadline => {
                     // The one look of a spent deadline failed: that is the answer.
@@ -317,7 +319,16 @@ impl Wait {
                         self.backoff
                             .next_delay(self.options.min_interval, self.options.max_interval),
                     );
-                    let next = self.next_pause(own, polled.retry_after, false);
+                    let mut next = self.next_pause(own, polled.retry_after, false);
+                    if !self.answered {
+                        // A server never heard from gets its last try when
+                        // `first_answer_timeout` is up, not a backoff later.
+                        let left = self
+                            .options
+                            .first_answer_timeout
+                            .saturating_sub(self.since_start());
+                        next.delay = next.delay.min(left);
+                    }
                     record_next(&polled.span, Some(next));
                     // One warning per run of failures; the retries after it
                     // are for `debug`.
