@@ -8,6 +8,7 @@ mod batch;
 mod cancel;
 mod completion;
 mod crash_recovery;
+mod docs;
 mod exit_codes;
 mod generated_files;
 mod jq;
