@@ -9,9 +9,10 @@ use serde_json::Value;
 
 use crate::args::{Cancel, Global, Output, Status, SubmitArgs, Wait};
 use crate::batch;
+use crate::describe::describe;
 use crate::exit::Exit;
 use crate::key;
-use crate::output::{Printer, Shape, accepted_object, describe, error_object, error_text};
+use crate::output::{Printer, Shape, accepted_object, error_object, error_text};
 use crate::progress::{Display, Summary};
 use crate::task_list::task_refs;
 use crate::waiting::{Pending, wait_all};

@@ -9,6 +9,7 @@ mod commands;
 mod config_show;
 #[cfg(feature = "demo")]
 mod demo;
+mod describe;
 mod exit;
 mod generate;
 mod jq;

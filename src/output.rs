@@ -13,6 +13,7 @@ use orchestrator::{
 use serde_json::{Value, json};
 
 use crate::args::Output;
+use crate::describe::describe;
 use crate::exit::Exit;
 use crate::jq::Jq;
 
@@ -501,17 +502,6 @@ pub(crate) fn accepted_object(accepted: &Accepted) -> Value {
     body["status_url"] = json!(accepted.status_url().as_str());
     body["outcome"] = json!("accepted");
     body
-}
-
-/// `RUNNING (45%)`; a failed task with why: `FAILED (DOCUMENT_EMPTY: …)`.
-pub(crate) fn describe(status: &TaskStatus) -> String {
-    if let Some(error) = status.error() {
-        return format!("{} ({error})", status.state());
-    }
-    match status.progress_percent() {
-        Some(p) if !status.is_terminal() => format!("{} ({p:.0}%)", status.state()),
-        _ => status.state().to_string(),
-    }
 }
 
 /// An SDK error as JSON (`error_detail`): its kind, the CLI's one-line

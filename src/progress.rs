@@ -16,7 +16,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use orchestrator::{TaskState, TaskStatus};
 
 use crate::args::ProgressMode;
-use crate::output::describe;
+use crate::describe::describe;
 
 /// How often plain mode says "still waiting" when nothing else was printed.
 pub(crate) const HEARTBEAT: Duration = Duration::from_secs(30);

@@ -2,7 +2,7 @@
 //!
 //! ```sh
 //! export ORCHESTRATOR_API_URL=http://127.0.0.1:8000 ORCHESTRATOR_API_KEY=secret-key
-//! cargo run --example stream_progress -- task-f4b5c6d7-e8f9-1234-5678-90abcdef1234
+//! cargo run -p orchestrator-sdk --example stream_progress -- "$(orchestrator-cli submit bot-abc-123 --document-url 'data:text/plain,Hello')"
 //! ```
 
 use std::process::ExitCode;
@@ -16,12 +16,7 @@ async fn main() -> ExitCode {
         eprintln!("usage: stream_progress <TASK_ID | STATUS_URL>");
         return ExitCode::from(2);
     };
-    let base_url =
-        std::env::var("ORCHESTRATOR_API_URL").unwrap_or_else(|_| "http://127.0.0.1:8000".into());
-    let client = match Client::builder(base_url)
-        .bearer_token(std::env::var("ORCHESTRATOR_API_KEY").unwrap_or_default())
-        .build()
-    {
+    let client = match Client::from_env().build() {
         Ok(client) => client,
         Err(e) => {
             eprintln!("error: {e}");

@@ -2,7 +2,7 @@
 //!
 //! ```sh
 //! export ORCHESTRATOR_API_URL=http://127.0.0.1:8000 ORCHESTRATOR_API_KEY=secret-key
-//! cargo run --example submit_and_wait -- bot-abc-123 https://example.com/large-report.pdf
+//! cargo run -p orchestrator-sdk --example submit_and_wait -- bot-abc-123 'data:text/plain,Market%20trends%20show%20strong%20growth.%20Acme%20Corp%20reported%20record%20revenue.'
 //! ```
 
 use std::process::ExitCode;
@@ -26,13 +26,9 @@ async fn run() -> Result<ExitCode, orchestrator::Error> {
     let bot_id = args.next().unwrap_or_else(|| "bot-abc-123".to_owned());
     let document_url = args
         .next()
-        .unwrap_or_else(|| "https://example.com/large-report.pdf".to_owned());
-    let base_url =
-        std::env::var("ORCHESTRATOR_API_URL").unwrap_or_else(|_| "http://127.0.0.1:8000".into());
+        .unwrap_or_else(|| "data:text/plain,Market%20trends%20show%20strong%20growth.%20Acme%20Corp%20reported%20record%20revenue.".to_owned());
 
-    let client = Client::builder(base_url)
-        .bearer_token(std::env::var("ORCHESTRATOR_API_KEY").unwrap_or_default())
-        .build()?;
+    let client = Client::from_env().build()?;
 
     let accepted = client
         .analyze_document(&bot_id, &AnalyzeDocument::new(document_url))

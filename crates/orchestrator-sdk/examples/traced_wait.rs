@@ -5,7 +5,7 @@
 //!
 //! ```sh
 //! export ORCHESTRATOR_API_URL=http://127.0.0.1:8000 ORCHESTRATOR_API_KEY=secret-key
-//! cargo run -p orchestrator-sdk --example traced_wait -- bot-abc-123 https://example.com/report.pdf
+//! cargo run -p orchestrator-sdk --example traced_wait -- bot-abc-123 'data:text/plain,Market%20trends%20show%20strong%20growth.%20Acme%20Corp%20reported%20record%20revenue.'
 //! ```
 //!
 //! To export the same spans to an OpenTelemetry collector instead, add a
@@ -39,12 +39,8 @@ async fn run() -> Result<(), orchestrator::Error> {
     let bot_id = args.next().unwrap_or_else(|| "bot-abc-123".to_owned());
     let document_url = args
         .next()
-        .unwrap_or_else(|| "https://example.com/report.pdf".to_owned());
-    let base_url =
-        std::env::var("ORCHESTRATOR_API_URL").unwrap_or_else(|_| "http://127.0.0.1:8000".into());
-    let client = Client::builder(base_url)
-        .bearer_token(std::env::var("ORCHESTRATOR_API_KEY").unwrap_or_default())
-        .build()?;
+        .unwrap_or_else(|| "data:text/plain,Market%20trends%20show%20strong%20growth.%20Acme%20Corp%20reported%20record%20revenue.".to_owned());
+    let client = Client::from_env().build()?;
 
     let accepted = client
         .analyze_document(&bot_id, &AnalyzeDocument::new(document_url))

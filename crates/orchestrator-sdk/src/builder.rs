@@ -53,6 +53,9 @@ pub struct ClientBuilder {
     max_idle_connections: usize,
     max_concurrent_submits: usize,
     proxy: ProxySetting,
+    /// A mistake found before `build()` (an empty variable read by
+    /// `Client::from_env`), reported by it.
+    deferred: Option<Error>,
 }
 
 /// Where requests go on their way to the API.
@@ -107,9 +110,12 @@ impl ClientBuilder {
     /// The bearer token sent as `Authorization: Bearer <token>`, only to the
     /// base URL's origin.
     ///
+    /// An empty token is no token. To read the key the CLI reads (and be
+    /// told when its variable is empty), use [`Client::from_env`].
+    ///
     /// ```
     /// let client = orchestrator::Client::builder("http://127.0.0.1:8000")
-    ///     .bearer_token(std::env::var("ORCHESTRATOR_API_KEY").unwrap_or_default())
+    ///     .bearer_token("secret-key")
     ///     .build();
     /// ```
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
@@ -399,7 +405,10 @@ impl ClientBuilder {
     /// assert!(err.to_string().contains("credentials"));
     /// assert!(!err.to_string().contains("pw"));
     /// ```
-    pub fn build(self) -> Result<Client> {
+    pub fn build(mut self) -> Result<Client> {
+        if let Some(error) = self.deferred.take() {
+            return Err(error);
+        }
         let base_url = parse_base_url(&self.base_url)?;
         let authorization = match &self.bearer_token {
             None => None,
@@ -569,6 +578,13 @@ impl ClientBuilder {
             max_idle_connections: DEFAULT_MAX_IDLE,
             max_concurrent_submits: DEFAULT_MAX_CONCURRENT_SUBMITS,
             proxy: ProxySetting::Environment,
+            deferred: None,
         }
+    }
+
+    /// Makes `build()` fail with `error` (the first such error wins).
+    pub(crate) fn fail_with(mut self, error: Error) -> ClientBuilder {
+        self.deferred.get_or_insert(error);
+        self
     }
 }

@@ -78,6 +78,36 @@ impl Client {
         ClientBuilder::new(base_url.into())
     }
 
+    /// Starts configuring a client from the variables `orchestrator-cli`
+    /// reads: the base URL from `ORCHESTRATOR_API_URL` (default
+    /// `http://127.0.0.1:8000`), the bearer token from
+    /// `ORCHESTRATOR_API_KEY`, else `ADMIN_API_KEY` (none when neither is
+    /// set; a key file's trailing newline dropped). A variable that is set
+    /// but empty makes [`build`](ClientBuilder::build) fail
+    /// ([`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput), naming
+    /// it) rather than quietly send no token. Other settings chain on as
+    /// for [`builder`](Self::builder).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let client = orchestrator::Client::from_env()
+    ///     .request_timeout(Duration::from_secs(10))
+    ///     .build();
+    /// ```
+    pub fn from_env() -> ClientBuilder {
+        match crate::from_env::read(|name| std::env::var(name).ok()) {
+            Ok(found) => {
+                let builder = ClientBuilder::new(found.base_url);
+                match found.token {
+                    Some(token) => builder.bearer_token(token),
+                    None => builder,
+                }
+            }
+            Err(e) => ClientBuilder::new(String::new()).fail_with(e),
+        }
+    }
+
     /// The API's base URL (always ending in `/`).
     pub fn base_url(&self) -> &Url {
         &self.inner.transport.base_url

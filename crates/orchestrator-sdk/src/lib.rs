@@ -10,6 +10,7 @@ mod builder;
 mod client;
 pub mod clock;
 mod error;
+mod from_env;
 mod models;
 mod poll;
 mod retry_after;
