@@ -25,8 +25,8 @@ use crate::transport::{H2c, Transport};
 /// | request timeout | 30 s (long polls add their wait on top) |
 /// | connect timeout | 10 s |
 /// | body size cap | 16 MiB |
-/// | submit retries | 3 (connection failures, `429`/`503` without `Retry-After`) |
-/// | submit timeout | 5 min (how long `429`/`503` with `Retry-After` are followed) |
+/// | submit retries | 3 (connection failures, `429`/`500`/`502`/`503`/`504` without `Retry-After`) |
+/// | submit timeout | 5 min (how long answers with `Retry-After` are followed) |
 /// | cross-origin status URLs | refused |
 /// | extra root certificates | none (the system's roots) |
 /// | HTTP/2 | negotiated over HTTPS; h2c only with `http2_prior_knowledge` |
@@ -213,8 +213,9 @@ impl ClientBuilder {
     }
 
     /// How many times a submit is retried after a failure that says nothing
-    /// about when to come back: a refused connection, or a `429`/`503`
-    /// without `Retry-After`. A `429`/`503` *with* `Retry-After` is followed
+    /// about when to come back: a connection refused, reset or timed out, or
+    /// a `429`, `500`, `502`, `503` or `504` without `Retry-After`. One *with*
+    /// `Retry-After` is followed
     /// for up to [`submit_timeout`](Self::submit_timeout) in all, whatever
     /// this count — unless it is 0, which retries nothing. Every retry
     /// carries the same `Idempotency-Key`.

@@ -1,6 +1,6 @@
-//! Submitting a task, safely — one `Idempotency-Key` for every attempt,
-//! retries only where the server cannot have created a task or says it did
-//! not — and reading the `202` into an [`Accepted`].
+//! Submitting a task, safely — one `Idempotency-Key` for every attempt, so
+//! that every failure that can pass is retried without ever making a second
+//! task — and reading the `202` into an [`Accepted`].
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
@@ -26,17 +26,20 @@ const IDEMPOTENCY_KEY: &str = "idempotency-key";
 /// A pending submit. Await it to send the request.
 ///
 /// Every attempt carries the same `Idempotency-Key` (a fresh UUID v4 unless
-/// you set one). Attempts are repeated only when the connection could not be
-/// made, or the server answered `429` or `503` — cases where no task was
-/// created or the key makes a repeat harmless. A `429`/`503` with a
-/// `Retry-After` is followed (each pause capped by `max_retry_after`, plus
-/// a little jitter) for up to the client's `submit_timeout` in all, however
-/// many attempts that takes: a rate limit shared by many clients may turn
-/// one away several times. Failures without such guidance are retried
-/// `submit_retries` times, with backoff. With `submit_retries(0)` nothing is
-/// retried. A timeout after the request was sent is *not*
-/// retried: the error says so, and resubmitting with
-/// [`Accepted::idempotency_key`]'s key (or the one you chose) is safe.
+/// you set one), so a repeat can never create a second task: the server
+/// answers it with the task the first attempt made, if it made one.
+/// Attempts are therefore repeated on every failure that can pass: the
+/// connection could not be made or broke after the request was sent (reset,
+/// timeout), or the server answered `429`, `500`, `502`, `503` or `504` (a
+/// rate limit, a restarting database, a proxy in front of a restarting
+/// server). A `Retry-After` is followed (each pause capped by
+/// `max_retry_after`, plus a little jitter) for up to the client's
+/// `submit_timeout` in all, however many attempts that takes: a rate limit
+/// shared by many clients may turn one away several times. Failures without
+/// such guidance are retried `submit_retries` times, with backoff. With
+/// `submit_retries(0)` nothing is retried, and an error after the request
+/// was sent says that resubmitting with [`Accepted::idempotency_key`]'s key
+/// (or the one you chose) is safe.
 #[must_use = "a submit does nothing until it is awaited"]
 #[derive(Debug)]
 pub struct Submit {
@@ -140,12 +143,7 @@ impl Submit {
                 Ok(reply) if is_accepted(reply.status) => {
                     return read_acceptance(&client, &url, &reply, key);
                 }
-                Ok(reply)
-                    if matches!(
-                        reply.status,
-                        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
-                    ) =>
-                {
+                Ok(reply) if is_worth_repeating(reply.status) => {
                     let hint = retry_after(&reply.headers, inner.clock.now());
                     (
                         error_for_reply(&Method::POST, &url, &reply),
@@ -154,13 +152,20 @@ impl Submit {
                     )
                 }
                 Ok(reply) => return Err(error_for_reply(&Method::POST, &url, &reply)),
+                // A certificate problem (and any failure that cannot pass)
+                // does not heal by repeating.
+                Err(failure) if !failure.error.is_transient() => return Err(failure.error),
                 Err(failure) if failure.connect => (failure.error, None, failure.span),
-                Err(failure) => {
-                    return Err(failure.error.context(format!(
+                // Sent, then lost (reset, timed out): the key makes a repeat
+                // harmless, and says so if the repeats run out.
+                Err(failure) => (
+                    failure.error.context(format!(
                         "the submit may or may not have reached the server; resubmitting with \
                          idempotency key `{key}` is safe"
-                    )));
-                }
+                    )),
+                    None,
+                    failure.span,
+                ),
             };
             if inner.submit_retries == 0 {
                 return Err(error);
@@ -325,6 +330,20 @@ fn read_acceptance(
         tracing::debug!(status = %reply.status, "submit answered without a status body; will poll");
     }
     Ok(accepted)
+}
+
+/// The answers to a submit that can pass and that a repeat with the same
+/// key cannot make worse: a rate limit, and a server or gateway failing for
+/// the moment.
+fn is_worth_repeating(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS
+            | StatusCode::INTERNAL_SERVER_ERROR
+            | StatusCode::BAD_GATEWAY
+            | StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::GATEWAY_TIMEOUT
+    )
 }
 
 fn is_accepted(status: StatusCode) -> bool {

@@ -116,6 +116,34 @@ impl fmt::Display for Database {
     }
 }
 
+/// How long the server waits on its database, so that a database that
+/// stopped answering makes requests fail in seconds (a `503` with
+/// `Retry-After`) instead of hanging them, `/healthz` included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DatabaseTimeouts {
+    /// Opening a PostgreSQL connection.
+    pub connect: Duration,
+    /// Waiting for a free connection of the PostgreSQL pool.
+    pub acquire: Duration,
+    /// One store operation (a statement or a transaction) on PostgreSQL:
+    /// PostgreSQL's own `statement_timeout`, and the server's deadline on the
+    /// answer, which also holds when the database's processes are stopped.
+    pub statement: Duration,
+    /// SQLite: how long a write waits for a lock held by another connection.
+    pub busy: Duration,
+}
+
+impl Default for DatabaseTimeouts {
+    fn default() -> Self {
+        DatabaseTimeouts {
+            connect: Duration::from_secs(5),
+            acquire: Duration::from_secs(5),
+            statement: Duration::from_secs(5),
+            busy: Duration::from_secs(5),
+        }
+    }
+}
+
 /// Fault injection for resilience tests: answer a fraction of API requests
 /// with `503 Service Unavailable` and a `Retry-After`, before they do anything.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -308,6 +336,8 @@ pub struct ServerConfig {
     /// How often the TLS files are looked at; a renewed pair is served from
     /// the next handshake on. Zero: never (the pair read at start stays).
     pub tls_reload_every: Duration,
+    /// How long requests and workers wait on the database.
+    pub db_timeouts: DatabaseTimeouts,
     /// How long a worker's claim on a task holds without progress or a
     /// heartbeat; a dead instance's tasks run again after it.
     pub lease: Duration,
@@ -382,6 +412,7 @@ impl Default for ServerConfig {
             connections: ConnectionLimits::default(),
             tls: None,
             tls_reload_every: Duration::from_secs(10),
+            db_timeouts: DatabaseTimeouts::default(),
             lease: Duration::from_secs(30),
             max_attempts: 3,
             durable_commits: true,

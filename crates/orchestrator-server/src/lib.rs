@@ -60,7 +60,8 @@ mod worker;
 
 pub use api::{AppState, app};
 pub use config::{
-    ConfigError, ConnectionLimits, Database, DatabaseUrl, Faults, RateLimit, ServerConfig, TlsFiles,
+    ConfigError, ConnectionLimits, Database, DatabaseTimeouts, DatabaseUrl, Faults, RateLimit,
+    ServerConfig, TlsFiles,
 };
 pub use error::StartError;
 pub use server::{RunningServer, Server};
@@ -72,6 +73,6 @@ pub use store::PostgresStore;
 pub use store::SqliteStore;
 pub use store::{
     Cancelled, Change, ChangeFeed, Claim, Counts, Finish, MemoryStore, NewTask, Reaped, RunRef,
-    StoreError, StoreFuture, Submitted, TaskRecord, TaskStore, WORKER_LOST,
+    StoreError, StoreErrorKind, StoreFuture, Submitted, TaskRecord, TaskStore, WORKER_LOST,
 };
 pub use tenants::{KeysFileError, TenantKey};

@@ -111,6 +111,11 @@ impl Lifecycle {
         self.counted("counts", self.store.counts().await)
     }
 
+    /// Whether the store can serve now (a read and a write), for `/readyz`.
+    pub(crate) async fn check_ready(&self, now: i64) -> Result<Counts, StoreError> {
+        self.counted("check_ready", self.store.check_ready(now).await)
+    }
+
     /// Claims the oldest pending task for a worker.
     pub(crate) async fn claim(&self, claim: &Claim) -> Result<Option<TaskRecord>, StoreError> {
         let claimed = self.counted("claim", self.store.claim_next(claim).await)?;
@@ -290,8 +295,8 @@ impl Lifecycle {
 
     /// `result`, with a failure counted in the metrics under `operation`.
     fn counted<T>(&self, operation: &str, result: Result<T, StoreError>) -> Result<T, StoreError> {
-        if result.is_err() {
-            self.metrics.store_error(operation);
+        if let Err(e) = &result {
+            self.metrics.store_error(operation, e.kind());
         }
         result
     }

@@ -11,7 +11,8 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use orchestrator_server::{
-    ConnectionLimits, Database, Faults, RateLimit, Server, ServerConfig, TenantKey, TlsFiles,
+    ConnectionLimits, Database, DatabaseTimeouts, Faults, RateLimit, Server, ServerConfig,
+    TenantKey, TlsFiles,
 };
 
 /// The reference server of the asynchronous task API: submit with
@@ -176,6 +177,23 @@ struct Args {
     /// that does not load is logged and the current one kept.
     #[arg(long, env = "ORCHESTRATOR_TLS_RELOAD_EVERY", value_parser = parse_duration, value_name = "DURATION", default_value = "10s")]
     tls_reload_every: Duration,
+
+    /// PostgreSQL: how long opening a connection may take.
+    #[arg(long, env = "ORCHESTRATOR_DB_CONNECT_TIMEOUT", value_parser = parse_duration, value_name = "DURATION", default_value = "5s")]
+    db_connect_timeout: Duration,
+
+    /// PostgreSQL: how long a request waits for a free pooled connection.
+    #[arg(long, env = "ORCHESTRATOR_DB_ACQUIRE_TIMEOUT", value_parser = parse_duration, value_name = "DURATION", default_value = "5s")]
+    db_acquire_timeout: Duration,
+
+    /// PostgreSQL: how long one statement or transaction may take, enforced by
+    /// the database and by the server (a stopped database cannot hold a request).
+    #[arg(long, env = "ORCHESTRATOR_DB_STATEMENT_TIMEOUT", value_parser = parse_duration, value_name = "DURATION", default_value = "5s")]
+    db_statement_timeout: Duration,
+
+    /// SQLite: how long a write waits for a lock another connection holds.
+    #[arg(long, env = "ORCHESTRATOR_DB_BUSY_TIMEOUT", value_parser = parse_duration, value_name = "DURATION", default_value = "5s")]
+    db_busy_timeout: Duration,
 
     /// How long a worker's claim on a task holds without progress or a
     /// heartbeat; a dead instance's tasks run again after it.
@@ -440,6 +458,12 @@ fn config(args: Args) -> anyhow::Result<ServerConfig> {
             .zip(args.tls_key)
             .map(|(cert, key)| TlsFiles { cert, key }),
         tls_reload_every: args.tls_reload_every,
+        db_timeouts: DatabaseTimeouts {
+            connect: args.db_connect_timeout,
+            acquire: args.db_acquire_timeout,
+            statement: args.db_statement_timeout,
+            busy: args.db_busy_timeout,
+        },
         lease: args.lease,
         max_attempts: args.max_attempts,
         durable_commits: !args.relaxed_commits,

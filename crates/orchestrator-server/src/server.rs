@@ -48,7 +48,8 @@ impl Server {
     /// socket(s).
     pub async fn bind(config: ServerConfig) -> Result<Server, StartError> {
         config.validate()?;
-        let store = open_store(&config.database, config.durable_commits).await?;
+        let store =
+            open_store(&config.database, config.durable_commits, config.db_timeouts).await?;
         Server::with_store(config, store).await
     }
 
@@ -259,16 +260,24 @@ async fn open_store(
     database: &Database,
     // Only SQLite chooses its commit durability per server.
     #[cfg_attr(not(feature = "sqlite"), allow(unused_variables))] durable_commits: bool,
+    #[cfg_attr(
+        not(any(feature = "sqlite", feature = "postgres")),
+        allow(unused_variables)
+    )]
+    timeouts: crate::config::DatabaseTimeouts,
 ) -> Result<Arc<dyn TaskStore>, StartError> {
     match database {
         #[cfg(feature = "postgres")]
-        Database::Postgres(url) => Ok(Arc::new(crate::store::PostgresStore::connect(url).await?)),
+        Database::Postgres(url) => Ok(Arc::new(
+            crate::store::PostgresStore::connect_with(url, timeouts).await?,
+        )),
         #[cfg(not(feature = "postgres"))]
         Database::Postgres(url) => Err(no_postgres(url)),
         #[cfg(feature = "sqlite")]
         other => Ok(Arc::new(crate::store::SqliteStore::open_with(
             other,
             durable_commits,
+            timeouts.busy,
         )?)),
         #[cfg(not(feature = "sqlite"))]
         _ => Err(StartError::Unsupported(

@@ -17,7 +17,7 @@ use tokio::sync::watch;
 use crate::document::{self, Checkpoints, DocumentError, Fetcher};
 use crate::lifecycle::Lifecycle;
 use crate::metrics::Metrics;
-use crate::store::{Claim, Finish, RunRef, StoreError, TaskRecord};
+use crate::store::{Claim, Finish, RunRef, TaskRecord};
 use crate::timestamps::millis;
 
 /// Progress is written at most this often per run: a long poll answers
@@ -99,8 +99,6 @@ enum Halt {
     Shutdown,
     /// The task cannot succeed; this is why.
     Failed(TaskError),
-    /// The store failed while the run recorded progress.
-    Store(StoreError),
 }
 
 impl From<DocumentError> for Halt {
@@ -161,14 +159,6 @@ async fn run_task(ctx: &WorkerContext, task: TaskRecord) {
             }
             Finish::Failed(error)
         }
-        Err(Halt::Store(e)) => {
-            // The cause stays in the log; the task's error says only what happened.
-            tracing::error!(task = %task.id, error = %e, "could not record progress; failing the task");
-            Finish::Failed(TaskError::new(
-                "INTERNAL",
-                "the server could not record the task's progress",
-            ))
-        }
         Err(Halt::Lost) => {
             tracing::info!(task = %task.id, "the run no longer owns the task (cancelled, or its lease was taken back); stopped at a checkpoint");
             return;
@@ -185,14 +175,46 @@ async fn run_task(ctx: &WorkerContext, task: TaskRecord) {
         Finish::Completed(_) => "completed",
         Finish::Failed(_) => "failed",
     };
-    match ctx.lifecycle.finish(&run_ref, finish, ctx.now()).await {
-        Ok(true) => tracing::info!(task = %task.id, outcome, "task finished"),
-        Ok(false) => tracing::info!(task = %task.id, "the run lost the task before it finished"),
-        Err(e) => {
-            tracing::error!(task = %task.id, error = %e, "could not record the outcome; the task will run again when its lease expires")
+    // A database blip must not cost the task its work: the finish is tried
+    // again, a little later each time, for as long as half the lease (the
+    // heartbeat keeps the lease meanwhile), before the run is given up.
+    let give_up_at = tokio::time::Instant::now() + ctx.lease / 2;
+    let mut pause = FINISH_RETRY_FIRST;
+    let mut tries = 1;
+    loop {
+        match ctx
+            .lifecycle
+            .finish(&run_ref, finish.clone(), ctx.now())
+            .await
+        {
+            Ok(true) => {
+                tracing::info!(task = %task.id, outcome, tries, "task finished");
+                return;
+            }
+            Ok(false) => {
+                tracing::info!(task = %task.id, "the run lost the task before it finished");
+                return;
+            }
+            Err(e) if e.is_transient() && tokio::time::Instant::now() + pause < give_up_at => {
+                if tries == 1 {
+                    tracing::warn!(task = %task.id, error = %e, "could not record the outcome; trying again");
+                }
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(FINISH_RETRY_MAX);
+                tries += 1;
+            }
+            Err(e) => {
+                tracing::error!(task = %task.id, error = %e, tries, "could not record the outcome; the task will run again when its lease expires");
+                return;
+            }
         }
     }
 }
+
+/// The first pause before a finish is written again after a passing
+/// storage fault, and the longest (the pause doubles in between).
+const FINISH_RETRY_FIRST: Duration = Duration::from_millis(100);
+const FINISH_RETRY_MAX: Duration = Duration::from_secs(2);
 
 /// Runs the task's action.
 async fn execute(task: &TaskRecord, run: &mut Run<'_>) -> Result<Value, Halt> {
@@ -263,7 +285,12 @@ impl Checkpoints for Run<'_> {
             {
                 Ok(true) => {}
                 Ok(false) => return Err(Halt::Lost),
-                Err(e) => return Err(Halt::Store(e)),
+                // Progress is a hint to clients, and the heartbeat keeps the
+                // lease: a failed write is logged and the work goes on; the
+                // next checkpoint writes the figure again.
+                Err(e) => {
+                    tracing::warn!(task = %self.run.id, error = %e, "could not record progress; carrying on");
+                }
             }
         }
         Ok(())

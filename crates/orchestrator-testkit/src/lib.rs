@@ -2,12 +2,15 @@
 //! `orchestrator-server` binary (start it on a port, learn its address from
 //! what it prints, kill it with SIGKILL), find it from another package's
 //! tests, read a process's memory and CPU from `/proc`, print figures, make
-//! a throwaway CA, run a loopback `CONNECT` proxy.
+//! a throwaway CA, run a loopback `CONNECT` proxy, run a PostgreSQL cluster
+//! of a test's own to stop, restart and freeze.
 
 #![allow(missing_docs)]
 
+mod postgres;
 mod proxy;
 
+pub use postgres::PrivateCluster;
 pub use proxy::ConnectProxy;
 
 use std::io::{BufRead, BufReader};

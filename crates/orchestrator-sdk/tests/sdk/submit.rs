@@ -290,18 +290,33 @@ async fn a_caller_chosen_idempotency_key_is_sent() {
 }
 
 #[tokio::test]
-async fn a_submit_is_not_retried_on_500_or_after_a_timeout_because_the_task_may_exist() {
+async fn a_500_or_a_timeout_after_sending_is_retried_with_the_same_key_so_no_task_is_doubled() {
     let server = MockServer::start().await;
+    // The first answer of each bot fails (the slow one after the client's
+    // timeout, when the task may exist); the repeat is accepted.
     Mock::given(method("POST"))
         .and(path("/v1/bots/slow/actions/a"))
         .respond_with(accepted("t-5").set_delay(Duration::from_millis(500)))
+        .up_to_n_times(1)
         .expect(1)
         .mount(&server)
         .await;
+    for (bot, status) in [
+        ("broken", 500),
+        ("gateway", 502),
+        ("restarting", 503),
+        ("proxy", 504),
+    ] {
+        Mock::given(method("POST"))
+            .and(path(format!("/v1/bots/{bot}/actions/a")))
+            .respond_with(ResponseTemplate::new(status))
+            .up_to_n_times(1)
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
     Mock::given(method("POST"))
-        .and(path("/v1/bots/broken/actions/a"))
-        .respond_with(ResponseTemplate::new(500))
-        .expect(1)
+        .respond_with(accepted("t-6"))
         .mount(&server)
         .await;
     let client = builder(&server.uri(), &virtual_clock())
@@ -309,7 +324,62 @@ async fn a_submit_is_not_retried_on_500_or_after_a_timeout_because_the_task_may_
         .build()
         .unwrap();
 
-    let err = client
+    for bot in ["slow", "broken", "gateway", "restarting", "proxy"] {
+        let accepted = client
+            .submit(bot, "a", &json!({}))
+            .idempotency_key(format!("k-{bot}"))
+            .await
+            .unwrap_or_else(|e| panic!("{bot}: {e}"));
+        assert_eq!(accepted.idempotency_key(), format!("k-{bot}"));
+    }
+    let requests = server.received_requests().await.unwrap();
+    for bot in ["slow", "broken", "gateway", "restarting", "proxy"] {
+        let keys: Vec<&str> = requests
+            .iter()
+            .filter(|r| r.url.path() == format!("/v1/bots/{bot}/actions/a"))
+            .map(|r| r.headers["idempotency-key"].to_str().unwrap())
+            .collect();
+        let expected = format!("k-{bot}");
+        assert_eq!(keys, [expected.as_str(), expected.as_str()], "{bot}");
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_keeps_failing_a_submit_is_given_up_on_with_its_status_and_the_key() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let clock = virtual_clock();
+    let err = builder(&server.uri(), &clock)
+        .submit_retries(2)
+        .build()
+        .unwrap()
+        .submit("broken", "a", &json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Server);
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+    assert!(
+        err.to_string().contains("gave up after 3 attempts"),
+        "{err}"
+    );
+    assert_eq!(clock.sleeps().len(), 2);
+
+    // With retries off, a timeout after sending says a resubmit is safe.
+    let slow = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(accepted("t-7").set_delay(Duration::from_millis(500)))
+        .expect(1)
+        .mount(&slow)
+        .await;
+    let err = builder(&slow.uri(), &virtual_clock())
+        .request_timeout(Duration::from_millis(100))
+        .submit_retries(0)
+        .build()
+        .unwrap()
         .submit("slow", "a", &json!({}))
         .idempotency_key("k-1")
         .await
@@ -319,10 +389,6 @@ async fn a_submit_is_not_retried_on_500_or_after_a_timeout_because_the_task_may_
         err.to_string().contains("idempotency key `k-1` is safe"),
         "{err}"
     );
-
-    let err = client.submit("broken", "a", &json!({})).await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Server);
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
 }
 
 #[tokio::test]

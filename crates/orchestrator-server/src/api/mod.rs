@@ -85,6 +85,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .route("/healthz", get(health::health))
+        .route("/readyz", get(health::ready))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(layers)

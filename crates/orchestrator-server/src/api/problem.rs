@@ -220,11 +220,74 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// A store failure is the server's fault: a `500` whose cause stays in the
-/// log (the failure is counted by the [`Lifecycle`](crate::lifecycle::Lifecycle)
-/// that met it).
+/// A store failure is the server's fault. One that can pass (the database
+/// restarting, stopped, busy, out of space) is a `503` with `Retry-After`
+/// and its own problem type, so clients try again — safely, with an
+/// `Idempotency-Key` — rather than give up; anything else is a `500`. Either
+/// way the cause stays in the log under an incident id (the failure is
+/// counted by the [`Lifecycle`](crate::lifecycle::Lifecycle) that met it).
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        ApiError::internal(e)
+        if !e.is_transient() {
+            return ApiError::internal(e);
+        }
+        let incident = uuid::Uuid::new_v4();
+        let kind = e.kind().as_str();
+        tracing::warn!(%incident, kind, cause = %e, "storage unavailable; answered 503");
+        let mut answer = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage-unavailable",
+            "Storage unavailable",
+            format!(
+                "the server's database cannot serve this request right now ({}); \
+                 try again, with the same Idempotency-Key for a submit (incident {incident})",
+                storage_reason(e.kind())
+            ),
+        );
+        answer.retry_after = Some(STORAGE_RETRY_AFTER_SECS);
+        answer
+    }
+}
+
+/// What a client is told a passing storage fault was, in a few words.
+fn storage_reason(kind: crate::store::StoreErrorKind) -> &'static str {
+    use crate::store::StoreErrorKind;
+    match kind {
+        StoreErrorKind::Unavailable => "it is unreachable or restarting",
+        StoreErrorKind::Timeout => "it did not answer in time",
+        StoreErrorKind::Contention => "it is busy",
+        StoreErrorKind::DiskFull => "it is out of disk space",
+        _ => "a passing fault",
+    }
+}
+
+/// The `Retry-After` of a `503` for a passing storage fault: a restart
+/// takes about a second.
+const STORAGE_RETRY_AFTER_SECS: u64 = 1;
+
+#[cfg(test)]
+mod tests {
+    use axum::response::IntoResponse;
+
+    use super::*;
+    use crate::store::StoreErrorKind;
+
+    #[test]
+    fn a_storage_fault_that_can_pass_is_a_503_with_retry_after_and_one_that_cannot_a_500() {
+        for kind in StoreErrorKind::ALL {
+            let error = StoreError::new("connection reset by peer at 10.0.0.7").with_kind(kind);
+            let response = ApiError::from(error).into_response();
+            if kind.is_transient() {
+                assert_eq!(
+                    response.status(),
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "{kind:?}"
+                );
+                assert_eq!(response.headers()[header::RETRY_AFTER], "1", "{kind:?}");
+            } else {
+                assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+                assert!(!response.headers().contains_key(header::RETRY_AFTER));
+            }
+        }
     }
 }

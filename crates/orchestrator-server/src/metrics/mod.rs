@@ -57,6 +57,9 @@ struct RouteLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OperationLabels {
     operation: String,
+    /// The [`StoreErrorKind`](crate::store::StoreErrorKind): `unavailable`,
+    /// `timeout`, `contention`, `disk_full` or `other`.
+    kind: &'static str,
 }
 
 /// The server's metrics, or nothing when none are served: with
@@ -169,7 +172,7 @@ impl MetricSet {
         );
         registry.register(
             "store_errors",
-            "Failed storage operations, by operation",
+            "Failed storage operations, by operation and kind (unavailable, timeout, contention, disk_full, other)",
             m.store_errors.clone(),
         );
         registry.register(
@@ -259,11 +262,12 @@ impl Metrics {
         HeldLongPoll(self.clone())
     }
 
-    pub(crate) fn store_error(&self, operation: &str) {
+    pub(crate) fn store_error(&self, operation: &str, kind: crate::store::StoreErrorKind) {
         let Some(m) = self.set() else { return };
         m.store_errors
             .get_or_create(&OperationLabels {
                 operation: operation.to_owned(),
+                kind: kind.as_str(),
             })
             .inc();
     }

@@ -43,42 +43,132 @@ pub use sqlite::SqliteStore;
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
 
 /// A storage failure: always a server-side problem, never the client's. Its
-/// message is logged; clients only ever see an incident id.
+/// message is logged; clients only ever see an incident id, and from
+/// [`kind`](Self::kind) whether to try again.
 #[derive(Debug, thiserror::Error)]
 #[error("storage error: {message}")]
 pub struct StoreError {
+    kind: StoreErrorKind,
     message: String,
     #[source]
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
+/// What kind of storage failure it is: whether it can pass by itself (the
+/// database restarting, busy, out of space) or not (a bug, bad data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoreErrorKind {
+    /// The database cannot be reached or the connection broke (refused,
+    /// reset, shutting down, starting up, read-only after a failover).
+    Unavailable,
+    /// A connection, a pool slot or a statement took longer than its
+    /// timeout.
+    Timeout,
+    /// Busy or locked, a serialization failure or a deadlock: the same
+    /// request can succeed a moment later.
+    Contention,
+    /// No space left for the write.
+    DiskFull,
+    /// Anything else: a bug or data the server cannot read. Not transient.
+    Other,
+}
+
+impl StoreErrorKind {
+    /// Whether a retry a moment later can succeed: everything but `Other`.
+    pub fn is_transient(self) -> bool {
+        self != StoreErrorKind::Other
+    }
+
+    /// The kind's name in metrics and logs: `unavailable`, `timeout`,
+    /// `contention`, `disk_full`, `other`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreErrorKind::Unavailable => "unavailable",
+            StoreErrorKind::Timeout => "timeout",
+            StoreErrorKind::Contention => "contention",
+            StoreErrorKind::DiskFull => "disk_full",
+            StoreErrorKind::Other => "other",
+        }
+    }
+
+    /// Every kind, for metrics that show each one from the start.
+    pub const ALL: [StoreErrorKind; 5] = [
+        StoreErrorKind::Unavailable,
+        StoreErrorKind::Timeout,
+        StoreErrorKind::Contention,
+        StoreErrorKind::DiskFull,
+        StoreErrorKind::Other,
+    ];
+}
+
 impl StoreError {
-    /// A failure described by `message`.
+    /// A failure described by `message`, of kind [`StoreErrorKind::Other`].
     pub fn new(message: impl Into<String>) -> StoreError {
         StoreError {
+            kind: StoreErrorKind::Other,
             message: message.into(),
             source: None,
         }
     }
 
-    /// A failure of `what`, caused by `source`.
+    /// A failure of `what`, caused by `source`, of kind
+    /// [`StoreErrorKind::Other`].
     pub fn caused_by(
         what: impl Into<String>,
         source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
     ) -> StoreError {
         let source = source.into();
         StoreError {
+            kind: StoreErrorKind::Other,
             message: format!("{}: {source}", what.into()),
             source: Some(source),
         }
     }
+
+    /// The same failure, its message prefixed with `what` was being done.
+    pub fn context(mut self, what: impl std::fmt::Display) -> StoreError {
+        self.message = format!("{what}: {}", self.message);
+        self
+    }
+
+    /// The same failure, of `kind`.
+    pub fn with_kind(mut self, kind: StoreErrorKind) -> StoreError {
+        self.kind = kind;
+        self
+    }
+
+    /// A timeout of `what` after `limit`.
+    pub fn timed_out(what: impl std::fmt::Display, limit: Duration) -> StoreError {
+        StoreError::new(format!("{what} took longer than {limit:?}"))
+            .with_kind(StoreErrorKind::Timeout)
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> StoreErrorKind {
+        self.kind
+    }
+
+    /// Whether a retry a moment later can succeed.
+    pub fn is_transient(&self) -> bool {
+        self.kind.is_transient()
+    }
 }
 
-/// A SQLite failure, as every part of that backend reports it.
+/// A SQLite failure, as every part of that backend reports it: busy or
+/// locked is contention, a full disk is [`StoreErrorKind::DiskFull`], an I/O
+/// failure or a file that cannot be opened is unavailability.
 #[cfg(feature = "sqlite")]
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
-        StoreError::caused_by("SQLite", e)
+        use rusqlite::ErrorCode;
+        let kind = match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreErrorKind::Contention,
+            Some(ErrorCode::DiskFull) => StoreErrorKind::DiskFull,
+            Some(ErrorCode::SystemIoFailure | ErrorCode::CannotOpen) => StoreErrorKind::Unavailable,
+            _ => StoreErrorKind::Other,
+        };
+        StoreError::caused_by("SQLite", e).with_kind(kind)
     }
 }
 
@@ -293,6 +383,13 @@ pub trait TaskStore: Send + Sync + 'static {
     fn purge_idempotency_keys(&self, before: i64) -> StoreFuture<'_, u64>;
     /// How many tasks wait and run.
     fn counts(&self) -> StoreFuture<'_, Counts>;
+    /// Whether the store can serve requests now, for `/readyz`: a read (the
+    /// counts, returned) and, where the backend can, a write of one small
+    /// row, within the store's timeouts. The default only reads.
+    fn check_ready(&self, now: i64) -> StoreFuture<'_, Counts> {
+        let _ = now;
+        self.counts()
+    }
     /// Changes made by *other* instances sharing this store (this
     /// instance's own changes wake its waiters directly). `None` for a store
     /// only this process writes. Called once, when the server starts.

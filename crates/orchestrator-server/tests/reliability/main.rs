@@ -6,6 +6,8 @@ mod hostile;
 mod load;
 mod logs;
 mod operators;
+#[cfg(feature = "postgres")]
+mod outage;
 mod slow_clients;
 
 pub const KEY: &str = "reliability-key-7c1e0b";

@@ -302,7 +302,7 @@ pub(crate) async fn idempotency_keys_return_the_same_task_or_refuse_a_different_
 
     let health = json_of(
         router
-            .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
+            .oneshot(Request::get("/readyz").body(Body::empty()).unwrap())
             .await
             .unwrap(),
     )
@@ -337,7 +337,7 @@ pub(crate) async fn injected_faults_lose_some_submits_after_creating_them_and_ke
     let router = app(state(&config));
     let health = |router: axum::Router| async move {
         let response = router
-            .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
+            .oneshot(Request::get("/readyz").body(Body::empty()).unwrap())
             .await
             .unwrap();
         json_of(response).await["pending_tasks"].as_u64().unwrap()

@@ -31,10 +31,10 @@ use serde_json::Value;
 use tokio_postgres::{NoTls, Row};
 
 use super::{
-    Cancelled, ChangeFeed, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreError, StoreFuture,
-    Submitted, TaskRecord, TaskStore, WORKER_LOST,
+    Cancelled, ChangeFeed, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreError,
+    StoreErrorKind, StoreFuture, Submitted, TaskRecord, TaskStore, WORKER_LOST,
 };
-use crate::config::DatabaseUrl;
+use crate::config::{DatabaseTimeouts, DatabaseUrl};
 
 /// The channel of task changes; the payload is `"<instance> <task id>"`.
 const TASK_CHANNEL: &str = "orchestrator_task";
@@ -58,7 +58,57 @@ fn pg_err(e: tokio_postgres::Error) -> StoreError {
         Some(db) => format!("PostgreSQL {}: {}", db.code().code(), db.message()),
         None => "PostgreSQL".to_owned(),
     };
-    StoreError::caused_by(what, e)
+    let kind = pg_kind(&e);
+    StoreError::caused_by(what, e).with_kind(kind)
+}
+
+/// Whether a PostgreSQL failure can pass: by its SQLSTATE when the server
+/// sent one, else by whether the connection itself failed.
+fn pg_kind(e: &tokio_postgres::Error) -> StoreErrorKind {
+    let Some(code) = e.code() else {
+        // No SQLSTATE: the connection failed, closed or timed out (a driver
+        // bug or a type mismatch would be a bug, and carries no I/O cause).
+        let io = std::error::Error::source(e).is_some_and(|c| c.is::<std::io::Error>());
+        return if e.is_closed() || io || e.to_string().contains("timeout") {
+            StoreErrorKind::Unavailable
+        } else {
+            StoreErrorKind::Other
+        };
+    };
+    let code = code.code();
+    match code {
+        // disk_full
+        "53100" => StoreErrorKind::DiskFull,
+        // serialization_failure, deadlock_detected, lock_not_available
+        "40001" | "40P01" | "55P03" => StoreErrorKind::Contention,
+        // query_canceled: statement_timeout
+        "57014" => StoreErrorKind::Timeout,
+        // admin_shutdown, crash_shutdown, cannot_connect_now,
+        // read_only_sql_transaction (a standby after a failover)
+        "57P01" | "57P02" | "57P03" | "25006" => StoreErrorKind::Unavailable,
+        // connection exceptions, insufficient resources (too many
+        // connections, out of memory), system errors (I/O)
+        _ if code.starts_with("08") || code.starts_with("53") || code.starts_with("58") => {
+            StoreErrorKind::Unavailable
+        }
+        _ => StoreErrorKind::Other,
+    }
+}
+
+/// A failure to get a pooled connection.
+fn pool_err(e: deadpool_postgres::PoolError) -> StoreError {
+    use deadpool_postgres::PoolError;
+    match e {
+        PoolError::Backend(e) => pg_err(e),
+        PoolError::Timeout(which) => StoreError::new(format!(
+            "no PostgreSQL connection: the pool's {which:?} timeout passed"
+        ))
+        .with_kind(StoreErrorKind::Timeout),
+        PoolError::Closed => {
+            StoreError::new("the PostgreSQL pool is closed").with_kind(StoreErrorKind::Unavailable)
+        }
+        other => StoreError::caused_by("no PostgreSQL connection", other),
+    }
 }
 
 /// Tasks in PostgreSQL.
@@ -70,6 +120,8 @@ pub struct PostgresStore {
 struct Inner {
     pool: Pool,
     url: DatabaseUrl,
+    /// The longest any one store operation may take, pool wait included.
+    deadline: Duration,
     /// This process, as the sender of notifications (so its listener can
     /// skip its own).
     instance: String,
@@ -87,12 +139,31 @@ impl std::fmt::Debug for PostgresStore {
 
 impl PostgresStore {
     /// Connects to `url` and brings the schema up to date (under an
-    /// advisory lock, so instances starting together take turns).
+    /// advisory lock, so instances starting together take turns), with the
+    /// default [`DatabaseTimeouts`].
     pub async fn connect(url: &DatabaseUrl) -> Result<PostgresStore, StoreError> {
-        let config: tokio_postgres::Config = url
+        PostgresStore::connect_with(url, DatabaseTimeouts::default()).await
+    }
+
+    /// Like [`connect`](Self::connect), waiting on the database at most as
+    /// long as `timeouts` say: connecting, waiting for a pooled connection,
+    /// and each operation (PostgreSQL's `statement_timeout`, and a deadline
+    /// of the server's own, which holds even when the database's processes
+    /// are stopped and cannot time anything out).
+    pub async fn connect_with(
+        url: &DatabaseUrl,
+        timeouts: DatabaseTimeouts,
+    ) -> Result<PostgresStore, StoreError> {
+        let mut config: tokio_postgres::Config = url
             .expose()
             .parse()
             .map_err(|e| StoreError::caused_by(format!("the database URL {url}"), e))?;
+        let statement_ms = timeouts.statement.as_millis().max(1);
+        config
+            .connect_timeout(timeouts.connect)
+            .options(format!("-c statement_timeout={statement_ms}"))
+            .keepalives(true)
+            .keepalives_idle(Duration::from_secs(10));
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -102,29 +173,49 @@ impl PostgresStore {
         );
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(timeouts.acquire))
+            .create_timeout(Some(timeouts.connect))
+            .recycle_timeout(Some(timeouts.connect))
             .build()
             .map_err(|e| StoreError::caused_by("cannot set up the connection pool", e))?;
         let mut client = pool
             .get()
             .await
-            .map_err(|e| StoreError::caused_by(format!("cannot connect to {url}"), e))?;
+            .map_err(|e| pool_err(e).context(format!("cannot connect to {url}")))?;
         schema::migrate(&mut client).await?;
         Ok(PostgresStore {
             inner: Arc::new(Inner {
                 pool,
                 url: url.clone(),
+                deadline: timeouts.acquire + timeouts.statement,
                 instance: format!("inst-{}", uuid::Uuid::new_v4()),
                 progress_notified: Mutex::new(HashMap::new()),
             }),
         })
     }
 
+    /// `op` (the store operation `what`), given up as a
+    /// [`StoreErrorKind::Timeout`] past the deadline.
+    fn bounded<'a, T: Send + 'a>(
+        &'a self,
+        what: &'static str,
+        op: impl std::future::Future<Output = Result<T, StoreError>> + Send + 'a,
+    ) -> StoreFuture<'a, T> {
+        let deadline = self.inner.deadline;
+        Box::pin(async move {
+            match tokio::time::timeout(deadline, op).await {
+                Ok(done) => done,
+                Err(_) => Err(StoreError::timed_out(
+                    format!("PostgreSQL {what}"),
+                    deadline,
+                )),
+            }
+        })
+    }
+
     async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
-        self.inner
-            .pool
-            .get()
-            .await
-            .map_err(|e| StoreError::caused_by("no database connection", e))
+        self.inner.pool.get().await.map_err(pool_err)
     }
 
     fn task_payload(&self, id: &str) -> String {
@@ -190,6 +281,24 @@ fn from_row(row: &Row) -> Result<TaskRecord, StoreError> {
     })
 }
 
+/// How many tasks wait and run, read on `client`.
+async fn counts_with(client: &impl tokio_postgres::GenericClient) -> Result<Counts, StoreError> {
+    let row = client
+        .query_one(
+            "SELECT count(*) FILTER (WHERE status = 'PENDING'),
+                    count(*) FILTER (WHERE status = 'RUNNING')
+             FROM tasks WHERE status IN ('PENDING', 'RUNNING')",
+            &[],
+        )
+        .await
+        .map_err(pg_err)?;
+    let n = |i: usize| u64::try_from(row.get::<_, i64>(i)).unwrap_or(0);
+    Ok(Counts {
+        pending: n(0),
+        running: n(1),
+    })
+}
+
 fn seconds(d: Duration) -> f64 {
     d.as_secs_f64()
 }
@@ -218,7 +327,7 @@ where
 
 impl TaskStore for PostgresStore {
     fn submit(&self, task: NewTask, max_queued: u64) -> StoreFuture<'_, Submitted> {
-        Box::pin(async move {
+        self.bounded("submit", async move {
             let mut client = self.client().await?;
             let tx = client.transaction().await.map_err(pg_err)?;
             if let Some(key) = &task.idempotency_key {
@@ -303,7 +412,7 @@ impl TaskStore for PostgresStore {
 
     fn get(&self, tenant: &str, id: &str) -> StoreFuture<'_, Option<TaskRecord>> {
         let (tenant, id) = (tenant.to_owned(), id.to_owned());
-        Box::pin(async move {
+        self.bounded("get", async move {
             let client = self.client().await?;
             // The hottest query (every status GET): prepared once per
             // pooled connection, then one round trip each.
@@ -316,7 +425,7 @@ impl TaskStore for PostgresStore {
 
     fn claim_next(&self, claim: &Claim) -> StoreFuture<'_, Option<TaskRecord>> {
         let claim = claim.clone();
-        Box::pin(async move {
+        self.bounded("claim next", async move {
             let client = self.client().await?;
             let row = client
                 .query_opt(
@@ -355,7 +464,7 @@ impl TaskStore for PostgresStore {
         now: i64,
     ) -> StoreFuture<'_, bool> {
         let run = run.clone();
-        Box::pin(async move {
+        self.bounded("set progress", async move {
             let client = self.client().await?;
             let update = "UPDATE tasks SET progress = $3, updated_at = $4,
                               lease_expires_at = now() + make_interval(secs => $5)
@@ -392,7 +501,7 @@ impl TaskStore for PostgresStore {
         now: i64,
     ) -> StoreFuture<'_, Option<TaskRecord>> {
         let run = run.clone();
-        Box::pin(async move {
+        self.bounded("finish", async move {
             self.forget_progress(&run.id);
             let client = self.client().await?;
             let payload = self.task_payload(&run.id);
@@ -433,7 +542,7 @@ impl TaskStore for PostgresStore {
 
     fn release(&self, run: &RunRef, now: i64) -> StoreFuture<'_, ()> {
         let run = run.clone();
-        Box::pin(async move {
+        self.bounded("release", async move {
             self.forget_progress(&run.id);
             let client = self.client().await?;
             client
@@ -469,7 +578,7 @@ impl TaskStore for PostgresStore {
         _now: i64,
     ) -> StoreFuture<'_, Vec<RunRef>> {
         let (instance, runs) = (instance.to_owned(), runs.to_vec());
-        Box::pin(async move {
+        self.bounded("heartbeat", async move {
             let client = self.client().await?;
             let ids: Vec<&str> = runs.iter().map(|r| r.id.as_str()).collect();
             let rows = client
@@ -493,7 +602,7 @@ impl TaskStore for PostgresStore {
     }
 
     fn reap_expired(&self, max_attempts: u32, limit: u32, now: i64) -> StoreFuture<'_, Reaped> {
-        Box::pin(async move {
+        self.bounded("reap expired", async move {
             let client = self.client().await?;
             let max_attempts = i32::try_from(max_attempts).unwrap_or(i32::MAX);
             let rows = client
@@ -556,7 +665,7 @@ impl TaskStore for PostgresStore {
 
     fn cancel(&self, tenant: &str, id: &str, now: i64) -> StoreFuture<'_, Cancelled> {
         let (tenant, id) = (tenant.to_owned(), id.to_owned());
-        Box::pin(async move {
+        self.bounded("cancel", async move {
             let mut client = self.client().await?;
             let tx = client.transaction().await.map_err(pg_err)?;
             let n = tx
@@ -588,7 +697,7 @@ impl TaskStore for PostgresStore {
     }
 
     fn delete_finished(&self, before: i64, limit: u32) -> StoreFuture<'_, u64> {
-        Box::pin(async move {
+        self.bounded("delete finished", async move {
             let client = self.client().await?;
             client
                 .execute(
@@ -603,7 +712,7 @@ impl TaskStore for PostgresStore {
     }
 
     fn purge_idempotency_keys(&self, before: i64) -> StoreFuture<'_, u64> {
-        Box::pin(async move {
+        self.bounded("purge idempotency keys", async move {
             let client = self.client().await?;
             client
                 .execute(
@@ -616,23 +725,26 @@ impl TaskStore for PostgresStore {
         })
     }
 
-    fn counts(&self) -> StoreFuture<'_, Counts> {
-        Box::pin(async move {
+    fn check_ready(&self, now: i64) -> StoreFuture<'_, Counts> {
+        self.bounded("check ready", async move {
             let client = self.client().await?;
-            let row = client
-                .query_one(
-                    "SELECT count(*) FILTER (WHERE status = 'PENDING'),
-                            count(*) FILTER (WHERE status = 'RUNNING')
-                     FROM tasks WHERE status IN ('PENDING', 'RUNNING')",
-                    &[],
+            let counts = counts_with(&**client).await?;
+            client
+                .execute(
+                    "INSERT INTO readiness (id, checked_at) VALUES (1, $1)
+                     ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+                    &[&now],
                 )
                 .await
                 .map_err(pg_err)?;
-            let n = |i: usize| u64::try_from(row.get::<_, i64>(i)).unwrap_or(0);
-            Ok(Counts {
-                pending: n(0),
-                running: n(1),
-            })
+            Ok(counts)
+        })
+    }
+
+    fn counts(&self) -> StoreFuture<'_, Counts> {
+        self.bounded("counts", async move {
+            let client = self.client().await?;
+            counts_with(&**client).await
         })
     }
 

@@ -12,7 +12,7 @@ use crate::store::StoreError;
 const MIGRATION_LOCK: i64 = 0x6f72_6368;
 
 /// Each step's SQL; step `n` is schema version `n + 1`.
-const STEPS: [&str; 1] = [
+const STEPS: [&str; 2] = [
     // 1: tasks, idempotency keys, and the indexes of the queue, the reaper
     // and the sweep. `seq` orders the queue by insertion, not by any
     // instance's clock; input and result are text because jsonb reorders
@@ -50,6 +50,11 @@ const STEPS: [&str; 1] = [
         PRIMARY KEY (tenant, key)
     );
     CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);",
+    // 2: the row `/readyz` writes, to learn that writes go through.
+    "CREATE TABLE readiness (
+        id         integer PRIMARY KEY CHECK (id = 1),
+        checked_at bigint NOT NULL
+    );",
 ];
 
 /// Brings the schema up to date.

@@ -32,6 +32,9 @@ const COLUMNS: &str = task_columns!();
 const GET_TASK: &str = concat!("SELECT ", task_columns!(), " FROM tasks WHERE id = ?1");
 
 const READERS: usize = 4;
+/// How long a statement waits for a lock held by another connection, unless
+/// told otherwise (`--db-busy-timeout`).
+const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Tasks in SQLite.
 #[derive(Clone)]
@@ -62,7 +65,7 @@ impl SqliteStore {
     /// date, with durable commits. `Database::Postgres` is refused: that is
     /// another backend.
     pub fn open(database: &Database) -> Result<SqliteStore, StoreError> {
-        SqliteStore::open_with(database, true)
+        SqliteStore::open_with(database, true, DEFAULT_BUSY_TIMEOUT)
     }
 
     /// Like [`open`](Self::open); with `durable_commits` off, submits,
@@ -70,14 +73,23 @@ impl SqliteStore {
     /// for the disk (`synchronous = NORMAL`): faster, and safe across a
     /// crash of the process, but an OS crash or power cut can lose the last
     /// of them — including tasks already answered `202 Accepted`.
+    /// `busy_timeout` is how long a statement waits for a lock another
+    /// connection holds before failing as [`StoreErrorKind::Contention`]
+    /// (a `503` to the client).
+    ///
+    /// [`StoreErrorKind::Contention`]: crate::StoreErrorKind::Contention
     pub fn open_with(
         database: &Database,
         durable_commits: bool,
+        busy_timeout: Duration,
     ) -> Result<SqliteStore, StoreError> {
         let mut owner = None;
         let (writer, readers) = match database {
             Database::Memory => (
-                schema::prepare(Connection::open_in_memory().map_err(StoreError::from)?)?,
+                schema::prepare(
+                    Connection::open_in_memory().map_err(StoreError::from)?,
+                    busy_timeout,
+                )?,
                 Vec::new(),
             ),
             Database::File(path) => {
@@ -100,9 +112,9 @@ impl SqliteStore {
                     StoreError::caused_by(format!("cannot open {}", path.display()), e)
                 })?;
                 // The writer sets up WAL and the schema before any reader opens.
-                let writer = schema::prepare(writer)?;
+                let writer = schema::prepare(writer, busy_timeout)?;
                 let readers = (0..READERS)
-                    .map(|_| schema::open_reader(path).map(Mutex::new))
+                    .map(|_| schema::open_reader(path, busy_timeout).map(Mutex::new))
                     .collect::<Result<_, _>>()?;
                 (writer, readers)
             }
@@ -386,6 +398,23 @@ impl TaskStore for SqliteStore {
         })
     }
 
+    fn check_ready(&self, now: i64) -> StoreFuture<'_, Counts> {
+        Box::pin(async move {
+            let counts = self.counts().await?;
+            self.write(Durability::Relaxed, move |conn| {
+                conn.execute(
+                    "INSERT INTO readiness (id, checked_at) VALUES (1, ?1)
+                     ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+                    params![now],
+                )
+                .map_err(StoreError::from)?;
+                Ok(())
+            })
+            .await?;
+            Ok(counts)
+        })
+    }
+
     fn release(&self, run: &RunRef, now: i64) -> StoreFuture<'_, ()> {
         let run = run.clone();
         self.write(Durability::Relaxed, move |conn| {
@@ -515,6 +544,45 @@ impl TaskStore for SqliteStore {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn busy_full_and_unopenable_databases_are_faults_that_pass_and_bad_sql_is_not() {
+        use crate::store::StoreErrorKind;
+        let failure = |code: std::ffi::c_int| {
+            StoreError::from(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(code),
+                None,
+            ))
+            .kind()
+        };
+        assert_eq!(
+            failure(rusqlite::ffi::SQLITE_BUSY),
+            StoreErrorKind::Contention
+        );
+        assert_eq!(
+            failure(rusqlite::ffi::SQLITE_LOCKED),
+            StoreErrorKind::Contention
+        );
+        assert_eq!(
+            failure(rusqlite::ffi::SQLITE_FULL),
+            StoreErrorKind::DiskFull
+        );
+        assert_eq!(
+            failure(rusqlite::ffi::SQLITE_IOERR),
+            StoreErrorKind::Unavailable
+        );
+        assert_eq!(
+            failure(rusqlite::ffi::SQLITE_CANTOPEN),
+            StoreErrorKind::Unavailable
+        );
+        assert_eq!(
+            failure(rusqlite::ffi::SQLITE_CONSTRAINT),
+            StoreErrorKind::Other
+        );
+        let conn = Connection::open_in_memory().unwrap();
+        let bad = conn.execute("SELEKT 1", []).unwrap_err();
+        assert_eq!(StoreError::from(bad).kind(), StoreErrorKind::Other);
+    }
+
     use super::*;
 
     #[test]

@@ -10,7 +10,7 @@ use crate::store::StoreError;
 
 /// The schema, one step per version. `PRAGMA user_version` records how many
 /// steps a database has had; each step runs once, in its own transaction.
-pub(super) const MIGRATIONS: [&str; 2] = [
+pub(super) const MIGRATIONS: [&str; 3] = [
     // 1: tasks and idempotency keys.
     "CREATE TABLE IF NOT EXISTS tasks (
         id            TEXT PRIMARY KEY,
@@ -58,11 +58,18 @@ pub(super) const MIGRATIONS: [&str; 2] = [
     DROP TABLE idempotency_keys;
     ALTER TABLE tenant_idempotency_keys RENAME TO idempotency_keys;
     CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);",
+    // 3: the row `/readyz` writes, to learn that writes go through.
+    "CREATE TABLE readiness (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        checked_at INTEGER NOT NULL
+    );",
 ];
 
-pub(super) fn prepare(mut conn: Connection) -> Result<Connection, StoreError> {
-    conn.busy_timeout(Duration::from_secs(5))
-        .map_err(StoreError::from)?;
+pub(super) fn prepare(
+    mut conn: Connection,
+    busy_timeout: Duration,
+) -> Result<Connection, StoreError> {
+    conn.busy_timeout(busy_timeout).map_err(StoreError::from)?;
     // WAL: readers never block the writer. Each write then picks its own
     // `synchronous` level (see `Durability`); FULL to start with.
     conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
@@ -96,13 +103,12 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub(super) fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+pub(super) fn open_reader(path: &Path, busy_timeout: Duration) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(StoreError::from)?;
-    conn.busy_timeout(Duration::from_secs(5))
-        .map_err(StoreError::from)?;
+    conn.busy_timeout(busy_timeout).map_err(StoreError::from)?;
     Ok(conn)
 }

@@ -1,0 +1,244 @@
+//! A PostgreSQL cluster of a test's own, which the test may stop, restart
+//! or freeze without disturbing the shared cluster other tests use: the
+//! same binaries `scripts/postgres.sh` runs (PostgreSQL 15, as the
+//! `postgres` user when run as root, since `initdb` refuses root).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Where Debian's PostgreSQL 15 binaries live (`PGBIN` overrides it).
+fn pgbin() -> PathBuf {
+    std::env::var_os("PGBIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/lib/postgresql/15/bin"))
+}
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+/// One running cluster on a loopback port, removed on drop.
+#[derive(Debug)]
+pub struct PrivateCluster {
+    dir: PathBuf,
+    port: u16,
+    as_postgres: bool,
+}
+
+impl PrivateCluster {
+    /// Creates and starts a cluster, or `None` when PostgreSQL's binaries
+    /// are not installed (the caller says the test was skipped; CI installs
+    /// them).
+    pub fn start() -> Option<PrivateCluster> {
+        if !pgbin().join("initdb").exists() {
+            return None;
+        }
+        let dir = std::env::temp_dir().join(format!(
+            "orchestrator-test-pg-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a directory for the cluster");
+        let as_postgres = is_root();
+        if as_postgres {
+            let owned = Command::new("chown")
+                .args(["postgres:postgres"])
+                .arg(&dir)
+                .status()
+                .expect("chown runs");
+            assert!(owned.success(), "chown of {} failed", dir.display());
+        }
+        let cluster = PrivateCluster {
+            port: crate::free_port(),
+            dir,
+            as_postgres,
+        };
+        let data = cluster.data();
+        cluster.pg(
+            "initdb",
+            &[
+                "-D",
+                path_str(&data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+            ],
+        );
+        cluster.start_again();
+        Some(cluster)
+    }
+
+    /// `postgres://postgres@127.0.0.1:PORT/postgres`.
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.join("data")
+    }
+
+    /// Runs one of PostgreSQL's programs, as `postgres` when this is root.
+    fn pg(&self, program: &str, args: &[&str]) -> Output {
+        let binary = pgbin().join(program);
+        let mut command = if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&binary);
+            c
+        } else {
+            Command::new(&binary)
+        };
+        let out = command
+            .args(args)
+            .output()
+            .expect("PostgreSQL's programs run");
+        assert!(
+            out.status.success(),
+            "{program} {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// Starts the stopped cluster and waits until it accepts connections.
+    pub fn start_again(&self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+            self.port,
+            path_str(&self.dir)
+        );
+        let log = self.dir.join("log");
+        self.pg(
+            "pg_ctl",
+            &[
+                "-D",
+                path_str(&self.data()),
+                "-l",
+                path_str(&log),
+                "-w",
+                "-o",
+                &options,
+                "start",
+            ],
+        );
+    }
+
+    /// Stops the cluster (fast shutdown: connections are cut).
+    pub fn stop(&self) {
+        self.pg(
+            "pg_ctl",
+            &["-D", path_str(&self.data()), "-m", "fast", "-w", "stop"],
+        );
+    }
+
+    /// `pg_ctl restart -m immediate`: every process killed at once, crash
+    /// recovery at start, as a database host's crash looks to clients.
+    pub fn restart_immediate(&self) {
+        self.pg(
+            "pg_ctl",
+            &[
+                "-D",
+                path_str(&self.data()),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
+        );
+        self.start_again();
+    }
+
+    /// Freezes every process of the cluster (SIGSTOP): connections stay open
+    /// and nothing answers, as a hung database host.
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Thaws what [`pause`](Self::pause) froze.
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let pids = self.processes();
+        assert!(!pids.is_empty(), "the cluster has no processes");
+        let status = Command::new("kill")
+            .arg(signal)
+            .args(pids.iter().map(ToString::to_string))
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill {signal} failed");
+    }
+
+    /// The postmaster and its children.
+    fn processes(&self) -> Vec<u32> {
+        let Ok(pidfile) = std::fs::read_to_string(self.data().join("postmaster.pid")) else {
+            return Vec::new();
+        };
+        let Some(master) = pidfile
+            .lines()
+            .next()
+            .and_then(|l| l.trim().parse::<u32>().ok())
+        else {
+            return Vec::new();
+        };
+        let mut pids = vec![master];
+        if let Ok(entries) = std::fs::read_dir("/proc") {
+            for entry in entries.flatten() {
+                let Some(pid) = entry
+                    .file_name()
+                    .to_str()
+                    .and_then(|n| n.parse::<u32>().ok())
+                else {
+                    continue;
+                };
+                let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+                // `pid (comm) state ppid …`; comm may hold spaces, so read after `)`.
+                let ppid = stat
+                    .rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                    .and_then(|p| p.parse::<u32>().ok());
+                if ppid == Some(master) {
+                    pids.push(pid);
+                }
+            }
+        }
+        pids
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        // Thawed first: a frozen postmaster would not stop.
+        let _ = Command::new("kill")
+            .arg("-CONT")
+            .args(self.processes().iter().map(ToString::to_string))
+            .status();
+        let binary = pgbin().join("pg_ctl");
+        let data = self.data();
+        let mut command = if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&binary);
+            c
+        } else {
+            Command::new(&binary)
+        };
+        let _ = command
+            .args(["-D", path_str(&data), "-m", "immediate", "stop"])
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("temporary paths are UTF-8")
+}
