@@ -367,15 +367,21 @@ impl Printer {
             }
             Ended::Finished(_) => {}
             Ended::Stopped(e, last) if e.kind() == ErrorKind::TimedOut => {
-                let state = last
-                    .as_ref()
-                    .map_or_else(|| "not seen yet".to_owned(), describe);
                 let after = timeout
                     .map(|t| format!(" after {}", humantime::format_duration(t)))
                     .unwrap_or_default();
-                self.error(&format!(
-                    "gave up waiting{after}; task {task} is {state} and keeps running"
-                ));
+                match last {
+                    Some(status) => self.error(&format!(
+                        "gave up waiting{after}; task {task} is {} and keeps running",
+                        describe(status)
+                    )),
+                    // Nothing was read: claim nothing about the task, say
+                    // what the polls met instead.
+                    None => self.error(&format!(
+                        "gave up waiting{after} without reading a status of task {task}: {}",
+                        e.message()
+                    )),
+                }
                 self.hint(&resume);
             }
             Ended::Stopped(e, _) => self.sdk_error(e),

@@ -11,6 +11,7 @@ mod crash_recovery;
 mod docs;
 mod exit_codes;
 mod generated_files;
+mod hostile_servers;
 mod jq;
 mod json_shape;
 mod network;

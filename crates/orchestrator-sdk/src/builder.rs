@@ -452,7 +452,7 @@ impl ClientBuilder {
         };
         let http = match self.http {
             Some(http) => http,
-            None => self.http_client_for()?,
+            None => self.http_client_for(&base_url)?,
         };
         Ok(Client {
             inner: Arc::new(ClientInner {
@@ -481,12 +481,13 @@ impl ClientBuilder {
 
 impl ClientBuilder {
     /// The HTTP client these settings describe.
-    fn http_client_for(&self) -> Result<reqwest::Client> {
+    fn http_client_for(&self, base_url: &Url) -> Result<reqwest::Client> {
         let mut http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
-            // reqwest strips `Authorization` on redirects to another host,
-            // port or scheme.
-            .redirect(reqwest::redirect::Policy::limited(5))
+            .redirect(crate::transport::redirect_policy(
+                base_url,
+                self.follow_cross_origin,
+            ))
             .pool_max_idle_per_host(self.max_idle_connections);
         for pem in &self.root_certificates {
             let certificates = reqwest::Certificate::from_pem_bundle(pem)

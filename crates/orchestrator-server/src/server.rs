@@ -61,11 +61,27 @@ impl Server {
     ) -> Result<Server, StartError> {
         config.validate()?;
         let state = AppState::new(&config, store)?;
-        let recovered = state
-            .shared
-            .lifecycle
+        // A database that cannot take writes now (a full disk, say) is no
+        // reason not to serve reads: say so, and answer writes with 503
+        // until it can. A fault that will not pass still stops the start.
+        let lifecycle = &state.shared.lifecycle;
+        if let Err(e) = lifecycle.check_ready(millis(&*config.clock)).await {
+            if !e.is_transient() {
+                return Err(e.into());
+            }
+            tracing::warn!(kind = e.kind().as_str(), error = %e, "the database cannot take writes now; serving reads, and answering writes with 503 until it can");
+        }
+        let recovered = match lifecycle
             .recover_at_start(config.max_attempts, millis(&*config.clock))
-            .await?;
+            .await
+        {
+            Ok(recovered) => recovered,
+            Err(e) if e.is_transient() => {
+                tracing::warn!(error = %e, "could not take back what a previous process left running; its leases will expire and the tasks run again");
+                Default::default()
+            }
+            Err(e) => return Err(e.into()),
+        };
         if !recovered.requeued.is_empty() || !recovered.failed.is_empty() {
             tracing::warn!(
                 requeued = recovered.requeued.len(),

@@ -50,6 +50,9 @@ pub(crate) struct Wait {
     /// What the last observation said, to tell the next one's news by.
     last: Option<Seen>,
     errors: u32,
+    /// What the last failed poll met, for a deadline that passes before
+    /// any status was read.
+    last_failure: Option<String>,
     /// The acceptance body's status, yielded before the first request
     /// (boxed: it is gone after the first step, and a wait with thousands
     /// of siblings should not carry its room for the whole wait).
@@ -125,6 +128,7 @@ impl Wait {
             pending: Duration::ZERO,
             last: None,
             errors: 0,
+            last_failure: None,
             initial: None,
             done: false,
             span,
@@ -310,6 +314,7 @@ impl Wait {
                 }
                 Err(e) if e.is_transient() => {
                     self.errors += 1;
+                    self.last_failure = Some(e.to_string());
                     if self.errors >= self.options.max_consecutive_errors {
                         let n = self.errors;
                         return Err(self
@@ -440,7 +445,20 @@ impl Wait {
                 Some(p) => format!("still {} ({p:.0}%)", s.state),
                 None => format!("still {}", s.state),
             },
-            None => "not yet seen".to_owned(),
+            // Nothing read: nothing to claim about the task.
+            None => {
+                let met = self
+                    .last_failure
+                    .as_deref()
+                    .map_or_else(String::new, |f| format!("; the last poll met: {f}"));
+                return Error::new(
+                    ErrorKind::TimedOut,
+                    format!(
+                        "no status of task `{}` was read in {waited:?}{met}",
+                        self.task
+                    ),
+                );
+            }
         };
         Error::new(
             ErrorKind::TimedOut,

@@ -6,6 +6,7 @@
 mod body;
 mod exchange;
 mod h2c;
+mod redirect;
 mod reply;
 mod via_reqwest;
 
@@ -18,6 +19,7 @@ use tracing::{Instrument, Span};
 use url::Url;
 
 pub(crate) use h2c::H2c;
+pub(crate) use redirect::{RedirectStop, redirect_policy};
 pub(crate) use reply::{Reply, decode_status, error_for_reply};
 
 use crate::error::{Error, ErrorKind};

@@ -113,17 +113,36 @@ pub(crate) fn decode_status(
         return Err(err.with_task(task.clone()));
     }
     // A body that is not JSON at all is typically an HTML error page from
-    // a proxy or load balancer: worth another try. JSON of the wrong shape
-    // is the server breaking the contract: not.
+    // a proxy or load balancer, even under a 200: worth another try, and
+    // the error says what came, should the tries run out. JSON of the
+    // wrong shape is the server breaking the contract: not retried.
     let value: serde_json::Value = serde_json::from_slice(&reply.body).map_err(|e| {
-        Error::protocol(format!(
-            "{} for {method} {url} has a body that is not JSON ({e})",
-            reply.status
-        ))
-        .transient(true)
-        .with_task(task.clone())
+        let media = reply
+            .headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("no Content-Type");
+        let what = if media.starts_with("text/html") {
+            format!("an HTML page ({media}) where a JSON task status was expected")
+        } else {
+            format!("a body that is not JSON ({media}: {e})")
+        };
+        Error::protocol(format!("{} for {method} {url} is {what}", reply.status))
+            .transient(true)
+            .with_task(task.clone())
     })?;
-    TaskStatus::from_json(value).map_err(|e| e.with_task(task.clone()))
+    let status = TaskStatus::from_json(value).map_err(|e| e.with_task(task.clone()))?;
+    // The status of another task than the one asked for is the server (or
+    // something in front of it) mixing answers up: not to be believed.
+    if let (Some(asked), Some(got)) = (task.task_id(), status.task_id())
+        && asked != *got
+    {
+        return Err(Error::protocol(format!(
+            "{method} {url} answered with the status of task `{got}`, not of `{asked}`"
+        ))
+        .with_task(task.clone()));
+    }
+    Ok(status)
 }
 
 /// RFC 9457 problem details when the body has them; otherwise the start of the

@@ -73,6 +73,25 @@ fn transport_error(method: &Method, url: &Url, e: reqwest::Error) -> Error {
         .with_advice("if the server uses a private CA, trust it with `add_root_certificate`")
         .with_source(e.without_url());
     }
+    if let Some(stop) = causes(&e).find_map(|c| c.downcast_ref::<super::RedirectStop>()) {
+        return match stop {
+            super::RedirectStop::TooMany => Error::protocol(format!(
+                "a redirect loop: {method} {url} was redirected more than {} times",
+                super::redirect::MAX_REDIRECTS
+            )),
+            super::RedirectStop::CrossOrigin(to) => Error::new(
+                ErrorKind::CrossOrigin,
+                format!(
+                    "{method} {url} was redirected to {to}, on {}, not on the API's origin; \
+                     refusing to follow it",
+                    to.origin().ascii_serialization()
+                ),
+            )
+            .with_advice(
+                "enable `follow_cross_origin` on the client builder to follow it without credentials",
+            ),
+        };
+    }
     let what = if e.is_timeout() {
         TIMED_OUT
     } else if e.is_connect() {

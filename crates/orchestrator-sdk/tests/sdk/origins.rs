@@ -96,3 +96,108 @@ async fn when_allowed_a_foreign_location_is_followed_without_the_token() {
         format!("Bearer {TOKEN}")
     );
 }
+
+/// The API, whose status GET for `t-x` redirects to `to` (a path on the
+/// API, or a full URL elsewhere).
+async fn redirecting_api(to: &str) -> MockServer {
+    let api = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path("/v1/tasks/t-x"))
+        .respond_with(ResponseTemplate::new(307).insert_header("location", to))
+        .mount(&api)
+        .await;
+    api
+}
+
+#[tokio::test]
+async fn a_redirect_of_a_status_get_to_another_origin_is_refused_like_a_location() {
+    let other = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ok(status_json("t-x", "COMPLETED", None)))
+        .mount(&other)
+        .await;
+    let api = redirecting_api(&format!("{}/v1/tasks/t-x", other.uri())).await;
+    let client = client(&api.uri(), &virtual_clock());
+
+    let err = client.status("t-x").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::CrossOrigin, "{err}");
+    assert!(err.to_string().contains("was redirected to"), "{err}");
+    let err = client.poll("t-x").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::CrossOrigin, "{err}");
+    // Nothing reached the other origin, with or without the token.
+    assert!(other.received_requests().await.unwrap().is_empty());
+
+    // Allowed, it is followed, without the token.
+    let client = builder(&api.uri(), &virtual_clock())
+        .follow_cross_origin(true)
+        .build()
+        .unwrap();
+    assert!(client.poll("t-x").await.unwrap().is_completed());
+    let reached = other.received_requests().await.unwrap();
+    assert!(
+        reached
+            .iter()
+            .all(|r| r.headers.get("authorization").is_none())
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_on_the_apis_own_origin_is_followed() {
+    let api = redirecting_api("/v1/tasks/t-x-moved").await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path("/v1/tasks/t-x-moved"))
+        .respond_with(ok(status_json("t-x", "COMPLETED", None)))
+        .mount(&api)
+        .await;
+    let client = client(&api.uri(), &virtual_clock());
+    assert!(client.poll("t-x").await.unwrap().is_completed());
+}
+
+#[tokio::test]
+async fn a_redirect_loop_is_a_protocol_error_that_says_so_at_once() {
+    let api = redirecting_api("/v1/tasks/t-x").await;
+    let clock = virtual_clock();
+    let err = client(&api.uri(), &clock).poll("t-x").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Protocol, "{err}");
+    assert!(err.to_string().contains("a redirect loop"), "{err}");
+    assert!(!err.is_transient());
+    assert!(clock.sleeps().is_empty(), "retried: {:?}", clock.sleeps());
+}
+
+#[tokio::test]
+async fn an_html_page_or_another_tasks_status_is_a_protocol_error_naming_what_came() {
+    let api = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path("/v1/tasks/t-html"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            "<html><body>Sign in</body></html>",
+            "text/html; charset=utf-8",
+        ))
+        .mount(&api)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path("/v1/tasks/t-mine"))
+        .respond_with(ok(status_json("t-someone-else", "COMPLETED", None)))
+        .mount(&api)
+        .await;
+    let client = client(&api.uri(), &virtual_clock());
+
+    // (A wait retries it, as a proxy's error page; the error, when the
+    // tries run out, says the same.)
+    let err = client.status("t-html").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Protocol, "{err}");
+    assert!(
+        err.to_string().contains(
+            "an HTML page (text/html; charset=utf-8) where a JSON task status was expected"
+        ),
+        "{err}"
+    );
+    let err = client.poll("t-mine").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Protocol, "{err}");
+    assert!(!err.is_transient());
+    assert!(
+        err.to_string()
+            .contains("the status of task `t-someone-else`, not of `t-mine`"),
+        "{err}"
+    );
+}

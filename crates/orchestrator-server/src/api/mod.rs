@@ -2,6 +2,7 @@
 
 mod actions;
 mod auth;
+mod body_size;
 mod extract;
 mod faults;
 mod header_size;
@@ -76,6 +77,11 @@ pub fn app(state: AppState) -> Router {
         )
         .layer(ValidateRequestHeaderLayer::custom(
             header_size::HeaderSizeLimit,
+        ))
+        .layer(ValidateRequestHeaderLayer::custom(
+            body_size::BodySizeLimit {
+                max: state.shared.limits.max_body_bytes,
+            },
         ))
         .layer(RequestBodyTimeoutLayer::new(
             state.shared.limits.body_read_timeout,

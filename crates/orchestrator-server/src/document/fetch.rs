@@ -131,7 +131,8 @@ impl Fetcher {
             "http" | "https" if url.host_str().is_none_or(str::is_empty) => {
                 Err("the URL has no host".into())
             }
-            "http" | "https" | "data" => Ok(()),
+            "data" => self.data_within_limit(url),
+            "http" | "https" => Ok(()),
             "file" if self.root.is_none() => {
                 Err("file:// URLs are disabled on this server (no --documents-dir)".into())
             }
@@ -140,6 +141,33 @@ impl Fetcher {
                 "the scheme `{other}` is not supported; use http, https, data or file"
             )),
         }
+    }
+
+    /// A `data:` URL whose document is surely over the size limit is refused
+    /// before it is stored as the task's input (the worker would only fail
+    /// it, and the input would have sat in the database meanwhile). The
+    /// smallest size its payload can decode to counts: a quarter less for
+    /// base64, a third for percent-escapes; a document near the limit is
+    /// measured exactly when the worker decodes it.
+    fn data_within_limit(&self, url: &Url) -> Result<(), String> {
+        let raw = url.as_str();
+        let Some((header, payload)) = raw.split_once(',') else {
+            return Ok(()); // malformed: the worker says so
+        };
+        let len = payload.len() as u64;
+        let least = if header.ends_with(";base64") {
+            (len / 4 * 3).saturating_sub(2)
+        } else {
+            len / 3
+        };
+        if least > self.config.max_bytes {
+            return Err(format!(
+                "the data: document is at least {least} bytes, over this server's limit of {} \
+                 (--max-document-bytes)",
+                self.config.max_bytes
+            ));
+        }
+        Ok(())
     }
 
     /// Fetches the document at `url`.
@@ -366,6 +394,40 @@ fn causes(e: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_data_url_surely_over_the_document_limit_is_refused_before_it_is_stored() {
+        let fetcher = Fetcher::new(FetcherConfig {
+            max_bytes: 1000,
+            timeout: Duration::from_secs(1),
+            documents_dir: None,
+            allow_private_networks: false,
+            allow_private_origins: Vec::new(),
+            proxy: None,
+        })
+        .unwrap();
+        let url = |s: String| Url::parse(&s).unwrap();
+        let base64 = |n: usize| url(format!("data:text/plain;base64,{}", "QUJD".repeat(n / 4)));
+        assert!(fetcher.precheck(&base64(1300)).is_ok(), "975 bytes decoded");
+        let err = fetcher.precheck(&base64(1400)).unwrap_err();
+        assert!(err.contains("over this server's limit of 1000"), "{err}");
+        assert!(
+            fetcher
+                .precheck(&url(format!("data:,{}", "a".repeat(1000))))
+                .is_ok()
+        );
+        assert!(
+            fetcher
+                .precheck(&url(format!("data:,{}", "a".repeat(3100))))
+                .is_err()
+        );
+        // Percent-escapes may decode to a third of their length.
+        assert!(
+            fetcher
+                .precheck(&url(format!("data:,{}", "%41".repeat(333))))
+                .is_ok()
+        );
+    }
 
     #[test]
     fn literal_private_destinations_are_refused_unless_that_exact_origin_is_allowed() {

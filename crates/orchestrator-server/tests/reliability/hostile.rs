@@ -241,3 +241,36 @@ async fn malformed_oversized_and_deep_requests_get_clear_4xx_and_the_server_stay
         ),
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_announced_past_the_limit_is_refused_413_at_once_without_waiting_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(
+        server_bin(),
+        &dir.path().join("announced.db"),
+        "127.0.0.1:0",
+        KEY,
+        &[],
+    );
+    let addr = server.url.trim_start_matches("http://").to_owned();
+    let request = format!(
+        "POST /v1/bots/bot-1/actions/analyze-document HTTP/1.1\r\nHost: x\r\n\
+         Authorization: Bearer {KEY}\r\nContent-Type: application/json\r\n\
+         Content-Length: 10000000000\r\n\r\n"
+    );
+    let started = std::time::Instant::now();
+    let status = tokio::task::spawn_blocking(move || raw(&addr, request.as_bytes()))
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert!(status.contains(" 413 "), "{status}");
+    // Not the body-read timeout (30 s by default) followed by a 408.
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    orchestrator_testkit::figure(
+        "hostile",
+        &format!(
+            "Content-Length: 10000000000 with no body: 413 in {:.1} ms",
+            took.as_secs_f64() * 1000.0
+        ),
+    );
+}

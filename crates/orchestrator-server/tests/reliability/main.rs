@@ -1,6 +1,7 @@
 //! Proof that it holds: faults, crashes, load and hostile input against the
 //! real binaries. Each suite prints its figures (`[figure] …` on stderr).
 
+mod disk_full;
 mod faults;
 mod hostile;
 mod load;

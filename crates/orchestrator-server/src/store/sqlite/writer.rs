@@ -82,13 +82,14 @@ impl GroupWriter {
                 let out = match (result, commit) {
                     (Some(Ok(value)), None) => Ok(value),
                     (Some(Ok(_)), Some(e)) => {
-                        Err(StoreError::new(format!("the commit failed: {e}")))
+                        Err(StoreError::new(format!("the commit failed: {e}")).with_kind(e.kind()))
                     }
                     (Some(Err(e)), _) => Err(e),
-                    (None, e) => Err(StoreError::new(format!(
-                        "the write could not start: {}",
-                        e.map_or_else(|| "unknown".to_owned(), ToString::to_string)
-                    ))),
+                    (None, Some(e)) => {
+                        Err(StoreError::new(format!("the write could not start: {e}"))
+                            .with_kind(e.kind()))
+                    }
+                    (None, None) => Err(StoreError::new("the write could not start")),
                 };
                 let _ = answer.send(out);
             });
@@ -134,13 +135,16 @@ fn commit_batch(
             .map_err(StoreError::from)
     });
     if let Err(e) = begin {
-        let message = e.to_string();
+        let (message, kind) = (e.to_string(), e.kind());
         return batch
             .into_iter()
             .map(|job| {
                 // Nothing ran: each caller hears why.
                 let (_, deliver) = (job.run)(None);
-                (deliver, Some(StoreError::new(message.clone())))
+                (
+                    deliver,
+                    Some(StoreError::new(message.clone()).with_kind(kind)),
+                )
             })
             .collect();
     }
@@ -163,13 +167,14 @@ fn commit_batch(
         Ok(()) => deliveries,
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
-            let message = StoreError::from(e).to_string();
+            let failed = StoreError::from(e);
+            let (message, kind) = (failed.to_string(), failed.kind());
             deliveries
                 .into_iter()
                 .map(|(deliver, own)| {
                     (
                         deliver,
-                        own.or_else(|| Some(StoreError::new(message.clone()))),
+                        own.or_else(|| Some(StoreError::new(message.clone()).with_kind(kind))),
                     )
                 })
                 .collect()
