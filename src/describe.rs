@@ -3,13 +3,28 @@
 
 use orchestrator::TaskStatus;
 
-/// `RUNNING (45%)`; a failed task with why: `FAILED (DOCUMENT_EMPTY: …)`.
+/// `RUNNING (45%)`; a failed task with why: `FAILED (DOCUMENT_EMPTY: …)`;
+/// a cancelled one `CANCELLED`.
 pub(crate) fn describe(status: &TaskStatus) -> String {
+    // Cancelled, in whichever form the server said it (the reference
+    // server's `FAILED` + `CANCELLED` code, or a state of its own).
+    if status.is_cancelled() {
+        return "CANCELLED".to_owned();
+    }
     if let Some(error) = status.error() {
         return format!("{} ({error})", status.state());
     }
     match status.progress_percent() {
         Some(p) if !status.is_terminal() => format!("{} ({p:.0}%)", status.state()),
         _ => status.state().to_string(),
+    }
+}
+
+/// The state alone, cancelled named as such (see [`describe`]).
+pub(crate) fn state_word(status: &TaskStatus) -> String {
+    if status.is_cancelled() {
+        "CANCELLED".to_owned()
+    } else {
+        status.state().to_string()
     }
 }

@@ -13,7 +13,7 @@ use orchestrator::{
 use serde_json::{Value, json};
 
 use crate::args::Output;
-use crate::describe::describe;
+use crate::describe::{describe, state_word};
 use crate::exit::Exit;
 use crate::jq::Jq;
 
@@ -431,7 +431,7 @@ fn text_line(done: &Done) -> String {
     let state = done
         .ended
         .last_status()
-        .map_or_else(|| "-".to_owned(), |s| s.state().to_string());
+        .map_or_else(|| "-".to_owned(), state_word);
     let detail = match &done.ended {
         Ended::Finished(Outcome::Completed(status)) => result_excerpt(status),
         Ended::Finished(Outcome::Failed(status)) => status

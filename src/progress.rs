@@ -16,7 +16,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use orchestrator::{TaskState, TaskStatus};
 
 use crate::args::ProgressMode;
-use crate::describe::describe;
+use crate::describe::{describe, state_word};
 
 /// How often plain mode says "still waiting" when nothing else was printed.
 pub(crate) const HEARTBEAT: Duration = Duration::from_secs(30);
@@ -160,9 +160,9 @@ impl TaskProgress {
                         self.with_percent = true;
                     }
                     bar.set_position(p.round() as u64);
-                    bar.set_message(status.state().to_string());
+                    bar.set_message(state_word(status));
                 }
-                _ => bar.set_message(status.state().to_string()),
+                _ => bar.set_message(state_word(status)),
             }
         }
         if self.plain {

@@ -90,12 +90,27 @@ async fn exit_2_usage_errors() {
 async fn exit_3_a_cancelled_task() {
     let server = server(Duration::from_secs(30)).await;
     let id = submit(&server, REPORT).await;
+    // Cancelled by another client: on the wire FAILED + code CANCELLED.
     sdk(&server).cancel(id.as_str()).await.unwrap();
     let mut cmd = cli(&server.url());
     cmd.args(["wait", &id]);
     let out = run(cmd).await;
     assert_eq!(code(&out), 3, "{}", stderr(&out));
-    assert!(stderr(&out).contains("cancelled"));
+    assert!(stderr(&out).contains("was cancelled"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("failed"), "{}", stderr(&out));
+
+    let mut cmd = cli(&server.url());
+    cmd.args(["wait", &id, "-o", "json"]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let object: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(object["outcome"], "cancelled", "{object}");
+    assert_eq!(object["exit_code"], 3, "{object}");
+
+    let mut cmd = cli(&server.url());
+    cmd.args(["status", &id]);
+    let out = run(cmd).await;
+    assert_eq!(stdout(&out).trim(), format!("{id}\tCANCELLED"));
     server.shutdown().await.unwrap();
 }
 
@@ -272,9 +287,12 @@ async fn exit_130_interrupted_leaves_the_task_running_or_cancels_it_on_request()
     assert_eq!(stderr.matches("was cancelled").count(), 1, "{stderr}");
     assert!(!stderr.contains("keeps running"), "{stderr}");
     assert!(!stderr.contains("resume with"), "{stderr}");
-    assert_eq!(
-        sdk(&server).status(id.as_str()).await.unwrap().state(),
-        &orchestrator::TaskState::Cancelled
+    assert!(
+        sdk(&server)
+            .status(id.as_str())
+            .await
+            .unwrap()
+            .is_cancelled()
     );
     server.shutdown().await.unwrap();
 }
@@ -322,7 +340,9 @@ async fn cancel_on_interrupt_json_says_the_task_was_cancelled() {
     assert_eq!(code, 130, "{stdout}");
     let object: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
     assert_eq!(object["outcome"], "cancelled", "{object}");
-    assert_eq!(object["status"], "CANCELLED", "{object}");
+    // The status as the server sent it: FAILED with the code CANCELLED.
+    assert_eq!(object["status"], "FAILED", "{object}");
+    assert_eq!(object["error"]["code"], "CANCELLED", "{object}");
     assert_eq!(object["exit_code"], 130, "{object}");
     server.shutdown().await.unwrap();
 }

@@ -34,6 +34,30 @@ pub struct TaskError {
 }
 
 impl TaskError {
+    /// The code of a task that was cancelled, on servers that say so the
+    /// way the contract's clients understand: `"status": "FAILED"` with
+    /// this code (as Google's long-running operations end a cancelled one
+    /// `done` with the code `CANCELLED`). The reference server does; this
+    /// crate reads it, and a bare `CANCELLED` state, as
+    /// [`Outcome::Cancelled`](crate::Outcome::Cancelled).
+    pub const CANCELLED: &'static str = "CANCELLED";
+
+    /// The error of a cancelled task: code [`CANCELLED`](Self::CANCELLED).
+    ///
+    /// ```
+    /// let e = orchestrator::TaskError::cancelled("cancelled by a client");
+    /// assert_eq!(e.code, "CANCELLED");
+    /// assert!(e.is_cancellation());
+    /// ```
+    pub fn cancelled(message: impl Into<String>) -> Self {
+        TaskError::new(Self::CANCELLED, message)
+    }
+
+    /// Whether this error says the task was cancelled, not that it failed.
+    pub fn is_cancellation(&self) -> bool {
+        self.code == Self::CANCELLED
+    }
+
     /// Builds an error from a code and a message.
     ///
     /// ```

@@ -261,6 +261,24 @@ impl TaskStatus {
         &self.state
     }
 
+    /// Whether the task was cancelled: a `CANCELLED` (or `CANCELED`) state,
+    /// or `FAILED` with the error code [`TaskError::CANCELLED`], the form
+    /// clients of the bare contract see end.
+    ///
+    /// ```
+    /// let s = orchestrator::TaskStatus::from_json(serde_json::json!({
+    ///     "status": "FAILED", "error": {"code": "CANCELLED", "message": "by a client"}
+    /// })).unwrap();
+    /// assert!(s.is_cancelled());
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        match self.state() {
+            TaskState::Cancelled => true,
+            TaskState::Failed => self.error().is_some_and(TaskError::is_cancellation),
+            _ => false,
+        }
+    }
+
     /// Whether the task has finished (completed, failed or cancelled).
     ///
     /// ```

@@ -35,11 +35,27 @@ pub enum Outcome {
 
 impl Outcome {
     /// The outcome a terminal status stands for; `None` while the task runs.
+    /// A cancelled task is `Cancelled` in either form a server sends it:
+    /// `FAILED` with the error code `CANCELLED` (the reference server's,
+    /// which clients of the bare contract also see end), or a state of its
+    /// own (`CANCELLED`, `CANCELED`).
+    ///
+    /// ```
+    /// use orchestrator::{Outcome, TaskStatus};
+    ///
+    /// for body in [
+    ///     serde_json::json!({"status": "FAILED", "error": {"code": "CANCELLED", "message": "by a client"}}),
+    ///     serde_json::json!({"status": "CANCELED"}),
+    /// ] {
+    ///     let outcome = Outcome::from_status(TaskStatus::from_json(body).unwrap()).unwrap();
+    ///     assert!(matches!(outcome, Outcome::Cancelled(_)));
+    /// }
+    /// ```
     pub fn from_status(status: TaskStatus) -> Option<Outcome> {
         match status.state() {
             TaskState::Completed => Some(Outcome::Completed(status)),
+            _ if status.is_cancelled() => Some(Outcome::Cancelled(status)),
             TaskState::Failed => Some(Outcome::Failed(status)),
-            TaskState::Cancelled => Some(Outcome::Cancelled(status)),
             _ => None,
         }
     }

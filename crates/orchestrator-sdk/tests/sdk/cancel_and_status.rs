@@ -1,6 +1,6 @@
 //! One-request operations: `status` and `cancel`, by id, URL or handle.
 
-use orchestrator::{ErrorKind, TaskState};
+use orchestrator::{ErrorKind, Outcome, TaskState};
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -105,4 +105,42 @@ async fn cancel_explains_unsupported_finished_and_unknown_tasks() {
     let err = client.cancel("t-404").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert!(err.to_string().contains("does not exist"), "{err}");
+}
+
+#[tokio::test]
+async fn a_cancelled_task_is_outcome_cancelled_whether_failed_with_code_cancelled_or_a_state_of_its_own()
+ {
+    let server = MockServer::start().await;
+    let bodies = [
+        (
+            "t-ours",
+            json!({"task_id": "t-ours", "status": "FAILED",
+                "error": {"code": "CANCELLED", "message": "cancelled by a client"}}),
+        ),
+        ("t-state", status_json("t-state", "CANCELLED", None)),
+        ("t-us", status_json("t-us", "CANCELED", None)),
+        (
+            "t-failed",
+            json!({"task_id": "t-failed", "status": "FAILED",
+                "error": {"code": "DOCUMENT_EMPTY", "message": "nothing to read"}}),
+        ),
+    ];
+    for (id, body) in &bodies {
+        Mock::given(method("GET"))
+            .and(path(format!("/v1/tasks/{id}")))
+            .respond_with(ok(body.clone()))
+            .mount(&server)
+            .await;
+    }
+    let client = client(&server.uri(), &virtual_clock());
+    for id in ["t-ours", "t-state", "t-us"] {
+        let outcome = client.poll(id).await.unwrap();
+        assert!(
+            matches!(outcome, Outcome::Cancelled(_)),
+            "{id}: {outcome:?}"
+        );
+        assert!(outcome.status().is_cancelled());
+    }
+    let outcome = client.poll("t-failed").await.unwrap();
+    assert!(matches!(outcome, Outcome::Failed(_)), "{outcome:?}");
 }

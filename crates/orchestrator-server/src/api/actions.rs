@@ -102,7 +102,7 @@ pub(crate) async fn submit(
 
 fn accepted(task: &TaskRecord) -> Response {
     let location = format!("/v1/tasks/{}", task.id);
-    let body = TaskStatus::new(task.id.as_str(), task.state.clone());
+    let body = TaskStatus::new(task.id.as_str(), super::tasks::wire_state(&task.state));
     let mut response = (StatusCode::ACCEPTED, axum::Json(body)).into_response();
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&location) {

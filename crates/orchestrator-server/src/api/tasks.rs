@@ -7,7 +7,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Extension, State};
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
-use orchestrator::{TaskState, TaskStatus};
+use orchestrator::{TaskError, TaskState, TaskStatus};
 
 use super::AppState;
 use super::extract::ApiPath;
@@ -134,7 +134,11 @@ pub(crate) async fn cancel_task(
             Ok(json(Answer::Shared(task).body()?))
         }
         CancelOutcome::AlreadyFinished(state) => Err(ApiError::conflict(format!(
-            "task {task_id} already finished as {state}; only PENDING or RUNNING tasks can be cancelled"
+            "task {task_id} already {}; only PENDING or RUNNING tasks can be cancelled",
+            match state {
+                TaskState::Cancelled => "was cancelled".to_owned(),
+                other => format!("finished as {other}"),
+            }
         ))),
         CancelOutcome::NotFound => Err(unknown_task(&task_id)),
     }
@@ -145,6 +149,15 @@ async fn load(state: &AppState, tenant: &str, task_id: &str) -> Result<TaskRecor
     read(state, tenant, task_id)
         .await?
         .ok_or_else(|| unknown_task(task_id))
+}
+
+/// The state a client is shown for a stored one: a cancelled task is
+/// `FAILED` (see [`status_body`]).
+pub(crate) fn wire_state(stored: &TaskState) -> TaskState {
+    match stored {
+        TaskState::Cancelled => TaskState::Failed,
+        other => other.clone(),
+    }
 }
 
 /// A tenant's task, if it has one by that id.
@@ -162,9 +175,21 @@ fn unknown_task(task_id: &str) -> ApiError {
 }
 
 /// The status body of the contract, as the SDK's own type.
+///
+/// A cancelled task is stored, counted and filtered as `CANCELLED`, but on
+/// the wire it is `FAILED` with the error code `CANCELLED`: the contract
+/// has two states that end a wait, and a client that knows only those must
+/// stop waiting on a task someone else cancelled (docs/server.md, "Task
+/// states"). The SDK reads that back as `Outcome::Cancelled`.
 pub(crate) fn status_body(task: &TaskRecord) -> TaskStatus {
-    let mut status = TaskStatus::new(task.id.as_str(), task.state.clone())
-        .with_created_at(rfc3339_ms(task.created_at));
+    let wire_state = wire_state(&task.state);
+    let mut status =
+        TaskStatus::new(task.id.as_str(), wire_state).with_created_at(rfc3339_ms(task.created_at));
+    if task.state == TaskState::Cancelled {
+        status = status.with_error(TaskError::cancelled(
+            "the task was cancelled before it finished",
+        ));
+    }
     if let Some(p) = task.progress {
         status = status.with_progress_percent(f64::from(p));
     }
@@ -173,7 +198,11 @@ pub(crate) fn status_body(task: &TaskRecord) -> TaskStatus {
     {
         status = status.with_result(result.clone());
     }
-    if let Some(error) = &task.error {
+    if let Some(error) = task
+        .error
+        .as_ref()
+        .filter(|_| task.state != TaskState::Cancelled)
+    {
         status = status.with_error(error.clone());
     }
     if let Some(at) = task.completed_at {

@@ -17,6 +17,7 @@ use libtest_mimic::{Arguments, Trial};
 
 mod support;
 
+mod contract_clients;
 mod documents;
 mod end_to_end;
 mod http2;
@@ -92,6 +93,8 @@ fn tests() -> Vec<Test> {
         test!(sqlite_only, tls::a_renewed_certificate_is_served_without_a_restart),
         test!(sqlite_only, tls::the_token_never_leaves_over_plaintext_when_a_status_url_downgrades),
         test!(sqlite_only, tls::through_a_proxy_the_token_travels_only_inside_the_tls_tunnel),
+        test!(both, contract_clients::the_specs_python_client_stops_waiting_on_a_task_another_client_cancels),
+        test!(both, contract_clients::a_bash_loop_over_completed_or_failed_stops_on_a_task_another_client_cancels),
         test!(both, documents::html_is_fetched_over_http_and_read_without_scripts_or_styles),
         test!(both, documents::a_pdf_text_layer_is_analysed),
         test!(both, documents::markdown_from_a_data_url_loses_its_markup),

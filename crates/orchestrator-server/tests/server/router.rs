@@ -269,7 +269,10 @@ pub(crate) async fn cancelling_works_once_and_then_conflicts() {
     let response = router.clone().oneshot(delete()).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let body = json_of(response).await;
-    assert_eq!(body["status"], "CANCELLED");
+    // On the wire a cancelled task is FAILED with the code CANCELLED, so
+    // that clients knowing only the contract's states stop waiting.
+    assert_eq!(body["status"], "FAILED");
+    assert_eq!(body["error"]["code"], "CANCELLED");
     assert!(body["completed_at"].is_string());
 
     let response = router.clone().oneshot(delete()).await.unwrap();
