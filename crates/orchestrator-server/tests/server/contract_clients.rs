@@ -59,10 +59,10 @@ where
         let mut printed = String::new();
         let mut url_tx = Some(url_tx);
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(url) = line.split(&marker).nth(1) {
-                if let Some(tx) = url_tx.take() {
-                    let _ = tx.send(url.trim().to_owned());
-                }
+            if let Some(url) = line.split(&marker).nth(1)
+                && let Some(tx) = url_tx.take()
+            {
+                let _ = tx.send(url.trim().to_owned());
             }
             printed.push_str(&line);
             printed.push('\n');

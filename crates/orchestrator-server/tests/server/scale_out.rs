@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::future::join_all;
-use orchestrator::{AnalyzeDocument, Client, PollOptions, TaskState};
+use orchestrator::{AnalyzeDocument, Client, PollOptions};
 use orchestrator_server::Database;
 use orchestrator_testkit::{ServerProcess, figure};
 
