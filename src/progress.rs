@@ -120,6 +120,7 @@ impl Display {
             last_line: Instant::now(),
             last_state: None,
             last_step: None,
+            last_message: None,
             with_percent: false,
         }
     }
@@ -145,6 +146,8 @@ pub(crate) struct TaskProgress {
     last_line: Instant,
     last_state: Option<TaskState>,
     last_step: Option<u32>,
+    /// The task's last `progress_message`, so a new one gets a plain line.
+    last_message: Option<String>,
     with_percent: bool,
 }
 
@@ -160,18 +163,21 @@ impl TaskProgress {
                         self.with_percent = true;
                     }
                     bar.set_position(p.round() as u64);
-                    bar.set_message(state_word(status));
+                    bar.set_message(bar_message(status));
                 }
-                _ => bar.set_message(state_word(status)),
+                _ => bar.set_message(bar_message(status)),
             }
         }
         if self.plain {
             let step = percent.map(|p| (p as u32) / PLAIN_STEP * PLAIN_STEP);
             let state_changed = self.last_state.as_ref() != Some(status.state());
-            if state_changed || step > self.last_step {
+            let doing = status.progress_message().map(str::to_owned);
+            let doing_changed = doing.is_some() && doing != self.last_message;
+            if state_changed || step > self.last_step || doing_changed {
                 self.line(&describe_step(status, step));
             }
             self.last_step = self.last_step.max(step);
+            self.last_message = doing;
         }
         self.last_state = Some(status.state().clone());
     }
@@ -210,9 +216,27 @@ impl Drop for TaskProgress {
 }
 
 fn describe_step(status: &TaskStatus, step: Option<u32>) -> String {
+    let doing = status
+        .progress_message()
+        .map(|m| format!(" ({m})"))
+        .unwrap_or_default();
     match step {
-        Some(s) if status.state() == &TaskState::Running => format!("{} {s}%", status.state()),
+        Some(s) if status.state() == &TaskState::Running => {
+            format!("{} {s}%{doing}", status.state())
+        }
+        _ if status.state() == &TaskState::Running => format!("{}{doing}", describe(status)),
         _ => describe(status),
+    }
+}
+
+/// The words after a bar: the state, and while it runs, what the task says
+/// it is doing (`RUNNING · extracting the text`).
+fn bar_message(status: &TaskStatus) -> String {
+    match status.progress_message() {
+        Some(doing) if status.state() == &TaskState::Running => {
+            format!("{} · {doing}", state_word(status))
+        }
+        _ => state_word(status),
     }
 }
 

@@ -268,6 +268,7 @@ mod tests {
             input: serde_json::Value::Null,
             state: orchestrator::TaskState::Running,
             progress: Some(progress),
+            progress_message: None,
             result: None,
             error: None,
             created_at: 0,

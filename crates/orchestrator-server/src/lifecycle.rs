@@ -131,12 +131,13 @@ impl Lifecycle {
         &self,
         run: &RunRef,
         percent: u8,
+        message: &str,
         lease: Duration,
         now: i64,
     ) -> Result<bool, StoreError> {
         let owned = self.counted(
             "set_progress",
-            self.store.set_progress(run, percent, lease, now).await,
+            self.store.set_progress(run, percent, message, lease, now).await,
         )?;
         if owned {
             self.publish(Published::Progressed(run));

@@ -259,7 +259,7 @@ impl Checkpoints for Run<'_> {
     /// The pause comes first so that the figure a client reads is the work
     /// already done: 100 % is reported when the run ends, not one pause
     /// before, and a client extrapolating the rate lands after the finish.
-    async fn reached(&mut self, percent: u8) -> Result<(), Halt> {
+    async fn reached(&mut self, percent: u8, doing: &str) -> Result<(), Halt> {
         let pause = self.ctx.work_delay / document::CHECKPOINTS;
         if !pause.is_zero() {
             tokio::select! {
@@ -280,7 +280,7 @@ impl Checkpoints for Run<'_> {
             match self
                 .ctx
                 .lifecycle
-                .progress(&self.run, percent, self.ctx.lease, self.ctx.now())
+                .progress(&self.run, percent, doing, self.ctx.lease, self.ctx.now())
                 .await
             {
                 Ok(true) => {}

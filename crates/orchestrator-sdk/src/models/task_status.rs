@@ -33,6 +33,7 @@ pub struct TaskStatus {
     task_id: Option<TaskId>,
     state: TaskState,
     progress_percent: Option<f64>,
+    progress_message: Option<String>,
     result: Option<Value>,
     error: Option<TaskError>,
     created_at: Option<String>,
@@ -50,6 +51,8 @@ struct Wire {
     status: TaskState,
     #[serde(default, deserialize_with = "lenient_percent")]
     progress_percent: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_message")]
+    progress_message: Option<String>,
     #[serde(default)]
     result: Option<Value>,
     #[serde(default)]
@@ -60,10 +63,11 @@ struct Wire {
     completed_at: Option<String>,
 }
 
-const KNOWN_FIELDS: [&str; 7] = [
+const KNOWN_FIELDS: [&str; 8] = [
     "task_id",
     "status",
     "progress_percent",
+    "progress_message",
     "result",
     "error",
     "created_at",
@@ -87,6 +91,16 @@ fn lenient_percent<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Optio
         _ => None,
     }
     .filter(|p| p.is_finite()))
+}
+
+/// A progress message that is not a string is dropped, as an odd
+/// `progress_percent` is: it is a hint for people, never worth failing a
+/// wait over. An empty one counts as none.
+fn lenient_message<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s),
+        _ => None,
+    })
 }
 
 impl TaskStatus {
@@ -113,6 +127,7 @@ impl TaskStatus {
             task_id: wire.task_id,
             state: wire.status,
             progress_percent: wire.progress_percent,
+            progress_message: wire.progress_message,
             result: wire.result.filter(|v| !v.is_null()),
             error: wire.error,
             created_at: wire.created_at,
@@ -151,6 +166,7 @@ impl TaskStatus {
             task_id: Some(task_id),
             state,
             progress_percent: None,
+            progress_message: None,
             result: None,
             error: None,
             created_at: None,
@@ -188,6 +204,25 @@ impl TaskStatus {
             Value::from(percent)
         };
         self.set_raw("progress_percent", json);
+        self
+    }
+
+    /// Sets `progress_message`: what a running task is doing, in a few
+    /// words, beside its percentage (an extension of the contract; clients
+    /// that know only the contract ignore it).
+    ///
+    /// ```
+    /// let s = orchestrator::TaskStatus::new("t", orchestrator::TaskState::Running)
+    ///     .with_progress_percent(40.0)
+    ///     .with_progress_message("extracting the text");
+    /// assert_eq!(s.progress_message(), Some("extracting the text"));
+    /// assert_eq!(s.as_json()["progress_message"], "extracting the text");
+    /// ```
+    #[must_use]
+    pub fn with_progress_message(mut self, message: impl Into<String>) -> TaskStatus {
+        let message = message.into();
+        self.set_raw("progress_message", Value::from(message.clone()));
+        self.progress_message = Some(message);
         self
     }
 
@@ -300,6 +335,20 @@ impl TaskStatus {
     /// ```
     pub fn progress_percent(&self) -> Option<f64> {
         self.progress_percent.map(|p| p.clamp(0.0, 100.0))
+    }
+
+    /// What the task is doing, in a few words, when the server says
+    /// (`progress_message`, an extension: the reference server sends
+    /// "fetching the document", "extracting the text", "analysing").
+    ///
+    /// ```
+    /// let s = orchestrator::TaskStatus::from_json(serde_json::json!({
+    ///     "status": "RUNNING", "progress_percent": 20, "progress_message": "fetching the document"
+    /// })).unwrap();
+    /// assert_eq!(s.progress_message(), Some("fetching the document"));
+    /// ```
+    pub fn progress_message(&self) -> Option<&str> {
+        self.progress_message.as_deref()
     }
 
     /// The `result` of a completed task, as raw JSON.
@@ -444,6 +493,21 @@ mod tests {
         .unwrap();
         let err = s.analyze_document_result().unwrap_err();
         assert!(err.to_string().contains("entities[1]"), "{err}");
+    }
+
+    #[test]
+    fn a_progress_message_that_is_not_words_is_dropped_not_fatal() {
+        for odd in [json!(7), json!(null), json!({"text": "x"}), json!("  ")] {
+            let s = TaskStatus::from_json(
+                json!({"status": "RUNNING", "progress_message": odd}),
+            )
+            .unwrap();
+            assert_eq!(s.progress_message(), None, "{odd}");
+        }
+        let s = TaskStatus::from_json(json!({"status": "RUNNING", "progress_message": "reading"}))
+            .unwrap();
+        assert_eq!(s.progress_message(), Some("reading"));
+        assert!(s.extra().get("progress_message").is_none());
     }
 
     #[test]

@@ -193,6 +193,12 @@ pub(crate) fn status_body(task: &TaskRecord) -> TaskStatus {
     if let Some(p) = task.progress {
         status = status.with_progress_percent(f64::from(p));
     }
+    // What the run is doing is news only while it runs.
+    if task.state == TaskState::Running
+        && let Some(doing) = &task.progress_message
+    {
+        status = status.with_progress_message(doing.clone());
+    }
     if task.state == TaskState::Completed
         && let Some(result) = &task.result
     {

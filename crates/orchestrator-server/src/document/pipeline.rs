@@ -27,8 +27,13 @@ pub(crate) trait Checkpoints {
     /// cannot be analysed.
     type Halt: From<DocumentError>;
 
-    /// The run reached `percent`; an `Err` stops it there.
-    fn reached(&mut self, percent: u8) -> impl Future<Output = Result<(), Self::Halt>> + Send;
+    /// The run reached `percent` and is now `doing` what the words say
+    /// ("extracting the text"); an `Err` stops it there.
+    fn reached(
+        &mut self,
+        percent: u8,
+        doing: &str,
+    ) -> impl Future<Output = Result<(), Self::Halt>> + Send;
 }
 
 /// Analyses the document `request` names.
@@ -40,10 +45,10 @@ pub(crate) async fn analyze_document<C: Checkpoints + Send>(
     let url = Url::parse(request.document_url.trim()).map_err(|e| {
         DocumentError::new("INVALID_INPUT", format!("document_url is not a URL: {e}"))
     })?;
-    checkpoints.reached(1).await?;
+    checkpoints.reached(1, "fetching the document").await?;
 
     let document = fetcher.fetch(&url).await?;
-    checkpoints.reached(FETCHED).await?;
+    checkpoints.reached(FETCHED, "extracting the text").await?;
 
     let media = MediaType::resolve(document.declared_type.as_deref(), &document.bytes)?;
     let bytes = document.bytes;
@@ -63,7 +68,9 @@ pub(crate) async fn analyze_document<C: Checkpoints + Send>(
             DocumentError::new(DOCUMENT_EMPTY, "the document contains no text to analyse").into(),
         );
     }
-    checkpoints.reached(EXTRACTED).await?;
+    checkpoints
+        .reached(EXTRACTED, &format!("analysing, step 1 of {ANALYSIS_STEPS}"))
+        .await?;
 
     // Always the same number of checkpoints (some may be empty for a short
     // document).
@@ -73,7 +80,12 @@ pub(crate) async fn analyze_document<C: Checkpoints + Send>(
         analyzer.feed(&sentences[step * n / ANALYSIS_STEPS..(step + 1) * n / ANALYSIS_STEPS]);
         let done = (step + 1) as f64 / ANALYSIS_STEPS as f64;
         let percent = EXTRACTED + (f64::from(99 - EXTRACTED) * done) as u8;
-        checkpoints.reached(percent).await?;
+        let doing = if step + 1 < ANALYSIS_STEPS {
+            format!("analysing, step {} of {ANALYSIS_STEPS}", step + 2)
+        } else {
+            "writing the result".to_owned()
+        };
+        checkpoints.reached(percent, &doing).await?;
     }
     let mut result = analyzer.finish();
     result.media_type = Some(media.essence().to_owned());
@@ -89,6 +101,7 @@ mod tests {
     #[derive(Default)]
     struct Recorder {
         seen: Vec<u8>,
+        said: Vec<String>,
         stop_at: Option<u8>,
     }
 
@@ -106,8 +119,9 @@ mod tests {
 
     impl Checkpoints for Recorder {
         type Halt = Halt;
-        async fn reached(&mut self, percent: u8) -> Result<(), Halt> {
+        async fn reached(&mut self, percent: u8, doing: &str) -> Result<(), Halt> {
             self.seen.push(percent);
+            self.said.push(doing.to_owned());
             if self.stop_at.is_some_and(|s| percent >= s) {
                 return Err(Halt::Stopped);
             }
@@ -144,6 +158,11 @@ mod tests {
         assert_eq!(rec.seen.len() as u32, CHECKPOINTS);
         assert!(rec.seen.windows(2).all(|w| w[0] <= w[1]), "{:?}", rec.seen);
         assert_eq!(result.media_type.as_deref(), Some("text/plain"));
+        // Each checkpoint says what comes next, in words for a person.
+        assert_eq!(rec.said[0], "fetching the document");
+        assert_eq!(rec.said[1], "extracting the text");
+        assert_eq!(rec.said[2], format!("analysing, step 1 of {ANALYSIS_STEPS}"));
+        assert_eq!(rec.said.last().map(String::as_str), Some("writing the result"));
     }
 
     #[tokio::test]

@@ -100,6 +100,7 @@ impl State {
         } else {
             task.record.state = TaskState::Pending;
             task.record.progress = None;
+            task.record.progress_message = None;
             self.pending.insert((task.seq, id.to_owned()));
             reaped.requeued.push(id.to_owned());
         }
@@ -153,6 +154,7 @@ impl TaskStore for MemoryStore {
                 input: task.input,
                 state: TaskState::Pending,
                 progress: None,
+                progress_message: None,
                 result: None,
                 error: None,
                 created_at: task.now,
@@ -201,6 +203,7 @@ impl TaskStore for MemoryStore {
             let task = s.tasks.get_mut(&id)?;
             task.record.state = TaskState::Running;
             task.record.progress = Some(0);
+            task.record.progress_message = None;
             task.record.started_at = Some(claim.now);
             task.record.attempts += 1;
             task.claimed_by = Some(claim.instance.clone());
@@ -213,12 +216,14 @@ impl TaskStore for MemoryStore {
         &self,
         run: &RunRef,
         percent: u8,
+        message: &str,
         lease: Duration,
         now: i64,
     ) -> StoreFuture<'_, bool> {
         self.with(|s| match s.owned(run) {
             Some(task) => {
                 task.record.progress = Some(percent);
+                task.record.progress_message = Some(message.to_owned());
                 task.lease_expires_at = Some(lease_until(now, lease));
                 true
             }
@@ -257,6 +262,7 @@ impl TaskStore for MemoryStore {
             let Some(task) = s.owned(run) else { return };
             task.record.state = TaskState::Pending;
             task.record.progress = None;
+            task.record.progress_message = None;
             task.claimed_by = None;
             task.lease_expires_at = None;
             let entry = (task.seq, task.record.id.clone());

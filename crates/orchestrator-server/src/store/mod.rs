@@ -16,7 +16,7 @@
 macro_rules! task_columns {
     () => {
         "id, tenant, bot_id, action, input, status, progress, result, error_code, \
-         error_message, created_at, started_at, completed_at, attempts"
+         error_message, created_at, started_at, completed_at, attempts, progress_message"
     };
 }
 
@@ -189,6 +189,9 @@ pub struct TaskRecord {
     pub state: TaskState,
     /// Progress in whole percent, once running.
     pub progress: Option<u8>,
+    /// What the run said it was doing with its last progress ("fetching
+    /// the document"), while it runs.
+    pub progress_message: Option<String>,
     /// The result of a completed task.
     pub result: Option<Value>,
     /// Why a failed task failed.
@@ -340,12 +343,14 @@ pub trait TaskStore: Send + Sync + 'static {
     /// Claims the oldest pending task (`PENDING` → `RUNNING`, attempts + 1)
     /// with a lease.
     fn claim_next(&self, claim: &Claim) -> StoreFuture<'_, Option<TaskRecord>>;
-    /// Records progress and renews the run's lease; `false` when the run no
+    /// Records progress (the percentage, and what the run is doing now in a
+    /// few words) and renews the run's lease; `false` when the run no
     /// longer owns the task (cancelled, or its lease was taken back).
     fn set_progress(
         &self,
         run: &RunRef,
         percent: u8,
+        message: &str,
         lease: Duration,
         now: i64,
     ) -> StoreFuture<'_, bool>;

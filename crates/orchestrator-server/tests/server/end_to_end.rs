@@ -240,3 +240,34 @@ pub(crate) async fn shutdown_releases_held_polls_and_requeues_running_work_for_t
     assert!(outcome.is_completed(), "{outcome:?}");
     server.shutdown().await.unwrap();
 }
+
+pub(crate) async fn a_running_task_says_what_it_is_doing_and_a_finished_one_does_not() {
+    let mut config = config();
+    config.work_delay = Duration::from_secs(2);
+    let server = start(config).await;
+    let client = client(&server);
+    let accepted = client
+        .analyze_document("b", &AnalyzeDocument::new(data_url(REPORT)))
+        .await
+        .unwrap();
+    let mut said = Vec::new();
+    let mut last = None;
+    let mut poller = client.poll(&accepted);
+    while let Some(update) = poller.next().await {
+        let status = update.unwrap().status().clone();
+        if status.state() == &TaskState::Running
+            && let Some(doing) = status.progress_message()
+        {
+            said.push(doing.to_owned());
+        }
+        last = Some(status);
+    }
+    assert!(
+        said.iter().any(|d| d.starts_with("analysing, step")),
+        "{said:?}"
+    );
+    let last = last.unwrap();
+    assert_eq!(last.state(), &TaskState::Completed);
+    assert_eq!(last.progress_message(), None);
+    server.shutdown().await.unwrap();
+}

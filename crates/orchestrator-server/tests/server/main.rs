@@ -107,6 +107,7 @@ fn tests() -> Vec<Test> {
         test!(both, end_to_end::the_sdk_long_polls_this_server),
         test!(both, end_to_end::resubmitting_with_the_same_key_returns_the_same_task),
         test!(both, end_to_end::a_running_task_can_be_cancelled_and_stays_cancelled),
+        test!(both, end_to_end::a_running_task_says_what_it_is_doing_and_a_finished_one_does_not),
         test!(both, end_to_end::a_held_long_poll_wakes_within_milliseconds_of_a_change),
         test!(both, end_to_end::a_full_queue_turns_submits_away_with_503),
         test!(sqlite_only, end_to_end::shutdown_releases_held_polls_and_requeues_running_work_for_the_next_start),

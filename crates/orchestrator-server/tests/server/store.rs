@@ -66,10 +66,14 @@ pub(crate) async fn claims_are_first_in_first_out_and_writes_are_fenced_on_the_a
     let run = first.run();
     assert!(
         store
-            .set_progress(&run, 40, Duration::from_secs(30), 2_100)
+            .set_progress(&run, 40, "reading", Duration::from_secs(30), 2_100)
             .await
             .unwrap()
     );
+    // The progress and what the run said it was doing read back together.
+    let read = store.get("default", "t-1").await.unwrap().unwrap();
+    assert_eq!(read.progress, Some(40));
+    assert_eq!(read.progress_message.as_deref(), Some("reading"));
     // A write in the name of another attempt changes nothing.
     let stale = orchestrator_server::RunRef {
         attempt: 7,
@@ -77,7 +81,7 @@ pub(crate) async fn claims_are_first_in_first_out_and_writes_are_fenced_on_the_a
     };
     assert!(
         !store
-            .set_progress(&stale, 50, Duration::from_secs(30), 2_200)
+            .set_progress(&stale, 50, "reading", Duration::from_secs(30), 2_200)
             .await
             .unwrap()
     );
@@ -95,7 +99,7 @@ pub(crate) async fn claims_are_first_in_first_out_and_writes_are_fenced_on_the_a
     ));
     assert!(
         !store
-            .set_progress(&run, 60, Duration::from_secs(30), 2_500)
+            .set_progress(&run, 60, "reading", Duration::from_secs(30), 2_500)
             .await
             .unwrap()
     );
@@ -157,7 +161,7 @@ pub(crate) async fn an_expired_lease_is_taken_back_and_the_last_attempt_fails_wo
             // The taken-back run can no longer write.
             assert!(
                 !store
-                    .set_progress(&run.run(), 50, lease, 10_100)
+                    .set_progress(&run.run(), 50, "reading", lease, 10_100)
                     .await
                     .unwrap()
             );

@@ -50,7 +50,7 @@ const GET_TASK: &str = concat!("SELECT ", task_columns!(), " FROM tasks WHERE id
 /// [`COLUMNS`] of the table aliased `t`, where a join makes names ambiguous.
 const T_COLUMNS: &str = "t.id, t.tenant, t.bot_id, t.action, t.input, t.status, t.progress, \
                          t.result, t.error_code, t.error_message, t.created_at, t.started_at, \
-                         t.completed_at, t.attempts";
+                         t.completed_at, t.attempts, t.progress_message";
 
 fn pg_err(e: tokio_postgres::Error) -> StoreError {
     // The driver's own message is only "db error"; the server's says what.
@@ -272,6 +272,7 @@ fn from_row(row: &Row) -> Result<TaskRecord, StoreError> {
         input: json(row.try_get(4).map_err(pg_err)?).unwrap_or(Value::Null),
         state,
         progress: progress.map(|p| p.clamp(0, 100) as u8),
+        progress_message: row.try_get(14).map_err(pg_err)?,
         result: json(row.try_get(7).map_err(pg_err)?),
         error: code.map(|c| TaskError::new(c, message.unwrap_or_default())),
         created_at: row.try_get(10).map_err(pg_err)?,
@@ -434,7 +435,7 @@ impl TaskStore for PostgresStore {
                              SELECT id FROM tasks WHERE status = 'PENDING'
                              ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED
                          ), claimed AS (
-                             UPDATE tasks t SET status = 'RUNNING', progress = 0, started_at = $1,
+                             UPDATE tasks t SET status = 'RUNNING', progress = 0, progress_message = NULL, started_at = $1,
                                  updated_at = $1, attempts = attempts + 1, claimed_by = $2,
                                  lease_expires_at = now() + make_interval(secs => $3)
                              FROM next WHERE t.id = next.id
@@ -460,28 +461,30 @@ impl TaskStore for PostgresStore {
         &self,
         run: &RunRef,
         percent: u8,
+        message: &str,
         lease: Duration,
         now: i64,
     ) -> StoreFuture<'_, bool> {
-        let run = run.clone();
+        let (run, message) = (run.clone(), message.to_owned());
         self.bounded("set progress", async move {
             let client = self.client().await?;
-            let update = "UPDATE tasks SET progress = $3, updated_at = $4,
+            let update = "UPDATE tasks SET progress = $3, progress_message = $6, updated_at = $4,
                               lease_expires_at = now() + make_interval(secs => $5)
                           WHERE id = $1 AND attempts = $2 AND status = 'RUNNING'";
             let percent = i16::from(percent);
-            let params: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
-                [&run.id, &attempt(&run), &percent, &now, &seconds(lease)];
+            let params: [&(dyn tokio_postgres::types::ToSql + Sync); 6] =
+                [&run.id, &attempt(&run), &percent, &now, &seconds(lease), &message];
             let n = if self.announce_progress(&run.id) {
                 let payload = self.task_payload(&run.id);
                 client
                     .query(
                         &format!(
                             "WITH u AS ({update} RETURNING id)
-                             SELECT pg_notify('{TASK_CHANNEL}', $6) FROM u"
+                             SELECT pg_notify('{TASK_CHANNEL}', $7) FROM u"
                         ),
                         &[
-                            params[0], params[1], params[2], params[3], params[4], &payload,
+                            params[0], params[1], params[2], params[3], params[4], params[5],
+                            &payload,
                         ],
                     )
                     .await
@@ -549,7 +552,7 @@ impl TaskStore for PostgresStore {
                 .query(
                     &format!(
                         "WITH u AS (
-                             UPDATE tasks SET status = 'PENDING', progress = NULL, updated_at = $3,
+                             UPDATE tasks SET status = 'PENDING', progress = NULL, progress_message = NULL, updated_at = $3,
                                  claimed_by = NULL, lease_expires_at = NULL
                              WHERE id = $1 AND attempts = $2 AND status = 'RUNNING'
                              RETURNING id

@@ -12,7 +12,7 @@ use crate::store::StoreError;
 const MIGRATION_LOCK: i64 = 0x6f72_6368;
 
 /// Each step's SQL; step `n` is schema version `n + 1`.
-const STEPS: [&str; 2] = [
+const STEPS: [&str; 3] = [
     // 1: tasks, idempotency keys, and the indexes of the queue, the reaper
     // and the sweep. `seq` orders the queue by insertion, not by any
     // instance's clock; input and result are text because jsonb reorders
@@ -55,6 +55,8 @@ const STEPS: [&str; 2] = [
         id         integer PRIMARY KEY CHECK (id = 1),
         checked_at bigint NOT NULL
     );",
+    // 3: what a running task says it is doing, beside its percentage.
+    "ALTER TABLE tasks ADD COLUMN progress_message text;",
 ];
 
 /// Brings the schema up to date.

@@ -189,6 +189,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<TaskRecord> {
         input: json(row.get(4)?).unwrap_or(Value::Null),
         state,
         progress: row.get::<_, Option<i64>>(6)?.map(|p| p.clamp(0, 100) as u8),
+        progress_message: row.get(14)?,
         result: json(row.get(7)?),
         error: code.map(|c| TaskError::new(c, message.unwrap_or_default())),
         created_at: row.get(10)?,
@@ -250,7 +251,7 @@ fn take_back(
             reaped.failed.push(id);
         } else {
             tx.execute(
-                "UPDATE tasks SET status = 'PENDING', progress = NULL, updated_at = ?2,
+                "UPDATE tasks SET status = 'PENDING', progress = NULL, progress_message = NULL, updated_at = ?2,
                      claimed_by = NULL, lease_expires_at = NULL
                  WHERE id = ?1",
                 params![id, now],
@@ -332,7 +333,7 @@ impl TaskStore for SqliteStore {
         self.write(Durability::Relaxed, move |conn| {
             conn.query_row(
                 &format!(
-                    "UPDATE tasks SET status = 'RUNNING', progress = 0, started_at = ?1,
+                    "UPDATE tasks SET status = 'RUNNING', progress = 0, progress_message = NULL, started_at = ?1,
                          updated_at = ?1, attempts = attempts + 1, claimed_by = ?2,
                          lease_expires_at = ?3
                      WHERE id = (SELECT id FROM tasks WHERE status = 'PENDING'
@@ -355,16 +356,18 @@ impl TaskStore for SqliteStore {
         &self,
         run: &RunRef,
         percent: u8,
+        message: &str,
         lease: Duration,
         now: i64,
     ) -> StoreFuture<'_, bool> {
-        let run = run.clone();
+        let (run, message) = (run.clone(), message.to_owned());
         self.write(Durability::Relaxed, move |conn| {
             let n = conn
                 .execute(
-                    "UPDATE tasks SET progress = ?3, updated_at = ?4, lease_expires_at = ?5
+                    "UPDATE tasks SET progress = ?3, progress_message = ?6, updated_at = ?4,
+                         lease_expires_at = ?5
                      WHERE id = ?1 AND attempts = ?2 AND status = 'RUNNING'",
-                    params![run.id, run.attempt, percent, now, lease_until(now, lease)],
+                    params![run.id, run.attempt, percent, now, lease_until(now, lease), message],
                 )
                 .map_err(StoreError::from)?;
             Ok(n == 1)
@@ -419,7 +422,7 @@ impl TaskStore for SqliteStore {
         let run = run.clone();
         self.write(Durability::Relaxed, move |conn| {
             conn.execute(
-                "UPDATE tasks SET status = 'PENDING', progress = NULL, updated_at = ?3,
+                "UPDATE tasks SET status = 'PENDING', progress = NULL, progress_message = NULL, updated_at = ?3,
                      claimed_by = NULL, lease_expires_at = NULL
                  WHERE id = ?1 AND attempts = ?2 AND status = 'RUNNING'",
                 params![run.id, run.attempt, now],

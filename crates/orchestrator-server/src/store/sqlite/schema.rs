@@ -10,7 +10,7 @@ use crate::store::StoreError;
 
 /// The schema, one step per version. `PRAGMA user_version` records how many
 /// steps a database has had; each step runs once, in its own transaction.
-pub(super) const MIGRATIONS: [&str; 3] = [
+pub(super) const MIGRATIONS: [&str; 4] = [
     // 1: tasks and idempotency keys.
     "CREATE TABLE IF NOT EXISTS tasks (
         id            TEXT PRIMARY KEY,
@@ -63,6 +63,8 @@ pub(super) const MIGRATIONS: [&str; 3] = [
         id         INTEGER PRIMARY KEY CHECK (id = 1),
         checked_at INTEGER NOT NULL
     );",
+    // 4: what a running task says it is doing, beside its percentage.
+    "ALTER TABLE tasks ADD COLUMN progress_message TEXT;",
 ];
 
 pub(super) fn prepare(
