@@ -126,15 +126,19 @@ impl Display {
     }
 }
 
+// The message goes last as `wide_msg`, which indicatif cuts to the
+// terminal's width: a line that wrapped would leave stale frames behind.
 fn spinner_style() -> ProgressStyle {
-    ProgressStyle::with_template("{spinner:.cyan} {prefix} {msg} [{elapsed}]")
+    ProgressStyle::with_template("{spinner:.cyan} {prefix} {elapsed} {wide_msg}")
         .unwrap_or_else(|_| ProgressStyle::default_spinner())
 }
 
 fn bar_style() -> ProgressStyle {
-    ProgressStyle::with_template("{spinner:.cyan} {prefix} [{bar:30.cyan/blue}] {pos:>3}% {msg} [{elapsed} elapsed, ETA {eta}]")
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("█▉▊▋▌▍▎▏ ")
+    ProgressStyle::with_template(
+        "{spinner:.cyan} {prefix} [{bar:24.cyan/blue}] {pos:>3}% {elapsed} (ETA {eta}) {wide_msg}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("█▉▊▋▌▍▎▏ ")
 }
 
 /// Progress of one task.

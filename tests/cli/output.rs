@@ -130,10 +130,15 @@ async fn plain_progress_in_a_pipe_is_lines_without_carriage_returns() {
     // (9 checkpoints), never a line per percent.
     assert!(running.len() <= 20, "{err}");
     for line in &running {
-        let (_, after) = line.split_once("RUNNING ").unwrap_or_else(|| panic!("{line}"));
+        let (_, after) = line
+            .split_once("RUNNING ")
+            .unwrap_or_else(|| panic!("{line}"));
         let (percent, doing) = after.split_once('%').unwrap_or_else(|| panic!("{line}"));
         assert!(percent.parse::<u32>().is_ok(), "{line}");
-        assert!(doing.is_empty() || (doing.starts_with(" (") && doing.ends_with(')')), "{line}");
+        assert!(
+            doing.is_empty() || (doing.starts_with(" (") && doing.ends_with(')')),
+            "{line}"
+        );
     }
     assert!(
         running.iter().any(|l| l.contains("(analysing, step")),

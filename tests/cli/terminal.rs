@@ -10,8 +10,10 @@ fn the_demo_draws_a_moving_bar_in_a_terminal() {
     }
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("typescript");
+    // A terminal 160 columns wide (`script`'s pseudo-terminal has no size
+    // of its own), so the bar's line has room for the task's state.
     let command = format!(
-        "{} demo --work-time 2s",
+        "stty cols 160 rows 40; {} demo --work-time 2s",
         env!("CARGO_BIN_EXE_orchestrator-cli")
     );
     let status = Command::new("script")

@@ -137,7 +137,9 @@ impl Lifecycle {
     ) -> Result<bool, StoreError> {
         let owned = self.counted(
             "set_progress",
-            self.store.set_progress(run, percent, message, lease, now).await,
+            self.store
+                .set_progress(run, percent, message, lease, now)
+                .await,
         )?;
         if owned {
             self.publish(Published::Progressed(run));

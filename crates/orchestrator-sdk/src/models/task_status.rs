@@ -96,7 +96,9 @@ fn lenient_percent<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Optio
 /// A progress message that is not a string is dropped, as an odd
 /// `progress_percent` is: it is a hint for people, never worth failing a
 /// wait over. An empty one counts as none.
-fn lenient_message<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+fn lenient_message<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error> {
     Ok(match Option::<Value>::deserialize(d)? {
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s),
         _ => None,
@@ -498,10 +500,8 @@ mod tests {
     #[test]
     fn a_progress_message_that_is_not_words_is_dropped_not_fatal() {
         for odd in [json!(7), json!(null), json!({"text": "x"}), json!("  ")] {
-            let s = TaskStatus::from_json(
-                json!({"status": "RUNNING", "progress_message": odd}),
-            )
-            .unwrap();
+            let s = TaskStatus::from_json(json!({"status": "RUNNING", "progress_message": odd}))
+                .unwrap();
             assert_eq!(s.progress_message(), None, "{odd}");
         }
         let s = TaskStatus::from_json(json!({"status": "RUNNING", "progress_message": "reading"}))

@@ -161,8 +161,14 @@ mod tests {
         // Each checkpoint says what comes next, in words for a person.
         assert_eq!(rec.said[0], "fetching the document");
         assert_eq!(rec.said[1], "extracting the text");
-        assert_eq!(rec.said[2], format!("analysing, step 1 of {ANALYSIS_STEPS}"));
-        assert_eq!(rec.said.last().map(String::as_str), Some("writing the result"));
+        assert_eq!(
+            rec.said[2],
+            format!("analysing, step 1 of {ANALYSIS_STEPS}")
+        );
+        assert_eq!(
+            rec.said.last().map(String::as_str),
+            Some("writing the result")
+        );
     }
 
     #[tokio::test]

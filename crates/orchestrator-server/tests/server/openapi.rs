@@ -70,10 +70,11 @@ fn full_analysis() -> AnalyzeDocumentResult {
     result
 }
 
-/// A status with every field of the contract set.
+/// A status with every field of the contract (and its extensions) set.
 fn full_status() -> TaskStatus {
     TaskStatus::new("task-1", TaskState::Completed)
         .with_progress_percent(100.0)
+        .with_progress_message("writing the result")
         .with_result(serde_json::to_value(full_analysis()).unwrap())
         .with_error(TaskError::new("E", "m"))
         .with_created_at("2026-11-28T10:00:00.000Z")

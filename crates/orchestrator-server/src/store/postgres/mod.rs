@@ -472,8 +472,14 @@ impl TaskStore for PostgresStore {
                               lease_expires_at = now() + make_interval(secs => $5)
                           WHERE id = $1 AND attempts = $2 AND status = 'RUNNING'";
             let percent = i16::from(percent);
-            let params: [&(dyn tokio_postgres::types::ToSql + Sync); 6] =
-                [&run.id, &attempt(&run), &percent, &now, &seconds(lease), &message];
+            let params: [&(dyn tokio_postgres::types::ToSql + Sync); 6] = [
+                &run.id,
+                &attempt(&run),
+                &percent,
+                &now,
+                &seconds(lease),
+                &message,
+            ];
             let n = if self.announce_progress(&run.id) {
                 let payload = self.task_payload(&run.id);
                 client

@@ -367,7 +367,14 @@ impl TaskStore for SqliteStore {
                     "UPDATE tasks SET progress = ?3, progress_message = ?6, updated_at = ?4,
                          lease_expires_at = ?5
                      WHERE id = ?1 AND attempts = ?2 AND status = 'RUNNING'",
-                    params![run.id, run.attempt, percent, now, lease_until(now, lease), message],
+                    params![
+                        run.id,
+                        run.attempt,
+                        percent,
+                        now,
+                        lease_until(now, lease),
+                        message
+                    ],
                 )
                 .map_err(StoreError::from)?;
             Ok(n == 1)
