@@ -106,14 +106,7 @@ async fn usage_lines_do_not_show_api_url_as_required_when_its_variable_is_set() 
 async fn every_error_line_starts_with_error() {
     let server = server(Duration::from_secs(30)).await;
     let running = submit(&server, REPORT).await;
-    let failed = {
-        let mut cmd = cli(&server.url());
-        cmd.args([
-            "submit", "bot-1", "--wait", "-o", "json", "--jq", ".task_id",
-        ])
-        .args(["--document-url", "data:image/png;base64,iVBORw0KGgo="]);
-        stdout(&run(cmd).await).trim().to_owned()
-    };
+    let failed = failed_task(&server).await;
     let cases: Vec<Vec<String>> = vec![
         vec!["status".into(), "task-does-not-exist".into()],
         vec![

@@ -351,16 +351,7 @@ async fn cancel_on_interrupt_json_says_the_task_was_cancelled() {
 async fn several_waits_exit_with_the_worst_outcome() {
     let server = server(Duration::ZERO).await;
     let good = submit(&server, REPORT).await;
-    let bad = sdk(&server)
-        .analyze_document(
-            "bot-1",
-            &orchestrator::AnalyzeDocument::new("data:image/png;base64,iVBORw0KGgo="),
-        )
-        .await
-        .unwrap()
-        .task_id()
-        .unwrap()
-        .to_string();
+    let bad = failed_task(&server).await;
     let mut cmd = cli(&server.url());
     cmd.args(["wait", &good, &bad]);
     let out = run(cmd).await;

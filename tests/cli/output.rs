@@ -380,12 +380,7 @@ async fn a_zero_timeout_looks_once_and_reports_what_it_saw() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn status_of_a_failed_task_shows_its_error_code_and_message() {
     let server = server(Duration::ZERO).await;
-    let mut cmd = cli(&server.url());
-    cmd.args([
-        "submit", "bot-1", "--wait", "-o", "json", "--jq", ".task_id",
-    ])
-    .args(["--document-url", "data:image/png;base64,iVBORw0KGgo="]);
-    let id = stdout(&run(cmd).await).trim().to_owned();
+    let id = failed_task(&server).await;
     let mut cmd = cli(&server.url());
     cmd.args(["status", &id]);
     let out = run(cmd).await;
@@ -402,7 +397,7 @@ async fn status_of_a_failed_task_shows_its_error_code_and_message() {
 async fn a_waited_batch_in_text_names_each_input_with_its_task_state_and_result() {
     let server = server(Duration::ZERO).await;
     let good = data_url(REPORT);
-    let bad = "data:image/png;base64,iVBORw0KGgo=";
+    let bad = UNREADABLE;
     let mut cmd = cli(&server.url());
     cmd.args([
         "submit",

@@ -46,6 +46,24 @@ pub(crate) async fn submit(server: &RunningServer, text: &str) -> String {
         .to_string()
 }
 
+/// A document no reader takes: its task ends FAILED, UNSUPPORTED_MEDIA_TYPE.
+pub(crate) const UNREADABLE: &str = "data:image/png;base64,iVBORw0KGgo=";
+
+/// Submits [`UNREADABLE`] through the SDK, waits until its task has failed,
+/// and returns the task's id.
+pub(crate) async fn failed_task(server: &RunningServer) -> String {
+    let accepted = sdk(server)
+        .analyze_document("bot-1", &AnalyzeDocument::new(UNREADABLE))
+        .await
+        .unwrap();
+    let outcome = sdk(server).poll(&accepted).await.unwrap();
+    assert!(
+        matches!(outcome, orchestrator::Outcome::Failed(_)),
+        "{outcome:?}"
+    );
+    accepted.task_id().unwrap().to_string()
+}
+
 /// A command for the CLI binary with a clean environment: no inherited
 /// ORCHESTRATOR_* settings, proxies or config file, CI unset, brisk polling.
 pub(crate) fn cli(api_url: &str) -> assert_cmd::Command {

@@ -79,17 +79,22 @@ impl PrivateCluster {
         self.dir.join("data")
     }
 
-    /// Runs one of PostgreSQL's programs, as `postgres` when this is root.
-    fn pg(&self, program: &str, args: &[&str]) -> Output {
-        let binary = pgbin().join(program);
-        let mut command = if self.as_postgres {
+    /// One of PostgreSQL's programs, to run as `postgres` when this is root.
+    fn program(&self, name: &str) -> Command {
+        let binary = pgbin().join(name);
+        if self.as_postgres {
             let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(&binary);
+            c.args(["-u", "postgres", "--"]).arg(binary);
             c
         } else {
-            Command::new(&binary)
-        };
-        let out = command
+            Command::new(binary)
+        }
+    }
+
+    /// Runs one of PostgreSQL's programs; panics with its stderr if it fails.
+    fn pg(&self, program: &str, args: &[&str]) -> Output {
+        let out = self
+            .program(program)
             .args(args)
             .output()
             .expect("PostgreSQL's programs run");
@@ -215,16 +220,9 @@ impl Drop for PrivateCluster {
             .arg("-CONT")
             .args(self.processes().iter().map(ToString::to_string))
             .status();
-        let binary = pgbin().join("pg_ctl");
         let data = self.data();
-        let mut command = if self.as_postgres {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(&binary);
-            c
-        } else {
-            Command::new(&binary)
-        };
-        let _ = command
+        let _ = self
+            .program("pg_ctl")
             .args(["-D", path_str(&data), "-m", "immediate", "stop"])
             .output();
         let _ = std::fs::remove_dir_all(&self.dir);

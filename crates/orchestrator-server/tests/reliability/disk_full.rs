@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use orchestrator_testkit::{ServerProcess, cli_binary_beside, figure};
+use orchestrator_testkit::{ServerProcess, figure};
 
-use crate::{KEY, REPORT, data_url, server_bin};
+use crate::{KEY, REPORT, cli_submit_wait, data_url, server_bin};
 
 /// A tmpfs of a few MiB, unmounted on drop.
 struct SmallDisk {
@@ -117,26 +117,7 @@ async fn on_a_full_disk_writes_are_503_reads_go_on_and_a_waiting_submit_complete
     let cli = {
         let url = url.clone();
         let big = big.clone();
-        tokio::task::spawn_blocking(move || {
-            Command::new(cli_binary_beside(server_bin()))
-                .env_clear()
-                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-                .env("ORCHESTRATOR_API_URL", &url)
-                .env("ORCHESTRATOR_API_KEY", KEY)
-                .env("XDG_CONFIG_HOME", "/nonexistent/orchestrator-tests")
-                .args([
-                    "submit",
-                    "bot-1",
-                    "--wait",
-                    "-o",
-                    "json",
-                    "--timeout",
-                    "60s",
-                ])
-                .args(["--document-url", &data_url(&big)])
-                .output()
-                .unwrap()
-        })
+        tokio::task::spawn_blocking(move || cli_submit_wait(&url, &big, "60s"))
     };
     tokio::time::sleep(Duration::from_secs(2)).await;
     let freed = Instant::now();

@@ -5,12 +5,11 @@
 //! instant, and running tasks finish on their first attempt.
 
 use std::path::Path;
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use orchestrator_testkit::{PrivateCluster, ServerProcess, cli_binary_beside, figure};
+use orchestrator_testkit::{PrivateCluster, ServerProcess, figure};
 
-use crate::{KEY, REPORT, data_url, server_bin};
+use crate::{KEY, REPORT, cli_submit_wait, data_url, server_bin};
 
 /// The cluster, or `None` after saying the test was skipped.
 fn cluster(test: &str) -> Option<PrivateCluster> {
@@ -31,28 +30,6 @@ fn server_on(cluster: &PrivateCluster, extra: &[&str]) -> ServerProcess {
         KEY,
         extra,
     )
-}
-
-/// `orchestrator-cli submit bot-1 … --wait -o json` against `url`.
-fn cli_submit_wait(url: &str, text: &str) -> Output {
-    Command::new(cli_binary_beside(server_bin()))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("ORCHESTRATOR_API_URL", url)
-        .env("ORCHESTRATOR_API_KEY", KEY)
-        .env("XDG_CONFIG_HOME", "/nonexistent/orchestrator-tests")
-        .args([
-            "submit",
-            "bot-1",
-            "--wait",
-            "-o",
-            "json",
-            "--timeout",
-            "90s",
-        ])
-        .args(["--document-url", &data_url(text)])
-        .output()
-        .unwrap()
 }
 
 async fn sql(cluster: &PrivateCluster) -> tokio_postgres::Client {
@@ -85,7 +62,7 @@ async fn a_cli_submit_wait_rides_out_3_and_8_second_outages_and_a_crash_restart_
             if outage.is_some() {
                 cluster.stop();
             }
-            tokio::task::spawn_blocking(move || cli_submit_wait(&url, &text))
+            tokio::task::spawn_blocking(move || cli_submit_wait(&url, &text, "90s"))
         };
         match outage {
             Some(down) => {
@@ -145,6 +122,17 @@ async fn a_database_frozen_for_10_s_leaves_healthz_instant_and_readyz_and_submit
         ],
     );
     let http = reqwest::Client::new();
+    // The same submit, with the same key, before and after the thaw.
+    let submit_frozen_1 = || {
+        http.post(format!(
+            "{}/v1/bots/bot-1/actions/analyze-document",
+            server.url
+        ))
+        .bearer_auth(KEY)
+        .header("idempotency-key", "frozen-1")
+        .json(&serde_json::json!({"document_url": data_url(REPORT)}))
+        .send()
+    };
     let ready = http
         .get(format!("{}/readyz", server.url))
         .send()
@@ -180,17 +168,7 @@ async fn a_database_frozen_for_10_s_leaves_healthz_instant_and_readyz_and_submit
     assert!(ready_took < Duration::from_secs(4), "{ready_took:?}");
 
     let submit_started = Instant::now();
-    let submit = http
-        .post(format!(
-            "{}/v1/bots/bot-1/actions/analyze-document",
-            server.url
-        ))
-        .bearer_auth(KEY)
-        .header("idempotency-key", "frozen-1")
-        .json(&serde_json::json!({"document_url": data_url(REPORT)}))
-        .send()
-        .await
-        .unwrap();
+    let submit = submit_frozen_1().await.unwrap();
     let submit_took = submit_started.elapsed();
     assert_eq!(submit.status(), 503);
     assert_eq!(submit.headers()["retry-after"], "1");
@@ -235,17 +213,7 @@ async fn a_database_frozen_for_10_s_leaves_healthz_instant_and_readyz_and_submit
     // Thawed, the same submit goes through.
     let mut accepted = None;
     for _ in 0..50 {
-        let submit = http
-            .post(format!(
-                "{}/v1/bots/bot-1/actions/analyze-document",
-                server.url
-            ))
-            .bearer_auth(KEY)
-            .header("idempotency-key", "frozen-1")
-            .json(&serde_json::json!({"document_url": data_url(REPORT)}))
-            .send()
-            .await
-            .unwrap();
+        let submit = submit_frozen_1().await.unwrap();
         if submit.status() == 202 {
             accepted = Some(submit);
             break;

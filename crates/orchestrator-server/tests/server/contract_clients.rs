@@ -1,5 +1,6 @@
 //! Clients that know only the contract's four states stop waiting on a task
-//! another client cancels: the spec's own Python client and a bash + curl
+//! another client cancels: the spec's own Python client (the copy the
+//! client comparison runs, benches/peers/spec_client.py) and a bash + curl
 //! loop over COMPLETED|FAILED, against the real server on each backend.
 
 use std::io::{BufRead, BufReader};
@@ -15,6 +16,11 @@ fn script(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/server/contract")
         .join(name)
+}
+
+/// The spec's Python client, at the top of the workspace.
+fn spec_client() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../benches/peers/spec_client.py")
 }
 
 /// A server whose tasks run for 30 s, so they are cancelled mid-run.
@@ -91,8 +97,10 @@ where
 pub(crate) async fn the_specs_python_client_stops_waiting_on_a_task_another_client_cancels() {
     let server = slow_server().await;
     let mut command = Command::new("python3");
+    // Unbuffered: its status URL has to arrive while it still waits.
     command
-        .arg(script("spec_client.py"))
+        .arg("-u")
+        .arg(spec_client())
         .args(["bot-1", &data_url(REPORT)])
         .env("ORCHESTRATOR_API_URL", server.url())
         .env("ADMIN_API_KEY", KEY);
