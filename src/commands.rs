@@ -350,12 +350,12 @@ pub(crate) async fn cancel(
                 let mut o = status.map_or_else(|| serde_json::json!({}), |s| s.as_json().clone());
                 o["task_id"] = serde_json::json!(task.to_string());
                 o["outcome"] = serde_json::json!("cancelled");
+                o["exit_code"] = serde_json::json!(Exit::Success.code());
                 o
             }
             // Already finished: said once, and with --ignore-finished no fault.
             Err(e) if e.status().is_some_and(|s| s.as_u16() == 409) => {
-                let mut o =
-                    serde_json::json!({"task_id": task.to_string(), "outcome": "already_finished"});
+                let mut o = serde_json::json!({"task_id": task.to_string(), "outcome": "already_finished", "exit_code": Exit::Success.code()});
                 if args.ignore_finished {
                     if global.output == Output::Text {
                         printer.out(&format!("{task}\talready finished"))?;
