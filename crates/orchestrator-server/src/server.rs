@@ -199,12 +199,15 @@ impl Server {
         })
         .await;
         shutdown.send_replace(true);
+        // Aborted, then awaited: an aborted task drops what it holds (the
+        // store among it) only when the runtime next polls it.
         for task in maintenance
             .into_iter()
             .chain(changes)
             .chain(certificate_watch)
         {
             task.abort();
+            let _ = task.await;
         }
         if let Some(task) = metrics_server {
             let _ = task.await;
@@ -218,6 +221,9 @@ impl Server {
                 "workers did not stop in time; their tasks will run again once their leases expire"
             );
         }
+        let store = Arc::downgrade(lifecycle.store());
+        drop((ctx, lifecycle));
+        released(store).await;
         served
     }
 
@@ -237,6 +243,23 @@ impl Server {
             stop,
             handle,
         }
+    }
+}
+
+/// How long `run` waits, once everything it started has stopped, for the
+/// last read still on a blocking thread to let go of the store.
+const STORE_RELEASE_GRACE: Duration = Duration::from_secs(2);
+
+/// Resolves once nothing holds the store any more (or after
+/// [`STORE_RELEASE_GRACE`]), so that a server started next in the same
+/// process finds a SQLite file's lock free.
+async fn released(store: std::sync::Weak<dyn TaskStore>) {
+    let deadline = tokio::time::Instant::now() + STORE_RELEASE_GRACE;
+    while store.strong_count() > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    if store.strong_count() > 0 {
+        tracing::debug!("the store is still held after shutdown");
     }
 }
 
