@@ -131,7 +131,8 @@ impl Exit {
     pub fn for_error(error: &Error) -> Exit {
         match error.kind() {
             ErrorKind::Auth => Exit::Auth,
-            ErrorKind::NotFound | ErrorKind::Rejected => Exit::Rejected,
+            // A server without the endpoint refused the request as asked.
+            ErrorKind::NotFound | ErrorKind::Rejected | ErrorKind::Unsupported => Exit::Rejected,
             ErrorKind::Protocol | ErrorKind::CrossOrigin => Exit::Protocol,
             ErrorKind::Server | ErrorKind::Transport => Exit::Unavailable,
             ErrorKind::Tls => Exit::Tls,

@@ -93,6 +93,10 @@ pub enum ErrorKind {
     /// the right CA ([`ClientBuilder::add_root_certificate`](crate::ClientBuilder::add_root_certificate))
     /// or fixing the URL can.
     Tls,
+    /// The server does not offer what was asked: it has no such endpoint
+    /// (`404`/`405`/`501` on an extension such as listing or retrying
+    /// tasks). A server that knows only the contract answers so.
+    Unsupported,
 }
 
 /// What the kind is called in messages: `authentication failed`, `not
@@ -117,6 +121,7 @@ impl ErrorKind {
             ErrorKind::InvalidInput => "invalid input",
             ErrorKind::NoResult => "no result",
             ErrorKind::Tls => "TLS failure",
+            ErrorKind::Unsupported => "not supported by the server",
         }
     }
 }
@@ -176,6 +181,10 @@ impl Error {
 
     pub(crate) fn invalid_input(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::InvalidInput, message)
+    }
+
+    pub(crate) fn unsupported(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Unsupported, message)
     }
 
     pub(crate) fn protocol(message: impl Into<String>) -> Self {
@@ -285,6 +294,12 @@ impl Error {
     /// Whether a wait gave up because its deadline passed.
     pub fn is_timeout(&self) -> bool {
         self.kind() == ErrorKind::TimedOut
+    }
+
+    /// Whether the server lacks the endpoint asked for (an extension of
+    /// the contract, such as listing tasks).
+    pub fn is_unsupported(&self) -> bool {
+        self.kind() == ErrorKind::Unsupported
     }
 
     /// Whether the server broke the API contract.

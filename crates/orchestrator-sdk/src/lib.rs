@@ -11,6 +11,7 @@ mod client;
 pub mod clock;
 mod error;
 mod from_env;
+mod listing;
 mod models;
 mod poll;
 mod retry_after;
@@ -23,7 +24,8 @@ pub use builder::ClientBuilder;
 pub use client::Client;
 pub use error::{Error, ErrorKind, Result};
 pub use models::{
-    AnalyzeDocument, AnalyzeDocumentResult, Problem, Sentiment, TaskError, TaskId, TaskState,
+    AnalyzeDocument, AnalyzeDocumentResult, CancelledCount, DEFAULT_PAGE_SIZE, FilterError, LABELS_HEADER,
+    LabelError, Labels, MAX_PAGE_SIZE, Problem, TaskFilter, TaskPage, Sentiment, TaskError, TaskId, TaskState,
     TaskStatus,
 };
 pub use poll::{DelaySource, NextPoll, Outcome, PollOptions, PollUpdate, Poller};

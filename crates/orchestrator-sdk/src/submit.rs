@@ -14,7 +14,7 @@ use crate::accepted::{Acceptance, Accepted};
 use crate::backoff::Backoff;
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::models::{TaskId, TaskStatus};
+use crate::models::{LABELS_HEADER, Labels, TaskId, TaskStatus};
 use crate::poll::{DelaySource, NextPoll};
 use crate::retry_after::retry_after;
 use crate::task_ref::{TaskRef, task_id_from_url};
@@ -44,10 +44,24 @@ const IDEMPOTENCY_KEY: &str = "idempotency-key";
 #[derive(Debug)]
 pub struct Submit {
     client: Client,
-    bot_id: String,
-    action: String,
-    body: std::result::Result<Vec<u8>, serde_json::Error>,
+    target: Target,
     idempotency_key: Option<String>,
+    labels: Labels,
+    /// The first label refused, reported when the submit is awaited.
+    bad_label: Option<Error>,
+}
+
+/// What a submit asks for.
+#[derive(Debug)]
+enum Target {
+    /// A new task of `action` on `bot_id`, with this body.
+    Action {
+        bot_id: String,
+        action: String,
+        body: std::result::Result<Vec<u8>, serde_json::Error>,
+    },
+    /// The same work as a finished task, again (`POST …/retry`).
+    Retry(TaskRef),
 }
 
 impl Submit {
@@ -57,13 +71,65 @@ impl Submit {
         action: String,
         body: std::result::Result<Vec<u8>, serde_json::Error>,
     ) -> Self {
+        Submit::to(
+            client,
+            Target::Action {
+                bot_id,
+                action,
+                body,
+            },
+        )
+    }
+
+    pub(crate) fn retry(client: Client, task: TaskRef) -> Self {
+        Submit::to(client, Target::Retry(task))
+    }
+
+    fn to(client: Client, target: Target) -> Self {
         Submit {
             client,
-            bot_id,
-            action,
-            body,
+            target,
             idempotency_key: None,
+            labels: Labels::new(),
+            bad_label: None,
         }
+    }
+
+    /// Attaches a label (`key=value`) to the task, to find it again with
+    /// [`Client::list`] and [`TaskFilter::label`](crate::TaskFilter::label).
+    /// A key is 1 to 63 of `a-z 0-9 _ . -`, a value up to 255 characters of
+    /// any text; at most 16 labels. A label outside those rules fails the
+    /// submit when it is awaited, before anything is sent
+    /// ([`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput)).
+    /// Labels travel in the `Task-Labels` header, so a server that does not
+    /// keep them still accepts the submit. A retry keeps the original's
+    /// labels and takes none of its own.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: orchestrator::Client) -> Result<(), orchestrator::Error> {
+    /// use orchestrator::AnalyzeDocument;
+    /// let accepted = client
+    ///     .analyze_document("bot-abc-123", &AnalyzeDocument::new("https://example.com/q3.pdf"))
+    ///     .label("run", "42")
+    ///     .label("quarter", "Q3 2026")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        if let Err(e) = self.labels.insert(key, value)
+            && self.bad_label.is_none()
+        {
+            self.bad_label = Some(Error::invalid_input(e.to_string()));
+        }
+        self
+    }
+
+    /// Attaches every label of `labels` (see [`label`](Self::label)).
+    pub fn labels(mut self, labels: &Labels) -> Self {
+        for (k, v) in labels.iter() {
+            self = self.label(k, v);
+        }
+        self
     }
 
     /// Sends this `Idempotency-Key` instead of a random one, so that running
@@ -87,37 +153,53 @@ impl Submit {
     async fn send(self) -> Result<Accepted> {
         let Submit {
             client,
-            bot_id,
-            action,
-            body,
+            target,
             idempotency_key,
+            labels,
+            bad_label,
         } = self;
-        if bot_id.trim().is_empty() || action.trim().is_empty() {
-            return Err(Error::invalid_input(
-                "the bot id and the action must not be empty",
-            ));
+        if let Some(e) = bad_label {
+            return Err(e);
         }
-        // A bot id or an action is one name: `/` in one is a mistake (a
-        // status URL pasted as a bot id, say), and nothing is sent.
-        if let Some(bad) = [&bot_id, &action]
-            .into_iter()
-            .find(|s| s.contains('/') || matches!(s.trim(), "." | ".."))
-        {
-            return Err(Error::invalid_input(format!(
-                "`{bad}` is not a bot id or an action name (no `/`, not `.` or `..`)"
-            )));
-        }
-        let body = body.map_err(|e| {
-            Error::invalid_input(format!(
-                "the request body cannot be serialized as JSON: {e}"
-            ))
-            .with_source(e)
-        })?;
+        let (url, body) = match target {
+            Target::Action {
+                bot_id,
+                action,
+                body,
+            } => (
+                action_url(&client, &bot_id, &action)?,
+                Some(body.map_err(|e| {
+                    Error::invalid_input(format!(
+                        "the request body cannot be serialized as JSON: {e}"
+                    ))
+                    .with_source(e)
+                })?),
+            ),
+            Target::Retry(task) => {
+                if !labels.is_empty() {
+                    return Err(Error::invalid_input(
+                        "a retry keeps the labels of the task it retries; it takes none of its own",
+                    ));
+                }
+                let mut url = client.status_url(&task)?;
+                url.path_segments_mut()
+                    .map_err(|()| Error::invalid_input("the status URL cannot have a path"))?
+                    .push("retry");
+                (url, None)
+            }
+        };
+        let labels_header = if labels.is_empty() {
+            None
+        } else {
+            Some(
+                HeaderValue::from_str(&labels.to_header_value())
+                    .map_err(|_| Error::invalid_input("the labels cannot be sent in a header"))?,
+            )
+        };
         let key = idempotency_key.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let key_header = HeaderValue::from_str(&key).map_err(|_| {
             Error::invalid_input("the idempotency key contains characters not allowed in a header")
         })?;
-        let url = client.endpoint(&["v1", "bots", &bot_id, "actions", &action])?;
         let inner = &client.inner;
         let transport = &inner.transport;
         let options = &inner.poll_options;
@@ -128,9 +210,12 @@ impl Submit {
             attempt += 1;
             let mut headers = HeaderMap::new();
             headers.insert(IDEMPOTENCY_KEY, key_header.clone());
+            if let Some(labels) = &labels_header {
+                headers.insert(LABELS_HEADER, labels.clone());
+            }
             let outgoing = Outgoing {
                 headers,
-                json_body: Some(body.clone()),
+                json_body: body.clone(),
                 timeout: None,
                 resend_count: attempt - 1,
             };
@@ -151,6 +236,7 @@ impl Submit {
                         reply.span,
                     )
                 }
+                Ok(reply) if body.is_none() => return Err(retry_refused(&url, &reply)),
                 Ok(reply) => return Err(error_for_reply(&Method::POST, &url, &reply)),
                 // A certificate problem (and any failure that cannot pass)
                 // does not heal by repeating.
@@ -223,6 +309,39 @@ impl IntoFuture for Submit {
 
     fn into_future(self) -> Self::IntoFuture {
         self.into_send()
+    }
+}
+
+/// `{base}/v1/bots/{bot_id}/actions/{action}`, once both names are checked.
+fn action_url(client: &Client, bot_id: &str, action: &str) -> Result<Url> {
+        if bot_id.trim().is_empty() || action.trim().is_empty() {
+            return Err(Error::invalid_input(
+                "the bot id and the action must not be empty",
+            ));
+        }
+        // A bot id or an action is one name: `/` in one is a mistake (a
+        // status URL pasted as a bot id, say), and nothing is sent.
+        if let Some(bad) = [bot_id, action]
+            .into_iter()
+            .find(|s| s.contains('/') || matches!(s.trim(), "." | ".."))
+        {
+            return Err(Error::invalid_input(format!(
+                "`{bad}` is not a bot id or an action name (no `/`, not `.` or `..`)"
+            )));
+        }
+    client.endpoint(&["v1", "bots", bot_id, "actions", action])
+}
+
+/// Why a retry was refused: `409` (the task has not failed), `404`, or a
+/// server without retries (`405`, `501`).
+fn retry_refused(url: &Url, reply: &Reply) -> Error {
+    let error = error_for_reply(&Method::POST, url, reply);
+    match reply.status {
+        StatusCode::CONFLICT => error.context("only a FAILED or CANCELLED task can be retried"),
+        StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_IMPLEMENTED => {
+            Error::unsupported("this server does not support retrying tasks").with_source(error)
+        }
+        _ => error,
     }
 }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::decode::decode_value;
-use super::{AnalyzeDocumentResult, TaskError, TaskId, TaskState};
+use super::{AnalyzeDocumentResult, Labels, TaskError, TaskId, TaskState};
 use crate::error::{Error, ErrorKind, Result};
 
 /// One observation of a task: the body of `GET /v1/tasks/{task_id}`.
@@ -38,6 +38,10 @@ pub struct TaskStatus {
     error: Option<TaskError>,
     created_at: Option<String>,
     completed_at: Option<String>,
+    bot_id: Option<String>,
+    action: Option<String>,
+    labels: Labels,
+    retry_of: Option<TaskId>,
     extra: Map<String, Value>,
     raw: Value,
 }
@@ -61,9 +65,21 @@ struct Wire {
     created_at: Option<String>,
     #[serde(default)]
     completed_at: Option<String>,
+    #[serde(default, deserialize_with = "lenient_message")]
+    bot_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_message")]
+    action: Option<String>,
+    #[serde(default, deserialize_with = "lenient_labels")]
+    labels: Labels,
+    #[serde(default, deserialize_with = "lenient_id")]
+    retry_of: Option<TaskId>,
 }
 
-const KNOWN_FIELDS: [&str; 8] = [
+const KNOWN_FIELDS: [&str; 12] = [
+    "bot_id",
+    "action",
+    "labels",
+    "retry_of",
     "task_id",
     "status",
     "progress_percent",
@@ -105,6 +121,21 @@ fn lenient_message<'de, D: Deserializer<'de>>(
     })
 }
 
+/// Labels that are not an object of strings are dropped (each odd value
+/// alone), as an odd progress is: they are for finding and showing a task,
+/// never worth failing a wait over.
+fn lenient_labels<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Labels, D::Error> {
+    let mut labels = Labels::new();
+    if let Some(Value::Object(map)) = Option::<Value>::deserialize(d)? {
+        for (k, v) in map {
+            if let Value::String(v) = v {
+                let _ = labels.insert(k, v);
+            }
+        }
+    }
+    Ok(labels)
+}
+
 impl TaskStatus {
     /// Decodes a status body. Errors name the JSON path that failed.
     ///
@@ -134,6 +165,10 @@ impl TaskStatus {
             error: wire.error,
             created_at: wire.created_at,
             completed_at: wire.completed_at,
+            bot_id: wire.bot_id,
+            action: wire.action,
+            labels: wire.labels,
+            retry_of: wire.retry_of,
             extra,
             raw,
         })
@@ -173,6 +208,10 @@ impl TaskStatus {
             error: None,
             created_at: None,
             completed_at: None,
+            bot_id: None,
+            action: None,
+            labels: Labels::new(),
+            retry_of: None,
             extra: Map::new(),
             raw: Value::Object(raw),
         }
@@ -268,6 +307,55 @@ impl TaskStatus {
         self
     }
 
+    /// Sets `bot_id` and `action`: where the task was submitted (an
+    /// extension, so that a listing can say what each task is).
+    ///
+    /// ```
+    /// let s = orchestrator::TaskStatus::new("t", orchestrator::TaskState::Pending)
+    ///     .with_origin("invoices", "analyze-document");
+    /// assert_eq!(s.bot_id(), Some("invoices"));
+    /// assert_eq!(s.as_json()["action"], "analyze-document");
+    /// ```
+    #[must_use]
+    pub fn with_origin(mut self, bot_id: impl Into<String>, action: impl Into<String>) -> TaskStatus {
+        let (bot_id, action) = (bot_id.into(), action.into());
+        self.set_raw("bot_id", Value::from(bot_id.as_str()));
+        self.set_raw("action", Value::from(action.as_str()));
+        self.bot_id = Some(bot_id);
+        self.action = Some(action);
+        self
+    }
+
+    /// Sets `labels` (sent only when there are some).
+    ///
+    /// ```
+    /// let mut labels = orchestrator::Labels::new();
+    /// labels.insert("run", "42").unwrap();
+    /// let s = orchestrator::TaskStatus::new("t", orchestrator::TaskState::Pending)
+    ///     .with_labels(labels);
+    /// assert_eq!(s.as_json()["labels"]["run"], "42");
+    /// ```
+    #[must_use]
+    pub fn with_labels(mut self, labels: Labels) -> TaskStatus {
+        if !labels.is_empty() {
+            self.set_raw(
+                "labels",
+                serde_json::to_value(&labels).unwrap_or(Value::Null),
+            );
+        }
+        self.labels = labels;
+        self
+    }
+
+    /// Sets `retry_of`: the task this one was submitted again from.
+    #[must_use]
+    pub fn with_retry_of(mut self, task_id: impl Into<TaskId>) -> TaskStatus {
+        let task_id = task_id.into();
+        self.set_raw("retry_of", Value::from(task_id.as_str()));
+        self.retry_of = Some(task_id);
+        self
+    }
+
     /// Adds a field outside the contract (kept in [`extra`](Self::extra)).
     /// The contract's own field names are refused: use their methods.
     ///
@@ -286,6 +374,35 @@ impl TaskStatus {
         self.set_raw(&field, value.clone());
         self.extra.insert(field, value);
         self
+    }
+
+    /// The bot the task was submitted to, when the server says (ours does).
+    pub fn bot_id(&self) -> Option<&str> {
+        self.bot_id.as_deref()
+    }
+
+    /// The action, e.g. `analyze-document`, when the server says.
+    pub fn action(&self) -> Option<&str> {
+        self.action.as_deref()
+    }
+
+    /// The task's labels (empty when it has none, or the server does not
+    /// keep labels).
+    ///
+    /// ```
+    /// let s = orchestrator::TaskStatus::from_json(serde_json::json!({
+    ///     "task_id": "t", "status": "PENDING", "labels": {"run": "42", "odd": 7}
+    /// })).unwrap();
+    /// assert_eq!(s.labels().get("run"), Some("42"));
+    /// assert_eq!(s.labels().len(), 1);
+    /// ```
+    pub fn labels(&self) -> &Labels {
+        &self.labels
+    }
+
+    /// The task this one retries, when it was made by a retry.
+    pub fn retry_of(&self) -> Option<&TaskId> {
+        self.retry_of.as_ref()
     }
 
     /// The task's id, when the server included it.
