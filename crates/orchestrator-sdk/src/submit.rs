@@ -314,21 +314,21 @@ impl IntoFuture for Submit {
 
 /// `{base}/v1/bots/{bot_id}/actions/{action}`, once both names are checked.
 fn action_url(client: &Client, bot_id: &str, action: &str) -> Result<Url> {
-        if bot_id.trim().is_empty() || action.trim().is_empty() {
-            return Err(Error::invalid_input(
-                "the bot id and the action must not be empty",
-            ));
-        }
-        // A bot id or an action is one name: `/` in one is a mistake (a
-        // status URL pasted as a bot id, say), and nothing is sent.
-        if let Some(bad) = [bot_id, action]
-            .into_iter()
-            .find(|s| s.contains('/') || matches!(s.trim(), "." | ".."))
-        {
-            return Err(Error::invalid_input(format!(
-                "`{bad}` is not a bot id or an action name (no `/`, not `.` or `..`)"
-            )));
-        }
+    if bot_id.trim().is_empty() || action.trim().is_empty() {
+        return Err(Error::invalid_input(
+            "the bot id and the action must not be empty",
+        ));
+    }
+    // A bot id or an action is one name: `/` in one is a mistake (a
+    // status URL pasted as a bot id, say), and nothing is sent.
+    if let Some(bad) = [bot_id, action]
+        .into_iter()
+        .find(|s| s.contains('/') || matches!(s.trim(), "." | ".."))
+    {
+        return Err(Error::invalid_input(format!(
+            "`{bad}` is not a bot id or an action name (no `/`, not `.` or `..`)"
+        )));
+    }
     client.endpoint(&["v1", "bots", bot_id, "actions", action])
 }
 

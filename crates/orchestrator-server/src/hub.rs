@@ -275,6 +275,8 @@ mod tests {
             started_at: Some(0),
             completed_at: None,
             attempts: 1,
+            labels: Default::default(),
+            retry_of: None,
         }
     }
 

@@ -16,8 +16,8 @@ use tokio::sync::Notify;
 use crate::hub::{Hub, SharedRecord};
 use crate::metrics::Metrics;
 use crate::store::{
-    Cancelled, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreError, Submitted, TaskRecord,
-    TaskStore,
+    Cancelled, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreError, Submitted, TaskQuery,
+    TaskRecord, TaskStore,
 };
 
 /// The store as the rest of the server sees it: see the module docs.
@@ -44,6 +44,8 @@ enum Published<'a> {
     Released(&'a RunRef),
     /// A client cancelled a task, which is now this record.
     Cancelled(Arc<SharedRecord>),
+    /// A cancel by filter cancelled these tasks.
+    CancelledMany(&'a [String]),
     /// Runs whose lease expired were taken back.
     Reaped(&'a Reaped),
 }
@@ -104,6 +106,31 @@ impl Lifecycle {
         id: &str,
     ) -> Result<Option<TaskRecord>, StoreError> {
         self.counted("get", self.store.get(tenant, id).await)
+    }
+
+    /// A page of a tenant's tasks.
+    pub(crate) async fn list(
+        &self,
+        tenant: &str,
+        query: &TaskQuery,
+    ) -> Result<Vec<TaskRecord>, StoreError> {
+        self.counted("list", self.store.list(tenant, query).await)
+    }
+
+    /// Cancels every unfinished task of a tenant that `query` selects;
+    /// returns how many.
+    pub(crate) async fn cancel_matching(
+        &self,
+        tenant: &str,
+        query: &TaskQuery,
+        now: i64,
+    ) -> Result<u64, StoreError> {
+        let ids = self.counted(
+            "cancel_matching",
+            self.store.cancel_matching(tenant, query, now).await,
+        )?;
+        self.publish(Published::CancelledMany(&ids));
+        Ok(ids.len() as u64)
     }
 
     /// How many tasks wait and run.
@@ -285,6 +312,13 @@ impl Lifecycle {
             }
             Published::Finished(run, None) => self.hub.notify(&run.id),
             Published::Cancelled(shared) => self.hub.publish_final(shared),
+            // Their long polls read them again; their runs stop at their
+            // next checkpoint, which no longer owns the task.
+            Published::CancelledMany(ids) => {
+                for id in ids {
+                    self.hub.notify(id);
+                }
+            }
             Published::Reaped(reaped) => {
                 for id in reaped.requeued.iter().chain(&reaped.failed) {
                     self.hub.notify(id);

@@ -288,7 +288,10 @@ mod tests {
             http_safe(&header),
             "header value has bytes a header cannot: {header}"
         );
-        assert_eq!(Labels::from_header_values([header.as_str()]).unwrap(), labels);
+        assert_eq!(
+            Labels::from_header_values([header.as_str()]).unwrap(),
+            labels
+        );
     }
 
     fn http_safe(v: &str) -> bool {

@@ -317,7 +317,11 @@ impl TaskStatus {
     /// assert_eq!(s.as_json()["action"], "analyze-document");
     /// ```
     #[must_use]
-    pub fn with_origin(mut self, bot_id: impl Into<String>, action: impl Into<String>) -> TaskStatus {
+    pub fn with_origin(
+        mut self,
+        bot_id: impl Into<String>,
+        action: impl Into<String>,
+    ) -> TaskStatus {
         let (bot_id, action) = (bot_id.into(), action.into());
         self.set_raw("bot_id", Value::from(bot_id.as_str()));
         self.set_raw("action", Value::from(action.as_str()));

@@ -3,7 +3,7 @@
 use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use orchestrator::{AnalyzeDocument, TaskStatus};
+use orchestrator::{AnalyzeDocument, LABELS_HEADER, Labels, TaskStatus};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use url::Url;
@@ -36,17 +36,7 @@ pub(crate) async fn submit(
     body: RequestBody,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
-    if let Some(limiter) = &state.shared.limiter
-        && let Err(wait) = limiter.check(&tenant)
-    {
-        state.shared.metrics.submit_rate_limited(&tenant);
-        tracing::info!(
-            idempotency_key = key.as_deref(),
-            ?wait,
-            "submit over the tenant's rate limit"
-        );
-        return Err(ApiError::too_many_requests(wait));
-    }
+    check_rate(&state, &tenant, key.as_deref())?;
     if !ACTIONS.contains(&action.as_str()) {
         return Err(ApiError::not_found(format!(
             "bots have no action `{action}`; available: {}",
@@ -60,20 +50,72 @@ pub(crate) async fn submit(
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
     let request: AnalyzeDocument = decode_request(&input)?;
     let input = check_analyze_document(&state, request)?;
+    let labels = labels(&headers)?;
 
     let id = format!("task-{}", uuid::Uuid::new_v4());
-    // serde_json's map is ordered, so equal bodies serialise equally.
-    let fingerprint = format!("{bot_id}\n{action}\n{input}");
+    // serde_json's map is ordered, so equal bodies serialise equally; the
+    // labels are part of the request.
+    let fingerprint = format!("{bot_id}\n{action}\n{input}\n{}", labels.to_header_value());
     let new = NewTask {
         id,
         tenant: tenant.clone(),
         bot_id,
         action,
         input,
+        labels,
+        retry_of: None,
         idempotency_key: key.clone(),
         fingerprint,
         now: millis(&*state.shared.clock),
     };
+    queue(&state, new, key.as_deref()).await
+}
+
+/// `429` when the tenant is over its submit rate (submits and retries).
+pub(super) fn check_rate(
+    state: &AppState,
+    tenant: &str,
+    key: Option<&str>,
+) -> Result<(), ApiError> {
+    if let Some(limiter) = &state.shared.limiter
+        && let Err(wait) = limiter.check(tenant)
+    {
+        state.shared.metrics.submit_rate_limited(tenant);
+        tracing::info!(
+            idempotency_key = key,
+            ?wait,
+            "submit over the tenant's rate limit"
+        );
+        return Err(ApiError::too_many_requests(wait));
+    }
+    Ok(())
+}
+
+/// The labels of a submit, from its `Task-Labels` headers: `400` naming the
+/// label at fault.
+fn labels(headers: &HeaderMap) -> Result<Labels, ApiError> {
+    let values = headers
+        .get_all(LABELS_HEADER)
+        .iter()
+        .map(|v| {
+            v.to_str().map_err(|_| {
+                ApiError::bad_parameter(
+                    "Task-Labels",
+                    "the Task-Labels header must be ASCII: percent-encode label values as UTF-8",
+                )
+            })
+        })
+        .collect::<Result<Vec<&str>, ApiError>>()?;
+    Labels::from_header_values(values)
+        .map_err(|e| ApiError::bad_parameter("Task-Labels", e.to_string()))
+}
+
+/// Queues a new task (a submit or a retry) and answers `202`.
+pub(super) async fn queue(
+    state: &AppState,
+    new: NewTask,
+    key: Option<&str>,
+) -> Result<Response, ApiError> {
     let limits = &state.shared.limits;
     match state
         .shared
@@ -82,11 +124,11 @@ pub(crate) async fn submit(
         .await?
     {
         Submitted::Created(task) => {
-            tracing::info!(task = %task.id, idempotency_key = key.as_deref(), "task accepted");
+            tracing::info!(task = %task.id, idempotency_key = key, "task accepted");
             Ok(accepted(&task))
         }
         Submitted::Existing(task) => {
-            tracing::info!(task = %task.id, idempotency_key = key.as_deref(), "idempotent resubmit");
+            tracing::info!(task = %task.id, idempotency_key = key, "idempotent resubmit");
             Ok(accepted(&task))
         }
         Submitted::KeyReused => Err(ApiError::idempotency_key_reused()),
@@ -134,7 +176,7 @@ fn check_bot_id(bot_id: &str) -> Result<(), ApiError> {
     }
 }
 
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(raw) = headers.get("idempotency-key") else {
         return Ok(None);
     };

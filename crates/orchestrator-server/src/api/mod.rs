@@ -3,15 +3,18 @@
 mod actions;
 mod auth;
 mod body_size;
+mod cursor;
 mod extract;
 mod faults;
 mod header_size;
 mod health;
+mod listing;
 mod long_poll;
 mod observe;
 mod openapi;
 mod problem;
 mod rate_limit;
+mod retry;
 mod retry_after;
 mod state;
 mod tasks;
@@ -44,10 +47,13 @@ pub fn app(state: AppState) -> Router {
     let auth = auth::RequireBearer(state.shared.auth.clone());
     let mut api = Router::new()
         .route("/v1/bots/{bot_id}/actions/{action}", post(actions::submit))
+        .route("/v1/tasks", get(listing::list_tasks))
+        .route("/v1/tasks/cancel", post(listing::cancel_matching))
         .route(
             "/v1/tasks/{task_id}",
             get(tasks::get_task).delete(tasks::cancel_task),
         )
+        .route("/v1/tasks/{task_id}/retry", post(retry::retry_task))
         .route("/openapi.json", get(openapi::serve))
         .route_layer(ValidateRequestHeaderLayer::custom(auth));
     if let Some(faults) = state.shared.faults.clone() {

@@ -50,6 +50,18 @@ impl ApiError {
         )
     }
 
+    /// `400` naming the query parameter or header at fault.
+    pub(crate) fn bad_parameter(parameter: impl Into<String>, detail: impl Into<String>) -> Self {
+        let mut e = Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-parameter",
+            "Invalid request parameter",
+            detail,
+        );
+        e.field = Some(parameter.into());
+        e
+    }
+
     /// `422`: a field is invalid.
     pub(crate) fn invalid_field(field: impl Into<String>, detail: impl Into<String>) -> Self {
         let mut e = Self::new(

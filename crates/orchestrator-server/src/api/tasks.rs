@@ -169,7 +169,7 @@ async fn read(
     Ok(state.shared.lifecycle.get(tenant, task_id).await?)
 }
 
-fn unknown_task(task_id: &str) -> ApiError {
+pub(crate) fn unknown_task(task_id: &str) -> ApiError {
     let shown: String = task_id.chars().take(80).collect();
     ApiError::not_found(format!("there is no task `{shown}`"))
 }
@@ -183,8 +183,13 @@ fn unknown_task(task_id: &str) -> ApiError {
 /// states"). The SDK reads that back as `Outcome::Cancelled`.
 pub(crate) fn status_body(task: &TaskRecord) -> TaskStatus {
     let wire_state = wire_state(&task.state);
-    let mut status =
-        TaskStatus::new(task.id.as_str(), wire_state).with_created_at(rfc3339_ms(task.created_at));
+    let mut status = TaskStatus::new(task.id.as_str(), wire_state)
+        .with_created_at(rfc3339_ms(task.created_at))
+        .with_origin(task.bot_id.as_str(), task.action.as_str())
+        .with_labels(task.labels.clone());
+    if let Some(of) = &task.retry_of {
+        status = status.with_retry_of(of.as_str());
+    }
     if task.state == TaskState::Cancelled {
         status = status.with_error(TaskError::cancelled(
             "the task was cancelled before it finished",

@@ -12,8 +12,8 @@ use std::time::Duration;
 use orchestrator::TaskState;
 
 use super::{
-    Cancelled, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreFuture, Submitted, TaskRecord,
-    TaskStore, WORKER_LOST,
+    Cancelled, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreFuture, Submitted, TaskQuery,
+    TaskRecord, TaskStore, WORKER_LOST,
 };
 
 /// Tasks in memory. One process owns them, so a start-up finds none to
@@ -161,6 +161,8 @@ impl TaskStore for MemoryStore {
                 started_at: None,
                 completed_at: None,
                 attempts: 0,
+                labels: task.labels,
+                retry_of: task.retry_of,
             };
             let seq = s.next_seq;
             s.next_seq += 1;
@@ -321,6 +323,49 @@ impl TaskStore for MemoryStore {
             let (seq, record) = (task.seq, task.record.clone());
             s.pending.remove(&(seq, id.to_owned()));
             Cancelled::Now(record)
+        })
+    }
+
+    fn list(&self, tenant: &str, query: &TaskQuery) -> StoreFuture<'_, Vec<TaskRecord>> {
+        self.with(|s| {
+            let mut page: Vec<&TaskRecord> = s
+                .tasks
+                .values()
+                .map(|t| &t.record)
+                .filter(|t| t.tenant == tenant && query.matches(t))
+                .collect();
+            page.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+            page.into_iter()
+                .take(query.limit as usize)
+                .cloned()
+                .collect()
+        })
+    }
+
+    fn cancel_matching(
+        &self,
+        tenant: &str,
+        query: &TaskQuery,
+        now: i64,
+    ) -> StoreFuture<'_, Vec<String>> {
+        self.with(|s| {
+            let Some(query) = query.unfinished() else {
+                return Vec::new();
+            };
+            let mut cancelled = Vec::new();
+            for task in s.tasks.values_mut() {
+                if task.record.tenant == tenant && query.matches(&task.record) {
+                    task.record.state = TaskState::Cancelled;
+                    task.record.completed_at = Some(now);
+                    task.claimed_by = None;
+                    task.lease_expires_at = None;
+                    cancelled.push((task.seq, task.record.id.clone()));
+                }
+            }
+            for entry in &cancelled {
+                s.pending.remove(entry);
+            }
+            cancelled.into_iter().map(|(_, id)| id).collect()
         })
     }
 

@@ -16,10 +16,12 @@
 macro_rules! task_columns {
     () => {
         "id, tenant, bot_id, action, input, status, progress, result, error_code, \
-         error_message, created_at, started_at, completed_at, attempts, progress_message"
+         error_message, created_at, started_at, completed_at, attempts, progress_message, \
+         labels, retry_of"
     };
 }
 
+mod listing;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -30,8 +32,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use orchestrator::{TaskError, TaskState};
+use orchestrator::{Labels, TaskError, TaskState};
 use serde_json::Value;
+
+pub use listing::{Cursor, TaskQuery};
 
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
@@ -205,6 +209,10 @@ pub struct TaskRecord {
     /// How many times a worker has claimed it (more than 1 after a crash);
     /// the current run's fencing token.
     pub attempts: u32,
+    /// The labels it was submitted with.
+    pub labels: Labels,
+    /// The task it was submitted again from, when it is a retry.
+    pub retry_of: Option<String>,
 }
 
 impl TaskRecord {
@@ -241,6 +249,10 @@ pub struct NewTask {
     pub action: String,
     /// The request body.
     pub input: Value,
+    /// Its labels.
+    pub labels: Labels,
+    /// The task it retries, if it is a retry.
+    pub retry_of: Option<String>,
     /// The client's `Idempotency-Key`, if any (scoped to the tenant).
     pub idempotency_key: Option<String>,
     /// What makes two submits "the same request" for that key.
@@ -380,6 +392,18 @@ pub trait TaskStore: Send + Sync + 'static {
     fn recover_at_start(&self, max_attempts: u32, now: i64) -> StoreFuture<'_, Reaped>;
     /// Cancels a tenant's task that has not finished.
     fn cancel(&self, tenant: &str, id: &str, now: i64) -> StoreFuture<'_, Cancelled>;
+    /// A page of a tenant's tasks that `query` selects, newest first
+    /// (`created_at`, then `id`, both descending), from after its cursor:
+    /// at most `query.limit` of them.
+    fn list(&self, tenant: &str, query: &TaskQuery) -> StoreFuture<'_, Vec<TaskRecord>>;
+    /// Cancels every unfinished task of the tenant that `query` selects
+    /// (its cursor and limit are not used), in one step; returns their ids.
+    fn cancel_matching(
+        &self,
+        tenant: &str,
+        query: &TaskQuery,
+        now: i64,
+    ) -> StoreFuture<'_, Vec<String>>;
     /// Deletes up to `limit` tasks that finished before `before`; returns
     /// how many went.
     fn delete_finished(&self, before: i64, limit: u32) -> StoreFuture<'_, u64>;

@@ -88,6 +88,8 @@ fn tests() -> Vec<Test> {
         test!(both, store::an_expired_lease_is_taken_back_and_the_last_attempt_fails_worker_lost),
         test!(both, store::racing_submits_with_one_key_make_one_task),
         test!(both, store::the_sweep_deletes_old_finished_tasks_in_batches_and_keys_outlive_them),
+        test!(both, store::paging_while_tasks_are_submitted_and_swept_shows_each_lasting_task_once),
+        test!(both, store::filters_combine_and_a_cancel_by_filter_touches_only_the_tenants_unfinished_matches),
         test!(sqlite_only, tls::the_sdk_trusts_an_extra_root_and_talks_https_with_http2),
         test!(sqlite_only, tls::a_wrong_name_or_an_untrusted_ca_is_a_tls_error_and_is_not_retried),
         test!(sqlite_only, tls::a_renewed_certificate_is_served_without_a_restart),

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::join_all;
-use orchestrator::TaskState;
+use orchestrator::{Labels, TaskState};
 use orchestrator_server::{
-    Cancelled, Claim, Finish, NewTask, Submitted, TaskRecord, TaskStore, WORKER_LOST,
+    Cancelled, Claim, Cursor, Finish, NewTask, Submitted, TaskQuery, TaskRecord, TaskStore,
+    WORKER_LOST,
 };
 use serde_json::json;
 
@@ -23,6 +24,8 @@ fn task(id: &str, key: Option<&str>, now: i64) -> NewTask {
         action: "analyze-document".into(),
         fingerprint: input.to_string(),
         input,
+        labels: Default::default(),
+        retry_of: None,
         idempotency_key: key.map(Into::into),
         now,
     }
@@ -232,6 +235,251 @@ pub(crate) async fn the_sweep_deletes_old_finished_tasks_in_batches_and_keys_out
     // Keys younger than the cutoff stay; older ones whose task is gone go.
     assert_eq!(store.purge_idempotency_keys(500).await.unwrap(), 0);
     assert_eq!(store.purge_idempotency_keys(1_001).await.unwrap(), 5);
+}
+
+fn labelled(id: &str, tenant: &str, labels: &[(&str, &str)], now: i64) -> NewTask {
+    let mut set = Labels::new();
+    for (k, v) in labels {
+        set.insert(*k, *v).unwrap();
+    }
+    NewTask {
+        tenant: tenant.into(),
+        labels: set,
+        ..task(id, None, now)
+    }
+}
+
+/// Every page of `query` for `tenant`, following cursors as the API does.
+async fn all_pages(store: &dyn TaskStore, tenant: &str, mut query: TaskQuery) -> Vec<TaskRecord> {
+    let mut seen = Vec::new();
+    loop {
+        let page = store.list(tenant, &query).await.unwrap();
+        let Some(last) = page.last() else {
+            return seen;
+        };
+        query.after = Some(Cursor {
+            created_at: last.created_at,
+            id: last.id.clone(),
+        });
+        let full = page.len() == query.limit as usize;
+        seen.extend(page);
+        if !full {
+            return seen;
+        }
+    }
+}
+
+pub(crate) async fn paging_while_tasks_are_submitted_and_swept_shows_each_lasting_task_once() {
+    let store = store().await;
+    // 1,000 tasks, ten to a millisecond (so the id breaks ties), of which
+    // every other one finished long ago and is swept while the listing pages.
+    let mut lasting = std::collections::BTreeSet::new();
+    for i in 0..1_000 {
+        let id = format!("t-{i:04}");
+        store
+            .submit(labelled(&id, "acme", &[], 10_000 + i / 10), 10_000)
+            .await
+            .unwrap();
+        if i % 2 == 0 {
+            store.cancel("acme", &id, 10_500).await.unwrap();
+        } else {
+            lasting.insert(id);
+        }
+    }
+    let pager = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let query = TaskQuery {
+                limit: 37,
+                ..TaskQuery::default()
+            };
+            all_pages(&*store, "acme", query).await
+        })
+    };
+    let churn = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for i in 0..200 {
+                store
+                    .submit(
+                        labelled(&format!("n-{i:03}"), "acme", &[], 20_000 + i),
+                        10_000,
+                    )
+                    .await
+                    .unwrap();
+                if i % 20 == 0 {
+                    store.delete_finished(11_000, 50).await.unwrap();
+                }
+                tokio::task::yield_now().await;
+            }
+        })
+    };
+    let seen = pager.await.unwrap();
+    churn.await.unwrap();
+    let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+    for t in &seen {
+        *counts.entry(t.id.as_str()).or_default() += 1;
+    }
+    let twice: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "shown twice: {twice:?}");
+    let missed: Vec<_> = lasting
+        .iter()
+        .filter(|id| !counts.contains_key(id.as_str()))
+        .collect();
+    assert!(
+        missed.is_empty(),
+        "{} lasting tasks skipped: {:?}",
+        missed.len(),
+        &missed[..missed.len().min(5)]
+    );
+    // Newest first throughout.
+    assert!(
+        seen.windows(2)
+            .all(|w| (w[0].created_at, &w[0].id) > (w[1].created_at, &w[1].id))
+    );
+}
+
+pub(crate) async fn filters_combine_and_a_cancel_by_filter_touches_only_the_tenants_unfinished_matches()
+ {
+    let store = store().await;
+    let spec: [(&str, &str, &[(&str, &str)]); 6] = [
+        ("a-1", "acme", &[("run", "42"), ("team", "x")]),
+        ("a-2", "acme", &[("run", "42")]),
+        ("a-3", "acme", &[("run", "43"), ("team", "x")]),
+        ("a-4", "acme", &[("run", "42"), ("team", "x")]),
+        ("b-1", "other", &[("run", "42"), ("team", "x")]),
+        ("a-5", "acme", &[("note", "a = b, \"c\" — é")]),
+    ];
+    for (i, (id, tenant, labels)) in spec.iter().enumerate() {
+        store
+            .submit(labelled(id, tenant, labels, 1_000 + i as i64), 100)
+            .await
+            .unwrap();
+    }
+    // a-4 runs, then fails (the queue is first in, first out: a-1 to a-3
+    // are claimed first, then put back).
+    let mut claimed = Vec::new();
+    for _ in 0..4 {
+        claimed.push(
+            store
+                .claim_next(&claim(Duration::from_secs(30)))
+                .await
+                .unwrap()
+                .unwrap(),
+        );
+    }
+    let run = claimed.pop().unwrap();
+    assert_eq!(run.id, "a-4");
+    for other in &claimed {
+        store.release(&other.run(), 2_000).await.unwrap();
+    }
+    store
+        .finish(
+            &run.run(),
+            Finish::Failed(orchestrator::TaskError::new("X", "x")),
+            3_000,
+        )
+        .await
+        .unwrap();
+    let ids = |tasks: Vec<TaskRecord>| tasks.into_iter().map(|t| t.id).collect::<Vec<_>>();
+    let q = |labels: &[(&str, &str)], statuses: &[TaskState]| TaskQuery {
+        labels: labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        statuses: statuses.to_vec(),
+        limit: 50,
+        ..TaskQuery::default()
+    };
+    assert_eq!(
+        ids(store.list("acme", &q(&[("run", "42")], &[])).await.unwrap()),
+        ["a-4", "a-2", "a-1"]
+    );
+    assert_eq!(
+        ids(store
+            .list("acme", &q(&[("run", "42"), ("team", "x")], &[]))
+            .await
+            .unwrap()),
+        ["a-4", "a-1"]
+    );
+    assert_eq!(
+        ids(store
+            .list("acme", &q(&[("team", "x")], &[TaskState::Pending]))
+            .await
+            .unwrap()),
+        ["a-3", "a-1"]
+    );
+    assert_eq!(
+        ids(store
+            .list("acme", &q(&[], &[TaskState::Failed]))
+            .await
+            .unwrap()),
+        ["a-4"]
+    );
+    assert_eq!(
+        ids(store
+            .list("acme", &q(&[("note", "a = b, \"c\" — é")], &[]))
+            .await
+            .unwrap()),
+        ["a-5"]
+    );
+    let round_trip = store.get("acme", "a-5").await.unwrap().unwrap();
+    assert_eq!(round_trip.labels.get("note"), Some("a = b, \"c\" — é"));
+    let window = TaskQuery {
+        created_after: Some(1_001),
+        created_before: Some(1_003),
+        limit: 50,
+        ..TaskQuery::default()
+    };
+    assert_eq!(
+        ids(store.list("acme", &window).await.unwrap()),
+        ["a-3", "a-2"]
+    );
+    // Another tenant's tasks are never listed.
+    assert_eq!(
+        ids(store.list("other", &q(&[], &[])).await.unwrap()),
+        ["b-1"]
+    );
+
+    // Cancel run=42 everywhere it is unfinished, in acme only.
+    let mut cancelled = store
+        .cancel_matching("acme", &q(&[("run", "42")], &[]), 4_000)
+        .await
+        .unwrap();
+    cancelled.sort();
+    assert_eq!(cancelled, ["a-1", "a-2"]);
+    assert_eq!(
+        store.get("other", "b-1").await.unwrap().unwrap().state,
+        TaskState::Pending
+    );
+    assert_eq!(
+        store.get("acme", "a-4").await.unwrap().unwrap().state,
+        TaskState::Failed
+    );
+    assert_eq!(
+        ids(store
+            .list("acme", &q(&[], &[TaskState::Cancelled]))
+            .await
+            .unwrap()),
+        ["a-2", "a-1"]
+    );
+    // Asking only for finished states cancels nothing.
+    assert!(
+        store
+            .cancel_matching("acme", &q(&[], &[TaskState::Completed]), 4_000)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The sweep takes a task's labels with it.
+    assert_eq!(store.delete_finished(5_000, 100).await.unwrap(), 3);
+    assert!(
+        store
+            .list("acme", &q(&[("run", "42")], &[]))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// A store on the trial's database.

@@ -32,9 +32,10 @@ use tokio_postgres::{NoTls, Row};
 
 use super::{
     Cancelled, ChangeFeed, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreError,
-    StoreErrorKind, StoreFuture, Submitted, TaskRecord, TaskStore, WORKER_LOST,
+    StoreErrorKind, StoreFuture, Submitted, TaskQuery, TaskRecord, TaskStore, WORKER_LOST,
 };
 use crate::config::{DatabaseTimeouts, DatabaseUrl};
+use crate::store::listing::{self, Param};
 
 /// The channel of task changes; the payload is `"<instance> <task id>"`.
 const TASK_CHANNEL: &str = "orchestrator_task";
@@ -50,7 +51,7 @@ const GET_TASK: &str = concat!("SELECT ", task_columns!(), " FROM tasks WHERE id
 /// [`COLUMNS`] of the table aliased `t`, where a join makes names ambiguous.
 const T_COLUMNS: &str = "t.id, t.tenant, t.bot_id, t.action, t.input, t.status, t.progress, \
                          t.result, t.error_code, t.error_message, t.created_at, t.started_at, \
-                         t.completed_at, t.attempts, t.progress_message";
+                         t.completed_at, t.attempts, t.progress_message, t.labels, t.retry_of";
 
 fn pg_err(e: tokio_postgres::Error) -> StoreError {
     // The driver's own message is only "db error"; the server's says what.
@@ -279,7 +280,40 @@ fn from_row(row: &Row) -> Result<TaskRecord, StoreError> {
         started_at: row.try_get(11).map_err(pg_err)?,
         completed_at: row.try_get(12).map_err(pg_err)?,
         attempts: u32::try_from(attempts.max(0)).unwrap_or(0),
+        labels: row
+            .try_get::<_, Option<String>>(15)
+            .map_err(pg_err)?
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default(),
+        retry_of: row.try_get(16).map_err(pg_err)?,
     })
+}
+
+/// PostgreSQL's numbered placeholder.
+fn placeholder(i: usize) -> String {
+    format!("${i}")
+}
+
+/// The built statement's parameters, as tokio-postgres takes them.
+fn sql_params(params: &[Param]) -> Vec<Box<dyn tokio_postgres::types::ToSql + Sync + Send>> {
+    params
+        .iter()
+        .map(|p| -> Box<dyn tokio_postgres::types::ToSql + Sync + Send> {
+            match p {
+                Param::Text(t) => Box::new(t.clone()),
+                Param::Int(i) => Box::new(*i),
+            }
+        })
+        .collect()
+}
+
+fn param_refs(
+    params: &[Box<dyn tokio_postgres::types::ToSql + Sync + Send>],
+) -> Vec<&(dyn tokio_postgres::types::ToSql + Sync)> {
+    params
+        .iter()
+        .map(|p| p.as_ref() as &(dyn tokio_postgres::types::ToSql + Sync))
+        .collect()
 }
 
 /// How many tasks wait and run, read on `client`.
@@ -379,8 +413,9 @@ impl TaskStore for PostgresStore {
             let row = tx
                 .query_one(
                     &format!(
-                        "INSERT INTO tasks (id, tenant, bot_id, action, input, status, created_at, updated_at)
-                         VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $6)
+                        "INSERT INTO tasks (id, tenant, bot_id, action, input, status, created_at, updated_at,
+                                            labels, retry_of)
+                         VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $6, $7, $8)
                          RETURNING {COLUMNS}"
                     ),
                     &[
@@ -390,10 +425,24 @@ impl TaskStore for PostgresStore {
                         &task.action,
                         &task.input.to_string(),
                         &task.now,
+                        &(!task.labels.is_empty())
+                            .then(|| serde_json::to_string(&task.labels).ok())
+                            .flatten(),
+                        &task.retry_of,
                     ],
                 )
                 .await
                 .map_err(pg_err)?;
+            if !task.labels.is_empty() {
+                let (keys, values): (Vec<&str>, Vec<&str>) = task.labels.iter().unzip();
+                tx.execute(
+                    "INSERT INTO task_labels (task_id, tenant, key, value, created_at)
+                     SELECT $1, $2, k, v, $5 FROM unnest($3::text[], $4::text[]) AS l (k, v)",
+                    &[&task.id, &task.tenant, &keys, &values, &task.now],
+                )
+                .await
+                .map_err(pg_err)?;
+            }
             let created = from_row(&row)?;
             tx.execute(
                 "SELECT pg_notify($1, $2), pg_notify($3, $4)",
@@ -702,6 +751,62 @@ impl TaskStore for PostgresStore {
                 (1, Some(task)) => Cancelled::Now(task),
                 (_, Some(task)) => Cancelled::AlreadyFinished(task),
             })
+        })
+    }
+
+    fn list(&self, tenant: &str, query: &TaskQuery) -> StoreFuture<'_, Vec<TaskRecord>> {
+        let built = listing::page_statement(tenant, query, placeholder);
+        self.bounded("list", async move {
+            let client = self.client().await?;
+            let params = sql_params(&built.params);
+            client
+                .query(&built.sql, &param_refs(&params))
+                .await
+                .map_err(pg_err)?
+                .iter()
+                .map(from_row)
+                .collect()
+        })
+    }
+
+    fn cancel_matching(
+        &self,
+        tenant: &str,
+        query: &TaskQuery,
+        now: i64,
+    ) -> StoreFuture<'_, Vec<String>> {
+        let Some(query) = query.unfinished() else {
+            return Box::pin(std::future::ready(Ok(Vec::new())));
+        };
+        let payload = self.task_payload("");
+        let built = listing::ids_statement(
+            tenant,
+            &query,
+            placeholder,
+            vec![Param::Int(now), Param::Text(payload)],
+        );
+        self.bounded("cancel matching", async move {
+            let client = self.client().await?;
+            let params = sql_params(&built.params);
+            // Each cancelled task is announced, as a single cancel is, so
+            // that other instances stop its run and answer its long polls.
+            let sql = format!(
+                "WITH u AS (
+                     UPDATE tasks SET status = 'CANCELLED', completed_at = $1, updated_at = $1,
+                         claimed_by = NULL, lease_expires_at = NULL
+                     WHERE id IN ({}) AND status IN ('PENDING', 'RUNNING')
+                     RETURNING id
+                 )
+                 SELECT id, pg_notify('{TASK_CHANNEL}', $2 || id) FROM u",
+                built.sql
+            );
+            Ok(client
+                .query(&sql, &param_refs(&params))
+                .await
+                .map_err(pg_err)?
+                .iter()
+                .map(|r| r.get::<_, String>(0))
+                .collect())
         })
     }
 

@@ -12,7 +12,7 @@ use crate::store::StoreError;
 const MIGRATION_LOCK: i64 = 0x6f72_6368;
 
 /// Each step's SQL; step `n` is schema version `n + 1`.
-const STEPS: [&str; 3] = [
+const STEPS: [&str; 4] = [
     // 1: tasks, idempotency keys, and the indexes of the queue, the reaper
     // and the sweep. `seq` orders the queue by insertion, not by any
     // instance's clock; input and result are text because jsonb reorders
@@ -57,6 +57,22 @@ const STEPS: [&str; 3] = [
     );",
     // 3: what a running task says it is doing, beside its percentage.
     "ALTER TABLE tasks ADD COLUMN progress_message text;",
+    // 4: labels and retries, and the indexes of listings: newest first,
+    // by tenant, by state, or by one label (whose rows carry the task's
+    // creation time, so that a label filter walks them in listing order).
+    "ALTER TABLE tasks ADD COLUMN labels text;
+    ALTER TABLE tasks ADD COLUMN retry_of text;
+    CREATE TABLE task_labels (
+        task_id    text NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+        tenant     text NOT NULL,
+        key        text NOT NULL,
+        value      text NOT NULL,
+        created_at bigint NOT NULL,
+        PRIMARY KEY (task_id, key)
+    );
+    CREATE INDEX task_labels_listing ON task_labels (tenant, key, value, created_at DESC, task_id DESC);
+    CREATE INDEX tasks_listing ON tasks (tenant, created_at DESC, id DESC);
+    CREATE INDEX tasks_listing_by_status ON tasks (tenant, status, created_at DESC, id DESC);",
 ];
 
 /// Brings the schema up to date.

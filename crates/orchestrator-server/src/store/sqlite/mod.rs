@@ -20,9 +20,10 @@ use serde_json::Value;
 
 use super::{
     Cancelled, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreError, StoreFuture, Submitted,
-    TaskRecord, TaskStore, WORKER_LOST,
+    TaskQuery, TaskRecord, TaskStore, WORKER_LOST,
 };
 use crate::config::Database;
+use crate::store::listing::{self, Param};
 
 mod owner;
 mod schema;
@@ -196,7 +197,27 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<TaskRecord> {
         started_at: row.get(11)?,
         completed_at: row.get(12)?,
         attempts: row.get::<_, i64>(13)?.clamp(0, i64::from(u32::MAX)) as u32,
+        labels: row
+            .get::<_, Option<String>>(15)?
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default(),
+        retry_of: row.get(16)?,
     })
+}
+
+/// SQLite's numbered placeholder.
+fn placeholder(i: usize) -> String {
+    format!("?{i}")
+}
+
+fn sql_params(params: &[Param]) -> Vec<rusqlite::types::Value> {
+    params
+        .iter()
+        .map(|p| match p {
+            Param::Text(t) => rusqlite::types::Value::Text(t.clone()),
+            Param::Int(i) => rusqlite::types::Value::Integer(*i),
+        })
+        .collect()
 }
 
 fn get_task(conn: &Connection, id: &str) -> Result<Option<TaskRecord>, StoreError> {
@@ -296,19 +317,33 @@ impl TaskStore for SqliteStore {
             if pending as u64 >= max_queued {
                 return Ok(Submitted::QueueFull);
             }
+            let labels = (!task.labels.is_empty())
+                .then(|| serde_json::to_string(&task.labels).ok())
+                .flatten();
             tx.execute(
-                "INSERT INTO tasks (id, tenant, bot_id, action, input, status, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'PENDING', ?6, ?6)",
+                "INSERT INTO tasks (id, tenant, bot_id, action, input, status, created_at, updated_at,
+                                    labels, retry_of)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'PENDING', ?6, ?6, ?7, ?8)",
                 params![
                     task.id,
                     task.tenant,
                     task.bot_id,
                     task.action,
                     task.input.to_string(),
-                    task.now
+                    task.now,
+                    labels,
+                    task.retry_of,
                 ],
             )
             .map_err(StoreError::from)?;
+            for (key, value) in task.labels.iter() {
+                tx.prepare_cached(
+                    "INSERT INTO task_labels (task_id, tenant, key, value, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .and_then(|mut s| s.execute(params![task.id, task.tenant, key, value, task.now]))
+                .map_err(StoreError::from)?;
+            }
             if let Some(key) = &task.idempotency_key {
                 tx.execute(
                     "INSERT OR REPLACE INTO idempotency_keys (tenant, key, fingerprint, task_id, created_at)
@@ -505,13 +540,63 @@ impl TaskStore for SqliteStore {
         })
     }
 
+    fn list(&self, tenant: &str, query: &TaskQuery) -> StoreFuture<'_, Vec<TaskRecord>> {
+        let built = listing::page_statement(tenant, query, placeholder);
+        self.read(move |conn| {
+            let mut statement = conn.prepare(&built.sql).map_err(StoreError::from)?;
+            let rows = statement
+                .query_map(
+                    rusqlite::params_from_iter(sql_params(&built.params)),
+                    from_row,
+                )
+                .map_err(StoreError::from)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(StoreError::from)
+        })
+    }
+
+    fn cancel_matching(
+        &self,
+        tenant: &str,
+        query: &TaskQuery,
+        now: i64,
+    ) -> StoreFuture<'_, Vec<String>> {
+        let Some(query) = query.unfinished() else {
+            return Box::pin(std::future::ready(Ok(Vec::new())));
+        };
+        let built = listing::ids_statement(tenant, &query, placeholder, vec![Param::Int(now)]);
+        self.write(Durability::Durable, move |tx| {
+            let sql = format!(
+                "UPDATE tasks SET status = 'CANCELLED', completed_at = ?1, updated_at = ?1,
+                     claimed_by = NULL, lease_expires_at = NULL
+                 WHERE id IN ({}) RETURNING id",
+                built.sql
+            );
+            let mut statement = tx.prepare(&sql).map_err(StoreError::from)?;
+            let ids = statement
+                .query_map(rusqlite::params_from_iter(sql_params(&built.params)), |r| {
+                    r.get(0)
+                })
+                .map_err(StoreError::from)?;
+            ids.collect::<rusqlite::Result<Vec<String>>>()
+                .map_err(StoreError::from)
+        })
+    }
+
     fn delete_finished(&self, before: i64, limit: u32) -> StoreFuture<'_, u64> {
         self.write(Durability::Relaxed, move |conn| {
+            // The same rows for both deletes: the tasks table does not change
+            // in between, and the statement is the same.
+            const OLD: &str = "SELECT id FROM tasks
+                 WHERE completed_at IS NOT NULL AND completed_at < ?1 ORDER BY completed_at LIMIT ?2";
+            conn.execute(
+                &format!("DELETE FROM task_labels WHERE task_id IN ({OLD})"),
+                params![before, limit],
+            )
+            .map_err(StoreError::from)?;
             let n = conn
                 .execute(
-                    "DELETE FROM tasks WHERE rowid IN (
-                         SELECT rowid FROM tasks WHERE completed_at IS NOT NULL AND completed_at < ?1
-                         LIMIT ?2)",
+                    &format!("DELETE FROM tasks WHERE id IN ({OLD})"),
                     params![before, limit],
                 )
                 .map_err(StoreError::from)?;

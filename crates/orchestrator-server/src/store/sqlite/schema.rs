@@ -10,7 +10,7 @@ use crate::store::StoreError;
 
 /// The schema, one step per version. `PRAGMA user_version` records how many
 /// steps a database has had; each step runs once, in its own transaction.
-pub(super) const MIGRATIONS: [&str; 4] = [
+pub(super) const MIGRATIONS: [&str; 5] = [
     // 1: tasks and idempotency keys.
     "CREATE TABLE IF NOT EXISTS tasks (
         id            TEXT PRIMARY KEY,
@@ -65,6 +65,22 @@ pub(super) const MIGRATIONS: [&str; 4] = [
     );",
     // 4: what a running task says it is doing, beside its percentage.
     "ALTER TABLE tasks ADD COLUMN progress_message TEXT;",
+    // 5: labels and retries, and the indexes of listings: newest first,
+    // by tenant, by state, or by one label (whose rows carry the task's
+    // creation time, so that a label filter walks them in listing order).
+    "ALTER TABLE tasks ADD COLUMN labels TEXT;
+    ALTER TABLE tasks ADD COLUMN retry_of TEXT;
+    CREATE TABLE task_labels (
+        task_id    TEXT NOT NULL,
+        tenant     TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        value      TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (task_id, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX task_labels_listing ON task_labels (tenant, key, value, created_at DESC, task_id DESC);
+    CREATE INDEX tasks_listing ON tasks (tenant, created_at DESC, id DESC);
+    CREATE INDEX tasks_listing_by_status ON tasks (tenant, status, created_at DESC, id DESC);",
 ];
 
 pub(super) fn prepare(
