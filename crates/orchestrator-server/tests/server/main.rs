@@ -22,6 +22,7 @@ mod documents;
 mod end_to_end;
 mod http2;
 mod listen;
+mod listing;
 mod metrics;
 mod openapi;
 mod restart;
@@ -131,6 +132,10 @@ fn tests() -> Vec<Test> {
         test!(sqlite_only, startup::the_database_is_named_at_start_and_a_mistyped_directory_is_not_created),
         test!(sqlite_only, retention::finished_tasks_go_after_their_time_to_live_and_their_keys_a_day_after_they_were_made),
         test!(both, retention::unfinished_tasks_are_never_swept),
+        test!(both, listing::labels_round_trip_and_a_bad_one_is_a_400_naming_it),
+        test!(both, listing::the_listing_pages_newest_first_filters_and_refuses_bad_parameters),
+        test!(both, listing::a_failed_task_retried_completes_with_retry_of_and_a_completed_one_is_409),
+        test!(both, listing::a_tenant_never_lists_retries_or_cancels_another_tenants_tasks),
         test!(both, router::a_valid_submit_is_accepted_with_location_retry_after_and_the_seed_body),
         test!(both, router::the_status_of_a_pending_task_carries_timestamps_and_retry_after),
         test!(both, router::bad_requests_get_problem_details_naming_the_field),

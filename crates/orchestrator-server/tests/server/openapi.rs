@@ -79,6 +79,13 @@ fn full_status() -> TaskStatus {
         .with_error(TaskError::new("E", "m"))
         .with_created_at("2026-11-28T10:00:00.000Z")
         .with_completed_at("2026-11-28T10:00:01.000Z")
+        .with_origin("bot-1", "analyze-document")
+        .with_labels({
+            let mut labels = orchestrator::Labels::new();
+            labels.insert("run", "42").unwrap();
+            labels
+        })
+        .with_retry_of("task-0")
 }
 
 pub(crate) async fn every_schema_names_exactly_the_fields_the_sdk_types_send() {

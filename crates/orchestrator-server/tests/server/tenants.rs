@@ -11,10 +11,10 @@ use serde_json::Value;
 
 use crate::support::*;
 
-const ACME_KEY: &str = "acme-key-7f1c2e9a";
-const GLOBEX_KEY: &str = "globex-key-0b3d8c41";
+pub(crate) const ACME_KEY: &str = "acme-key-7f1c2e9a";
+pub(crate) const GLOBEX_KEY: &str = "globex-key-0b3d8c41";
 
-fn tenants_config() -> ServerConfig {
+pub(crate) fn tenants_config() -> ServerConfig {
     ServerConfig {
         api_key: None,
         tenants: vec![
@@ -25,7 +25,7 @@ fn tenants_config() -> ServerConfig {
     }
 }
 
-fn client_for(url: &str, key: &str) -> Client {
+pub(crate) fn client_for(url: &str, key: &str) -> Client {
     let options = PollOptions::default()
         .with_min_interval(Duration::from_millis(20))
         .with_timeout(Some(Duration::from_secs(20)));
