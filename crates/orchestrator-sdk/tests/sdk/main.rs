@@ -7,6 +7,7 @@ mod support;
 mod cancel_and_status;
 mod errors;
 mod h2c;
+mod listing;
 mod long_polling;
 mod origins;
 mod polling;
