@@ -31,6 +31,12 @@ _orchestrator__cli() {
             orchestrator__cli,help)
                 cmd="orchestrator__cli__subcmd__help"
                 ;;
+            orchestrator__cli,list)
+                cmd="orchestrator__cli__subcmd__list"
+                ;;
+            orchestrator__cli,retry)
+                cmd="orchestrator__cli__subcmd__retry"
+                ;;
             orchestrator__cli,status)
                 cmd="orchestrator__cli__subcmd__status"
                 ;;
@@ -67,6 +73,12 @@ _orchestrator__cli() {
             orchestrator__cli__subcmd__help,help)
                 cmd="orchestrator__cli__subcmd__help__subcmd__help"
                 ;;
+            orchestrator__cli__subcmd__help,list)
+                cmd="orchestrator__cli__subcmd__help__subcmd__list"
+                ;;
+            orchestrator__cli__subcmd__help,retry)
+                cmd="orchestrator__cli__subcmd__help__subcmd__retry"
+                ;;
             orchestrator__cli__subcmd__help,status)
                 cmd="orchestrator__cli__subcmd__help__subcmd__status"
                 ;;
@@ -86,7 +98,7 @@ _orchestrator__cli() {
 
     case "${cmd}" in
         orchestrator__cli)
-            opts="-o -v -q -h -V --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version submit wait status cancel demo completion config help"
+            opts="-o -v -q -h -V --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version submit wait status cancel list retry demo completion config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -160,12 +172,32 @@ _orchestrator__cli() {
             return 0
             ;;
         orchestrator__cli__subcmd__cancel)
-            opts="-o -v -q -h -V --ignore-finished --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
+            opts="-y -o -v -q -h -V --status --bot --action --label --since --yes --ignore-finished --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --action)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -576,7 +608,7 @@ _orchestrator__cli() {
             return 0
             ;;
         orchestrator__cli__subcmd__help)
-            opts="submit wait status cancel demo completion config help"
+            opts="submit wait status cancel list retry demo completion config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -673,6 +705,34 @@ _orchestrator__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        orchestrator__cli__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orchestrator__cli__subcmd__help__subcmd__retry)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         orchestrator__cli__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -708,6 +768,178 @@ _orchestrator__cli() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orchestrator__cli__subcmd__list)
+            opts="-o -v -q -h -V --status --bot --action --label --since --limit --all --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --action)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-retry-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jq)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain none" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orchestrator__cli__subcmd__retry)
+            opts="-o -v -q -h -V --wait --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-retry-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jq)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain none" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -790,7 +1022,7 @@ _orchestrator__cli() {
             return 0
             ;;
         orchestrator__cli__subcmd__submit)
-            opts="-o -v -q -h -V --document-url --from --action --data --wait --idempotency-key --parallel --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --document-url --from --action --data --wait --idempotency-key --parallel --label --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -817,6 +1049,10 @@ _orchestrator__cli() {
                     return 0
                     ;;
                 --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -168,9 +168,15 @@ pub(crate) enum Command {
     Wait(Wait),
     /// Show the status of one or more tasks once.
     Status(Status),
-    /// Cancel tasks that have not finished (a finished one is exit 5, or
-    /// nothing with --ignore-finished).
+    /// Cancel tasks that have not finished, by id (a finished one is exit 5, or
+    /// nothing with --ignore-finished) or every one a filter selects.
     Cancel(Cancel),
+    /// List your tasks, newest first: a table at a terminal, tab-separated lines
+    /// in a pipe, an array with -o json.
+    List(List),
+    /// Submit FAILED or CANCELLED tasks again, as new tasks (same bot, input and
+    /// labels); print the new ids, or wait for them with --wait.
+    Retry(Retry),
     /// Start the bundled reference server in-process and analyze a sample document:
     /// the one-command first run.
     Demo(Demo),
@@ -233,6 +239,74 @@ pub(crate) struct SubmitArgs {
     /// Submit (and wait for) at most this many tasks at a time.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallel: u16,
+
+    /// Label the task(s) KEY=VALUE, to find them again with `list --label` (repeat for
+    /// several, at most 16; a key is lowercase letters, digits, `_ . -`).
+    #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
+    pub labels: Vec<(String, String)>,
+}
+
+/// Which tasks: the filters of `list` and of `cancel` by filter. Every one
+/// given must match.
+#[derive(Debug, Args)]
+pub(crate) struct Filters {
+    /// Tasks in this state: PENDING, RUNNING, COMPLETED, FAILED or CANCELLED (repeat for any of several).
+    #[arg(long, value_name = "STATE", value_parser = parse_state)]
+    pub status: Vec<orchestrator::TaskState>,
+
+    /// Tasks submitted to this bot.
+    #[arg(long, value_name = "BOT_ID")]
+    pub bot: Option<String>,
+
+    /// Tasks of this action (e.g. analyze-document).
+    #[arg(long, value_name = "NAME")]
+    pub action: Option<String>,
+
+    /// Tasks labelled KEY=VALUE (repeat: all must match).
+    #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
+    pub labels: Vec<(String, String)>,
+
+    /// Tasks submitted within this long (`1h`, `30m`) or since this time (RFC 3339, UTC).
+    #[arg(long, value_name = "DURATION | TIME", value_parser = parse_since)]
+    pub since: Option<std::time::SystemTime>,
+}
+
+impl Filters {
+    /// Whether no filter was given.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.status.is_empty()
+            && self.bot.is_none()
+            && self.action.is_none()
+            && self.labels.is_empty()
+            && self.since.is_none()
+    }
+}
+
+/// `list` options.
+#[derive(Debug, Args)]
+pub(crate) struct List {
+    #[command(flatten)]
+    pub filters: Filters,
+
+    /// Show at most this many tasks.
+    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "all")]
+    pub limit: u32,
+
+    /// Show every matching task, page after page, as they arrive.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// `retry` options.
+#[derive(Debug, Args)]
+pub(crate) struct Retry {
+    /// Ids or status URLs of FAILED or CANCELLED tasks; `-` reads them from standard input.
+    #[arg(required = true, value_name = "TASK")]
+    pub tasks: Vec<String>,
+
+    /// Wait for the new tasks to finish and print their results, as `submit --wait`.
+    #[arg(long)]
+    pub wait: bool,
 }
 
 /// `wait` options.
@@ -271,8 +345,17 @@ pub(crate) enum ConfigCommand {
 #[derive(Debug, Args)]
 pub(crate) struct Cancel {
     /// Task ids or status URLs; `-` reads them from standard input, one per line.
-    #[arg(required = true, value_name = "TASK")]
+    /// Without any, the filters below choose the tasks.
+    #[arg(value_name = "TASK", required_unless_present_any = ["status", "bot", "action", "labels", "since"])]
     pub tasks: Vec<String>,
+
+    /// Cancel every unfinished task these select (instead of naming tasks).
+    #[command(flatten)]
+    pub filters: Filters,
+
+    /// Cancel by filter without asking (needed when not at a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 
     /// A task that has already finished is no error: it is reported as such
     /// and the exit code stays 0 (as `kubectl delete --ignore-not-found`).
@@ -328,6 +411,31 @@ pub(crate) enum ColorMode {
     Always,
     /// Never.
     Never,
+}
+
+fn parse_label(s: &str) -> Result<(String, String), String> {
+    orchestrator::Labels::parse_pair(s).map_err(|e| e.to_string())
+}
+
+fn parse_state(s: &str) -> Result<orchestrator::TaskState, String> {
+    match orchestrator::TaskState::parse(s.trim()) {
+        orchestrator::TaskState::Unknown(_) => Err(format!(
+            "`{s}` is not a state: PENDING, RUNNING, COMPLETED, FAILED or CANCELLED"
+        )),
+        known => Ok(known),
+    }
+}
+
+/// `1h` (that long ago) or an RFC 3339 time.
+fn parse_since(s: &str) -> Result<std::time::SystemTime, String> {
+    if let Ok(ago) = humantime::parse_duration(s.trim()) {
+        return std::time::SystemTime::now()
+            .checked_sub(ago)
+            .ok_or_else(|| format!("`{s}` reaches back too far"));
+    }
+    humantime::parse_rfc3339_weak(s.trim()).map_err(|_| {
+        format!("`{s}` is neither a duration like 1h or 30m nor an RFC 3339 time like 2026-12-02T09:30:00Z")
+    })
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {

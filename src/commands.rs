@@ -91,7 +91,7 @@ pub(crate) fn poll_options(global: &Global) -> PollOptions {
         .with_long_poll_wait(long_poll)
 }
 
-fn fail(printer: &Printer, error: &orchestrator::Error) -> Exit {
+pub(crate) fn fail(printer: &Printer, error: &orchestrator::Error) -> Exit {
     printer.sdk_error(error);
     Exit::for_error(error)
 }
@@ -140,6 +140,10 @@ pub(crate) async fn submit(
                 Some(key) => submit.idempotency_key(key),
                 None => submit,
             };
+            let submit = args
+                .labels
+                .iter()
+                .fold(submit, |submit, (k, v)| submit.label(k, v));
             async move { (item.label, submit.await) }
         })
         .buffered(usize::from(args.parallel));
@@ -265,7 +269,7 @@ pub(crate) async fn wait(
 
 /// The tasks named on the command line (`-`: read from stdin), or `None`
 /// once the reason they cannot be read is said.
-fn named_tasks(args: &[String], printer: &Printer) -> Option<Vec<TaskRef>> {
+pub(crate) fn named_tasks(args: &[String], printer: &Printer) -> Option<Vec<TaskRef>> {
     match task_refs(args, |note| printer.err(&format!("note: {note}"))) {
         Ok(tasks) => Some(tasks),
         Err(e) => {

@@ -14,6 +14,7 @@ mod exit;
 mod generate;
 mod jq;
 mod key;
+mod listing;
 mod output;
 mod profiles;
 mod progress;
@@ -119,7 +120,12 @@ async fn run(
     match command {
         // The commands that talk to an API share one client, built (and
         // its configuration errors reported) in one place.
-        Command::Submit(_) | Command::Wait(_) | Command::Status(_) | Command::Cancel(_) => {
+        Command::Submit(_)
+        | Command::Wait(_)
+        | Command::Status(_)
+        | Command::Cancel(_)
+        | Command::List(_)
+        | Command::Retry(_) => {
             let client = match commands::client(&global, printer) {
                 Ok(c) => c,
                 Err(exit) => return Ok(exit),
@@ -128,7 +134,17 @@ async fn run(
                 Command::Submit(args) => commands::submit(&client, &global, args, printer).await,
                 Command::Wait(args) => commands::wait(&client, &global, args, printer).await,
                 Command::Status(args) => commands::status(&client, &global, args, printer).await,
+                Command::Cancel(args) if !args.tasks.is_empty() && !args.filters.is_empty() => {
+                    printer.error("give task ids or filters to cancel, not both");
+                    Ok(Exit::Usage)
+                }
+                Command::Cancel(args) if args.tasks.is_empty() => {
+                    listing::cancel_matching(&client, &global, &args.filters, args.yes, printer)
+                        .await
+                }
                 Command::Cancel(args) => commands::cancel(&client, &global, args, printer).await,
+                Command::List(args) => listing::list(&client, &global, args, printer).await,
+                Command::Retry(args) => listing::retry(&client, &global, args, printer).await,
                 _ => unreachable!("matched above"),
             }
         }

@@ -452,7 +452,7 @@ fn text_line(done: &Done) -> String {
 
 /// `line` cut with `…` to `width` columns as a terminal shows it (tabs
 /// stopping every 8 columns); whole when there is no width.
-fn fit(line: &str, width: Option<usize>) -> String {
+pub(crate) fn fit(line: &str, width: Option<usize>) -> String {
     let Some(width) = width else {
         return line.to_owned();
     };

@@ -14,6 +14,7 @@ mod generated_files;
 mod hostile_servers;
 mod jq;
 mod json_shape;
+mod listing;
 mod network;
 mod output;
 mod profiles;

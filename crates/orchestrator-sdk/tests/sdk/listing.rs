@@ -51,7 +51,9 @@ async fn pages_are_fetched_one_after_another_and_a_failed_page_is_tried_again() 
     Mock::given(method("GET"))
         .and(path("/v1/tasks"))
         .and(query_param("cursor", "c2"))
-        .respond_with(ok(json!({"tasks": [status_json("t-1", "FAILED", None)], "next_cursor": null})))
+        .respond_with(ok(
+            json!({"tasks": [status_json("t-1", "FAILED", None)], "next_cursor": null}),
+        ))
         .mount(&server)
         .await;
     // The second page fails once with a 503 before it is served.
@@ -65,7 +67,9 @@ async fn pages_are_fetched_one_after_another_and_a_failed_page_is_tried_again() 
     Mock::given(method("GET"))
         .and(path("/v1/tasks"))
         .and(query_param("cursor", "c1"))
-        .respond_with(ok(json!({"tasks": [status_json("t-2", "FAILED", None)], "next_cursor": "c2"})))
+        .respond_with(ok(
+            json!({"tasks": [status_json("t-2", "FAILED", None)], "next_cursor": "c2"}),
+        ))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -81,7 +85,9 @@ async fn pages_are_fetched_one_after_another_and_a_failed_page_is_tried_again() 
         .mount(&server)
         .await;
     let client = client(&server.uri(), &virtual_clock());
-    let filter = TaskFilter::new().status(TaskState::Failed).label("run", "42");
+    let filter = TaskFilter::new()
+        .status(TaskState::Failed)
+        .label("run", "42");
     let all: Vec<_> = client.list(&filter).try_collect().await.unwrap();
     let ids: Vec<_> = all.iter().map(|s| s.task_id().unwrap().as_str()).collect();
     assert_eq!(ids, ["t-3", "t-2", "t-1"]);
