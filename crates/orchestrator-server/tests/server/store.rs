@@ -342,7 +342,8 @@ pub(crate) async fn paging_while_tasks_are_submitted_and_swept_shows_each_lastin
 pub(crate) async fn filters_combine_and_a_cancel_by_filter_touches_only_the_tenants_unfinished_matches()
  {
     let store = store().await;
-    let spec: [(&str, &str, &[(&str, &str)]); 6] = [
+    type Spec<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+    let spec: [Spec<'_>; 6] = [
         ("a-1", "acme", &[("run", "42"), ("team", "x")]),
         ("a-2", "acme", &[("run", "42")]),
         ("a-3", "acme", &[("run", "43"), ("team", "x")]),
