@@ -328,16 +328,16 @@ mod tests {
             built.sql
         );
         assert!(
-            built.sql.contains("(l0.created_at, l0.task_id) < ($6, $7)"),
+            built.sql.contains("(l0.created_at, l0.task_id) < ($7, $8)"),
             "{}",
             built.sql
         );
         assert!(
             built
                 .sql
-                .ends_with("ORDER BY l0.created_at DESC, l0.task_id DESC LIMIT $8")
+                .ends_with("ORDER BY l0.created_at DESC, l0.task_id DESC LIMIT $9")
         );
-        assert_eq!(built.params.len(), 8);
+        assert_eq!(built.params.len(), 9);
         assert_eq!(built.params[0], Param::Text("acme".into()));
     }
 
