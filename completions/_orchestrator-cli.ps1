@@ -214,6 +214,8 @@ Register-ArgumentCompleter -Native -CommandName 'orchestrator-cli' -ScriptBlock 
             [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress display on stderr: `auto` draws a bar at a terminal (and `CI` unset), else `plain` lines')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (`NO_COLOR` is honoured in `auto`)')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Show every matching task, page after page, as they arrive')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Keep the listing live until Ctrl-C (like `kubectl get -w`): redrawn in place at a terminal; elsewhere one line per change (a new task, a state or progress change)')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Keep the listing live until Ctrl-C (like `kubectl get -w`): redrawn in place at a terminal; elsewhere one line per change (a new task, a state or progress change)')
             [CompletionResult]::new('--no-proxy', '--no-proxy', [CompletionResultType]::ParameterName, 'Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY')
             [CompletionResult]::new('--no-long-poll', '--no-long-poll', [CompletionResultType]::ParameterName, 'Do not ask the server to hold status requests (`Prefer: wait`); poll instead')
             [CompletionResult]::new('--cancel-on-interrupt', '--cancel-on-interrupt', [CompletionResultType]::ParameterName, 'On Ctrl-C, cancel the task(s) being waited for instead of leaving them running')

@@ -776,7 +776,7 @@ _orchestrator__cli() {
             return 0
             ;;
         orchestrator__cli__subcmd__list)
-            opts="-o -v -q -h -V --status --bot --action --label --since --limit --all --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
+            opts="-w -o -v -q -h -V --status --bot --action --label --since --limit --all --watch --config --profile --api-url --api-key-file --cacert --proxy --no-proxy --timeout --min-interval --max-interval --max-retry-after --no-long-poll --jq --output --progress --color --cancel-on-interrupt --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -206,6 +206,8 @@ set edit:completion:arg-completer[orchestrator-cli] = {|@words|
             cand --progress 'Progress display on stderr: `auto` draws a bar at a terminal (and `CI` unset), else `plain` lines'
             cand --color 'When to use colours (`NO_COLOR` is honoured in `auto`)'
             cand --all 'Show every matching task, page after page, as they arrive'
+            cand -w 'Keep the listing live until Ctrl-C (like `kubectl get -w`): redrawn in place at a terminal; elsewhere one line per change (a new task, a state or progress change)'
+            cand --watch 'Keep the listing live until Ctrl-C (like `kubectl get -w`): redrawn in place at a terminal; elsewhere one line per change (a new task, a state or progress change)'
             cand --no-proxy 'Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY'
             cand --no-long-poll 'Do not ask the server to hold status requests (`Prefer: wait`); poll instead'
             cand --cancel-on-interrupt 'On Ctrl-C, cancel the task(s) being waited for instead of leaving them running'

@@ -217,6 +217,7 @@ complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand list" 
 always\t'Always'
 never\t'Never'"
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand list" -l all -d 'Show every matching task, page after page, as they arrive'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand list" -s w -l watch -d 'Keep the listing live until Ctrl-C (like `kubectl get -w`): redrawn in place at a terminal; elsewhere one line per change (a new task, a state or progress change)'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand list" -l no-proxy -d 'Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand list" -l no-long-poll -d 'Do not ask the server to hold status requests (`Prefer: wait`); poll instead'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand list" -l cancel-on-interrupt -d 'On Ctrl-C, cancel the task(s) being waited for instead of leaving them running'

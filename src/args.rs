@@ -295,6 +295,11 @@ pub(crate) struct List {
     /// Show every matching task, page after page, as they arrive.
     #[arg(long)]
     pub all: bool,
+
+    /// Keep the listing live until Ctrl-C (like `kubectl get -w`): redrawn in place at a
+    /// terminal; elsewhere one line per change (a new task, a state or progress change).
+    #[arg(long, short = 'w', conflicts_with = "all")]
+    pub watch: bool,
 }
 
 /// `retry` options.

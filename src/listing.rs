@@ -182,12 +182,86 @@ fn plain_line(s: &TaskStatus) -> String {
     .join("\t")
 }
 
+/// How often `list --watch` looks again.
+const WATCH_EVERY: Duration = Duration::from_secs(1);
+
+/// What a watched task looked like last: its state word and progress.
+fn watched_view(s: &TaskStatus) -> (String, Option<i64>) {
+    (
+        state_word(s),
+        s.progress_percent().map(|p| p.round() as i64),
+    )
+}
+
+/// `list --watch`: the first page of the filter, looked at every second
+/// until Ctrl-C. At a terminal the table is redrawn in place; elsewhere
+/// each new task and each change of state or whole percent is one line.
+async fn watch(
+    client: &Client,
+    filter: TaskFilter,
+    limit: usize,
+    printer: &Printer,
+) -> io::Result<Exit> {
+    let mut seen: std::collections::HashMap<String, (String, Option<i64>)> = Default::default();
+    let mut drawn = 0usize;
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
+    loop {
+        let page: Result<Vec<TaskStatus>, _> = client.list(&filter).take(limit).try_collect().await;
+        let tasks = match page {
+            Ok(tasks) => tasks,
+            // A failed look is said once and tried again: a restart passes.
+            Err(e) => {
+                printer.err(&format!("warning: {}", crate::output::error_text(&e)));
+                Vec::new()
+            }
+        };
+        match printer.width {
+            Some(width) if !tasks.is_empty() => {
+                let lines = table(&tasks, width, SystemTime::now());
+                let mut out = io::stdout().lock();
+                // Up to the table drawn last time, and clear from there.
+                if drawn > 0 {
+                    write!(out, "\x1b[{drawn}A\x1b[J")?;
+                }
+                for line in &lines {
+                    writeln!(out, "{line}")?;
+                }
+                out.flush()?;
+                drawn = lines.len();
+            }
+            Some(_) => {}
+            None => {
+                // Oldest first, so the lines read in the order things happened.
+                for t in tasks.iter().rev() {
+                    let Some(id) = t.task_id().map(|id| id.to_string()) else {
+                        continue;
+                    };
+                    let view = watched_view(t);
+                    if seen.get(&id) != Some(&view) {
+                        printer.out(&plain_line(t))?;
+                        seen.insert(id, view);
+                    }
+                }
+            }
+        }
+        tokio::select! {
+            _ = &mut interrupted => return Ok(Exit::Interrupted),
+            () = tokio::time::sleep(WATCH_EVERY) => {}
+        }
+    }
+}
+
 pub(crate) async fn list(
     client: &Client,
     global: &Global,
     args: List,
     printer: &Printer,
 ) -> io::Result<Exit> {
+    if args.watch {
+        let filter = filter_of(&args.filters).page_size(args.limit.min(MAX_PAGE_SIZE));
+        return watch(client, filter, args.limit as usize, printer).await;
+    }
     let page = if args.all {
         MAX_PAGE_SIZE
     } else {

@@ -221,3 +221,79 @@ async fn at_a_terminal_the_table_fits_60_and_200_columns() {
     }
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_shows_a_task_go_from_pending_to_completed_in_a_pipe_and_in_place_at_a_terminal() {
+    let server = server(Duration::from_secs(2)).await;
+    let url = server.url();
+    let id = labelled(&url, REPORT, &["run=70"]).await;
+    // Piped: one line per change, until interrupted.
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_orchestrator-cli"))
+        .args([
+            "list",
+            "--watch",
+            "--label",
+            "run=70",
+            "--min-interval",
+            "100ms",
+        ])
+        .env("ORCHESTRATOR_API_URL", &url)
+        .env("ORCHESTRATOR_API_KEY", KEY)
+        .env("XDG_CONFIG_HOME", "/nonexistent/orchestrator-tests")
+        .env_remove("CI")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let done = sdk(&server).poll(id.as_str()).await.unwrap();
+    assert!(done.is_completed());
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // SIGINT, as Ctrl-C sends.
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let states: Vec<&str> = text
+        .lines()
+        .map(|l| l.split('\t').nth(1).unwrap_or(""))
+        .collect();
+    assert!(
+        matches!(states.first(), Some(&"PENDING" | &"RUNNING")),
+        "{text}"
+    );
+    assert!(states.contains(&"RUNNING"), "{text}");
+    assert_eq!(states.last(), Some(&"COMPLETED"), "{text}");
+    assert!(text.lines().all(|l| l.starts_with(&id)), "{text}");
+
+    // At a terminal: the table is redrawn in place, one row for the task.
+    if installed("watch at a terminal", &["tmux"]) {
+        let again = labelled(&url, REPORT, &["run=71"]).await;
+        let dir = tempfile::tempdir().unwrap();
+        let program = format!(
+            "{} list --watch --label run=71",
+            env!("CARGO_BIN_EXE_orchestrator-cli")
+        );
+        let pane = Pane::start(
+            120,
+            10,
+            dir.path(),
+            &[
+                ("ORCHESTRATOR_API_URL", &url),
+                ("ORCHESTRATOR_API_KEY", KEY),
+                ("XDG_CONFIG_HOME", "/nonexistent/orchestrator-tests"),
+            ],
+            &program,
+        );
+        let screen = pane.wait_for(Duration::from_secs(20), |s| s.contains("COMPLETED"));
+        let rows: Vec<&str> = screen.lines().filter(|l| l.contains(&again)).collect();
+        assert_eq!(rows.len(), 1, "{screen}");
+        assert_eq!(
+            screen.lines().filter(|l| l.starts_with("ID")).count(),
+            1,
+            "{screen}"
+        );
+    }
+    server.shutdown().await.unwrap();
+}
