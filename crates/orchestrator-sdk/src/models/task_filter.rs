@@ -340,8 +340,10 @@ fn shown(text: &str) -> String {
 }
 
 fn nonempty(name: &str, value: &str) -> Result<String, FilterError> {
+    // The length as sent (the OpenAPI document's maxLength), before trimming.
+    let too_long = value.chars().count() > 255;
     let value = value.trim();
-    if value.is_empty() || value.len() > 255 {
+    if value.is_empty() || too_long {
         return Err(FilterError::new(
             name,
             format!("`{name}` must be 1 to 255 characters"),
