@@ -382,30 +382,21 @@ pub(crate) async fn cancel_matching(
             printer.error("cancelling by filter needs --yes when not at a terminal");
             return Ok(Exit::Usage);
         }
-        let unfinished = [TaskState::Pending, TaskState::Running];
-        let open = filter
-            .statuses()
-            .iter()
-            .filter(|s| unfinished.contains(s))
-            .count();
-        let count = if filter.statuses().is_empty() || open > 0 {
-            let mut counting = filter.clone().page_size(MAX_PAGE_SIZE);
-            if filter.statuses().is_empty() {
-                counting = counting
-                    .status(TaskState::Pending)
-                    .status(TaskState::Running);
-            }
-            match client
-                .list(&counting)
-                .try_filter(|s| std::future::ready(!s.is_terminal()))
-                .try_fold(0u64, |n, _| async move { Ok(n + 1) })
-                .await
-            {
-                Ok(n) => n,
-                Err(e) => return Ok(fail(printer, &e)),
-            }
-        } else {
-            0
+        // What the server will cancel: the unfinished among the matches.
+        let mut counting = filter.clone().page_size(MAX_PAGE_SIZE);
+        if filter.statuses().is_empty() {
+            counting = counting
+                .status(TaskState::Pending)
+                .status(TaskState::Running);
+        }
+        let count = match client
+            .list(&counting)
+            .try_filter(|s| std::future::ready(!s.is_terminal()))
+            .try_fold(0u64, |n, _| async move { Ok(n + 1) })
+            .await
+        {
+            Ok(n) => n,
+            Err(e) => return Ok(fail(printer, &e)),
         };
         if count == 0 {
             printer.err("note: no unfinished tasks match; nothing to cancel");

@@ -19,6 +19,22 @@ async fn labelled(url: &str, text: &str, labels: &[&str]) -> String {
     stdout(&out).trim().to_owned()
 }
 
+/// `orchestrator-cli ARGS` in a `width`-column tmux pane against `url`.
+fn cli_pane(url: &str, dir: &std::path::Path, width: u16, args: &str) -> Pane {
+    let program = format!("{} {args}", env!("CARGO_BIN_EXE_orchestrator-cli"));
+    Pane::start(
+        width,
+        10,
+        dir,
+        &[
+            ("ORCHESTRATOR_API_URL", url),
+            ("ORCHESTRATOR_API_KEY", KEY),
+            ("XDG_CONFIG_HOME", "/nonexistent/orchestrator-tests"),
+        ],
+        &program,
+    )
+}
+
 #[tokio::test]
 async fn a_piped_listing_is_one_tab_separated_line_per_task_newest_first_and_json_is_an_array() {
     let server = server(Duration::from_secs(30)).await;
@@ -180,18 +196,7 @@ async fn at_a_terminal_the_table_fits_60_and_200_columns() {
     let id = labelled(&url, REPORT, &["run=42", "team=docs"]).await;
     let dir = tempfile::tempdir().unwrap();
     for width in [60u16, 200] {
-        let program = format!("{} list", env!("CARGO_BIN_EXE_orchestrator-cli"));
-        let pane = Pane::start(
-            width,
-            10,
-            dir.path(),
-            &[
-                ("ORCHESTRATOR_API_URL", &url),
-                ("ORCHESTRATOR_API_KEY", KEY),
-                ("XDG_CONFIG_HOME", "/nonexistent/orchestrator-tests"),
-            ],
-            &program,
-        );
+        let pane = cli_pane(&url, dir.path(), width, "list");
         pane.wait_for_exit(Duration::from_secs(20));
         let screen = pane.everything();
         let lines: Vec<&str> = screen
@@ -271,21 +276,7 @@ async fn watch_shows_a_task_go_from_pending_to_completed_in_a_pipe_and_in_place_
     if installed("watch at a terminal", &["tmux"]) {
         let again = labelled(&url, REPORT, &["run=71"]).await;
         let dir = tempfile::tempdir().unwrap();
-        let program = format!(
-            "{} list --watch --label run=71",
-            env!("CARGO_BIN_EXE_orchestrator-cli")
-        );
-        let pane = Pane::start(
-            120,
-            10,
-            dir.path(),
-            &[
-                ("ORCHESTRATOR_API_URL", &url),
-                ("ORCHESTRATOR_API_KEY", KEY),
-                ("XDG_CONFIG_HOME", "/nonexistent/orchestrator-tests"),
-            ],
-            &program,
-        );
+        let pane = cli_pane(&url, dir.path(), 120, "list --watch --label run=71");
         let screen = pane.wait_for(Duration::from_secs(20), |s| s.contains("COMPLETED"));
         let rows: Vec<&str> = screen.lines().filter(|l| l.contains(&again)).collect();
         assert_eq!(rows.len(), 1, "{screen}");

@@ -16,8 +16,11 @@ use crate::store::TaskQuery;
 use crate::tenants::Tenant;
 use crate::timestamps::millis;
 
-fn filter_error(e: FilterError) -> ApiError {
-    ApiError::bad_parameter(e.parameter(), e.to_string())
+/// The filter and cursor of a request's query: a `400` naming the
+/// parameter at fault.
+fn filter_of(query: Option<&str>) -> Result<(TaskFilter, Option<String>), ApiError> {
+    TaskFilter::from_query(query.unwrap_or(""))
+        .map_err(|e: FilterError| ApiError::bad_parameter(e.parameter(), e.to_string()))
 }
 
 pub(crate) async fn list_tasks(
@@ -25,8 +28,7 @@ pub(crate) async fn list_tasks(
     Extension(Tenant(tenant)): Extension<Tenant>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (filter, cursor) =
-        TaskFilter::from_query(query.as_deref().unwrap_or("")).map_err(filter_error)?;
+    let (filter, cursor) = filter_of(query.as_deref())?;
     let limit = filter.requested_page_size().unwrap_or(DEFAULT_PAGE_SIZE);
     // One more than the page, to know whether another follows.
     let mut selection = TaskQuery::from_filter(&filter, None, limit + 1);
@@ -64,8 +66,7 @@ pub(crate) async fn cancel_matching(
     Extension(Tenant(tenant)): Extension<Tenant>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (filter, cursor) =
-        TaskFilter::from_query(query.as_deref().unwrap_or("")).map_err(filter_error)?;
+    let (filter, cursor) = filter_of(query.as_deref())?;
     if cursor.is_some() {
         return Err(ApiError::bad_parameter(
             "cursor",

@@ -156,18 +156,19 @@ fn qualified_columns() -> String {
 }
 
 /// The `SELECT … FROM … WHERE …` of `query` for `tenant`, selecting
-/// `select` (with `t` the tasks and the order columns `o`), and the
-/// `ORDER BY` that goes with it.
+/// `select` (with `t` the tasks), and the `ORDER BY` that goes with it.
+/// Its parameters are numbered after `before`, the statement's own.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 fn selection(
     tenant: &str,
     query: &TaskQuery,
     placeholder: fn(usize) -> String,
     select: &str,
+    before: Vec<Param>,
 ) -> (Builder, String, &'static str) {
     let mut b = Builder {
         placeholder,
-        params: Vec::new(),
+        params: before,
         conditions: Vec::new(),
     };
     // The order columns: the first label's index rows, or the task itself.
@@ -249,7 +250,8 @@ pub(crate) fn page_statement(
     query: &TaskQuery,
     placeholder: fn(usize) -> String,
 ) -> Built {
-    let (mut b, sql, order) = selection(tenant, query, placeholder, &qualified_columns());
+    let (mut b, sql, order) =
+        selection(tenant, query, placeholder, &qualified_columns(), Vec::new());
     let limit = b.int(i64::from(query.limit));
     Built {
         sql: format!("{sql} {order} LIMIT {limit}"),
@@ -267,38 +269,11 @@ pub(crate) fn ids_statement(
     placeholder: fn(usize) -> String,
     before: Vec<Param>,
 ) -> Built {
-    let mut b = Builder {
-        placeholder,
-        params: before,
-        conditions: Vec::new(),
-    };
-    // Number this selection's parameters after the caller's.
-    let offset = b.params.len();
-    let (inner, sql, _) = selection(tenant, query, placeholder, "t.id");
-    let sql = renumber(&sql, inner.params.len(), offset, placeholder);
-    b.params.extend(inner.params);
+    let (b, sql, _) = selection(tenant, query, placeholder, "t.id", before);
     Built {
         sql,
         params: b.params,
     }
-}
-
-/// Shifts the placeholders `1..=n` of `sql` by `offset`, highest first so
-/// that `?1` never rewrites part of `?12`.
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-fn renumber(sql: &str, n: usize, offset: usize, placeholder: fn(usize) -> String) -> String {
-    if offset == 0 {
-        return sql.to_owned();
-    }
-    let mut out = sql.to_owned();
-    for i in (1..=n).rev() {
-        // A marker no SQL here contains, so a shifted number is not shifted again.
-        out = out.replace(&placeholder(i), &format!("\u{1}{}\u{1}", i + offset));
-    }
-    for i in 1..=(n + offset) {
-        out = out.replace(&format!("\u{1}{i}\u{1}"), &placeholder(i));
-    }
-    out
 }
 
 #[cfg(all(test, any(feature = "sqlite", feature = "postgres")))]
