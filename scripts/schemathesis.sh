@@ -26,8 +26,11 @@ trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
 set +e
+# One worker: with two, Python 3.11 before 3.11.8 (CPython gh-106905) can
+# fail hypothesis's ast.parse in one thread with "AST constructor recursion
+# depth mismatch", a runtime error of the fuzzer, not a finding.
 "$VENV/bin/st" --config-file scripts/schemathesis.toml run "http://127.0.0.1:$port/openapi.json" \
-  -H "Authorization: Bearer $key" --checks all --max-examples "$EXAMPLES" --workers 2 \
+  -H "Authorization: Bearer $key" --checks all --max-examples "$EXAMPLES" --workers 1 \
   --seed 20261128 --no-color > "$work/st.log" 2>&1
 status=$?
 set -e
