@@ -25,8 +25,8 @@ pub use client::Client;
 pub use error::{Error, ErrorKind, Result};
 pub use models::{
     AnalyzeDocument, AnalyzeDocumentResult, CancelledCount, DEFAULT_PAGE_SIZE, FilterError,
-    LABELS_HEADER, LabelError, Labels, MAX_PAGE_SIZE, Problem, Sentiment, TaskError, TaskFilter,
-    TaskId, TaskPage, TaskState, TaskStatus,
+    LABELS_HEADER, LabelError, Labels, MAX_PAGE_SIZE, Problem, Sentiment, StreamEvent, TaskError,
+    TaskEvent, TaskEventKind, TaskFilter, TaskId, TaskPage, TaskState, TaskStatus,
 };
 pub use poll::{DelaySource, NextPoll, Outcome, PollOptions, PollUpdate, Poller};
 pub use retry_after::{parse_retry_after, retry_after};

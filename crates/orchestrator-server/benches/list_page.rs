@@ -43,8 +43,8 @@ fn sqlite_fill(path: &std::path::Path, n: u64) {
                 CASE WHEN i % 5 = 1 THEN 'X' END, CASE WHEN i % 5 = 1 THEN 'x' END,
                 CASE WHEN i % 2 = 1 THEN '{{\"batch\":\"b\"}}' ELSE '{{\"batch\":\"a\"}}' END
          FROM s;
-         INSERT INTO task_labels (task_id, tenant, key, value, created_at)
-         SELECT id, tenant, 'batch', json_extract(labels, '$.batch'), created_at FROM tasks;
+         INSERT INTO task_labels (task_id, tenant, key, value, created_at, status)
+         SELECT id, tenant, 'batch', json_extract(labels, '$.batch'), created_at, status FROM tasks;
          COMMIT;
          ANALYZE;"
     ))
@@ -68,8 +68,8 @@ async fn postgres_fill(url: &str, n: u64) {
                     CASE WHEN i % 5 = 1 THEN 'X' END, CASE WHEN i % 5 = 1 THEN 'x' END,
                     CASE WHEN i % 2 = 1 THEN '{{\"batch\":\"b\"}}' ELSE '{{\"batch\":\"a\"}}' END
              FROM generate_series(0, {n} - 1) AS i;
-             INSERT INTO task_labels (task_id, tenant, key, value, created_at)
-             SELECT id, tenant, 'batch', labels::json->>'batch', created_at FROM tasks;
+             INSERT INTO task_labels (task_id, tenant, key, value, created_at, status)
+             SELECT id, tenant, 'batch', labels::json->>'batch', created_at, status FROM tasks;
              ANALYZE;"
         ))
         .await
@@ -152,6 +152,9 @@ async fn run(name: &str, database: Database, requests: usize) {
         api_key: Some(KEY.into()),
         workers: 0,
         max_queued: 10_000_000,
+        // The filled tasks finished long ago: the sweep must not delete
+        // them while they are measured.
+        task_ttl: Duration::from_secs(10 * 365 * 86_400),
         ..ServerConfig::default()
     };
     let server = Server::bind(config).await.expect("server").spawn();

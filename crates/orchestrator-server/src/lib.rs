@@ -72,8 +72,8 @@ pub use store::PostgresStore;
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use store::SqliteStore;
 pub use store::{
-    Cancelled, Change, ChangeFeed, Claim, Counts, Cursor, Finish, MemoryStore, NewTask, Reaped,
-    RunRef, StoreError, StoreErrorKind, StoreFuture, Submitted, TaskQuery, TaskRecord, TaskStore,
-    WORKER_LOST,
+    Cancelled, Change, ChangeFeed, Claim, Counts, Cursor, EventPage, EventQuery, EventRecord,
+    Finish, MemoryStore, NewTask, Reaped, RunRef, StoreError, StoreErrorKind, StoreFuture,
+    Submitted, TaskQuery, TaskRecord, TaskStore, WORKER_LOST,
 };
 pub use tenants::{KeysFileError, TenantKey};

@@ -48,10 +48,14 @@ pub struct TaskFilter {
     bot_id: Option<String>,
     action: Option<String>,
     labels: Vec<(String, String)>,
+    tasks: Vec<String>,
     created_after: Option<SystemTime>,
     created_before: Option<SystemTime>,
     page_size: Option<u32>,
 }
+
+/// The most `task` filters one filter may carry.
+const MAX_TASKS: usize = 100;
 
 /// A filter parameter the server cannot take, named.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +119,21 @@ impl TaskFilter {
         self
     }
 
+    /// Only this task (repeat for any of several, up to 100): an event
+    /// stream of a few tasks, or a listing of known ids.
+    ///
+    /// ```
+    /// let filter = orchestrator::TaskFilter::new().task("task-1").task("task-2");
+    /// assert_eq!(filter.to_query(), "task=task-1&task=task-2");
+    /// ```
+    pub fn task(mut self, task_id: impl Into<String>) -> TaskFilter {
+        let id = task_id.into();
+        if !self.tasks.contains(&id) {
+            self.tasks.push(id);
+        }
+        self
+    }
+
     /// Tasks submitted at or after `at`.
     pub fn created_after(mut self, at: SystemTime) -> TaskFilter {
         self.created_after = Some(at);
@@ -150,6 +169,11 @@ impl TaskFilter {
         self.action.as_deref()
     }
 
+    /// The tasks it is limited to (empty: any).
+    pub fn task_ids(&self) -> &[String] {
+        &self.tasks
+    }
+
     /// The labels that must all match.
     pub fn labels(&self) -> &[(String, String)] {
         &self.labels
@@ -182,6 +206,7 @@ impl TaskFilter {
             && self.bot_id.is_none()
             && self.action.is_none()
             && self.labels.is_empty()
+            && self.tasks.is_empty()
             && self.created_after.is_none()
             && self.created_before.is_none()
     }
@@ -201,6 +226,9 @@ impl TaskFilter {
         }
         for (k, v) in &self.labels {
             query.append_pair("label", &format!("{k}={v}"));
+        }
+        for id in &self.tasks {
+            query.append_pair("task", id);
         }
         if let Some(at) = self.created_after {
             query.append_pair("created_after", &rfc3339(at));
@@ -281,6 +309,16 @@ impl TaskFilter {
                     }
                     filter.labels.push((k, v));
                 }
+                "task" => {
+                    if filter.tasks.len() >= MAX_TASKS {
+                        return Err(FilterError::new(
+                            "task",
+                            format!("at most {MAX_TASKS} `task` filters"),
+                        ));
+                    }
+                    let id = nonempty("task", &value)?;
+                    filter = filter.task(id);
+                }
                 "created_after" => {
                     once("created_after", filter.created_after.is_some())?;
                     filter.created_after = Some(parse_time("created_after", &value)?);
@@ -316,7 +354,7 @@ impl TaskFilter {
                         shown(other),
                         format!(
                             "unknown parameter `{}`; the filters are status, bot_id, action, \
-                             label, created_after, created_before, limit and cursor",
+                             label, task, created_after, created_before, limit and cursor",
                             shown(other)
                         ),
                     ));

@@ -7,7 +7,8 @@
 //! submitted meanwhile are newer than any cursor, and deletions move
 //! nothing, so paging never shows a task twice or skips one that existed
 //! throughout. With a label filter the statement walks that label's index
-//! (`task_labels`, in the same order), so a rare label is as fast as a
+//! (`task_labels`, in the same order; its rows carry the task's state, so
+//! a label and one state are one walk), so a rare label is as fast as a
 //! common one; without, the tasks' `(tenant, status, created_at, id)` or
 //! `(tenant, created_at, id)` index.
 
@@ -37,6 +38,8 @@ pub struct TaskQuery {
     pub action: Option<String>,
     /// Labels that must all match.
     pub labels: Vec<(String, String)>,
+    /// Only these tasks (empty: any).
+    pub tasks: Vec<String>,
     /// Submitted at or after (ms since the epoch).
     pub created_after: Option<i64>,
     /// Submitted before (ms since the epoch).
@@ -62,6 +65,7 @@ impl TaskQuery {
             bot_id: filter.bot().map(str::to_owned),
             action: filter.action_name().map(str::to_owned),
             labels: filter.labels().to_vec(),
+            tasks: filter.task_ids().to_vec(),
             created_after: filter.after().map(ms),
             created_before: filter.before().map(ms),
             after,
@@ -97,6 +101,7 @@ impl TaskQuery {
                 .labels
                 .iter()
                 .all(|(k, v)| task.labels.get(k) == Some(v.as_str()))
+            && (self.tasks.is_empty() || self.tasks.contains(&task.id))
             && self.created_after.is_none_or(|at| task.created_at >= at)
             && self.created_before.is_none_or(|at| task.created_at < at)
             && self
@@ -122,32 +127,57 @@ pub(crate) struct Built {
     pub(crate) params: Vec<Param>,
 }
 
+/// A statement's conditions and parameters, as they are added.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-struct Builder {
-    placeholder: fn(usize) -> String,
-    params: Vec<Param>,
-    conditions: Vec<String>,
+pub(crate) struct Builder {
+    pub(crate) placeholder: fn(usize) -> String,
+    pub(crate) params: Vec<Param>,
+    pub(crate) conditions: Vec<String>,
 }
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 impl Builder {
+    /// Conditions on `alias`'s bot, action and id, and its labels (each
+    /// looked up), as a listing and an event stream both filter tasks.
+    pub(crate) fn task_conditions(&mut self, alias: &str, query: &TaskQuery, skip_labels: usize) {
+        if let Some(bot) = &query.bot_id {
+            let p = self.text(bot);
+            self.conditions.push(format!("{alias}.bot_id = {p}"));
+        }
+        if let Some(action) = &query.action {
+            let p = self.text(action);
+            self.conditions.push(format!("{alias}.action = {p}"));
+        }
+        if !query.tasks.is_empty() {
+            let ps: Vec<String> = query.tasks.iter().map(|id| self.text(id)).collect();
+            self.conditions
+                .push(format!("{alias}.id IN ({})", ps.join(", ")));
+        }
+        for (key, value) in query.labels.iter().skip(skip_labels) {
+            let (k, v) = (self.text(key), self.text(value));
+            self.conditions.push(format!(
+                "EXISTS (SELECT 1 FROM task_labels li WHERE li.task_id = {alias}.id AND li.key = {k} AND li.value = {v})"
+            ));
+        }
+    }
+
     fn bind(&mut self, p: Param) -> String {
         self.params.push(p);
         (self.placeholder)(self.params.len())
     }
 
-    fn text(&mut self, v: &str) -> String {
+    pub(crate) fn text(&mut self, v: &str) -> String {
         self.bind(Param::Text(v.to_owned()))
     }
 
-    fn int(&mut self, v: i64) -> String {
+    pub(crate) fn int(&mut self, v: i64) -> String {
         self.bind(Param::Int(v))
     }
 }
 
 /// The task columns, each prefixed with `t.`.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-fn qualified_columns() -> String {
+pub(crate) fn qualified_columns() -> String {
     task_columns!()
         .split(',')
         .map(|c| format!("t.{}", c.trim()))
@@ -196,11 +226,18 @@ fn selection(
             )
         }
     };
+    // A label's rows carry their task's state: one state and a label walk
+    // the label-and-state index, already in listing order.
+    let status_column = if query.labels.is_empty() {
+        "t.status"
+    } else {
+        "l0.status"
+    };
     match query.statuses.as_slice() {
         [] => {}
         [one] => {
             let p = b.text(one.as_str());
-            b.conditions.push(format!("t.status = {p}"));
+            b.conditions.push(format!("{status_column} = {p}"));
         }
         many => {
             let ps: Vec<String> = many.iter().map(|s| b.text(s.as_str())).collect();
@@ -208,20 +245,7 @@ fn selection(
                 .push(format!("t.status IN ({})", ps.join(", ")));
         }
     }
-    if let Some(bot) = &query.bot_id {
-        let p = b.text(bot);
-        b.conditions.push(format!("t.bot_id = {p}"));
-    }
-    if let Some(action) = &query.action {
-        let p = b.text(action);
-        b.conditions.push(format!("t.action = {p}"));
-    }
-    for (key, value) in query.labels.iter().skip(1) {
-        let (k, v) = (b.text(key), b.text(value));
-        b.conditions.push(format!(
-            "EXISTS (SELECT 1 FROM task_labels li WHERE li.task_id = t.id AND li.key = {k} AND li.value = {v})"
-        ));
-    }
+    b.task_conditions("t", query, 1);
     if let Some(at) = query.created_after {
         let p = b.int(at);
         b.conditions.push(format!("{order_time} >= {p}"));
@@ -302,6 +326,7 @@ mod tests {
             "{}",
             built.sql
         );
+        assert!(built.sql.contains("l0.status = $4"), "{}", built.sql);
         assert!(
             built.sql.contains("(l0.created_at, l0.task_id) < ($7, $8)"),
             "{}",

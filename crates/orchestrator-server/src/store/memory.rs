@@ -9,8 +9,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use orchestrator::TaskState;
+use orchestrator::{TaskEventKind, TaskState};
 
+use super::events::{EventPage, EventQuery, EventRecord, as_of, kind_of_change};
 use super::{
     Cancelled, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreFuture, Submitted, TaskQuery,
     TaskRecord, TaskStore, WORKER_LOST,
@@ -32,6 +33,25 @@ struct State {
     next_seq: u64,
     /// `(tenant, key)` → the request's fingerprint, its task, when made.
     keys: HashMap<(String, String), Key>,
+    /// The event log, oldest first; ids from 1, never reused.
+    events: Vec<Event>,
+    next_event: i64,
+    /// Per tenant, the newest event the sweep deleted.
+    horizons: HashMap<String, i64>,
+}
+
+/// What the database triggers write: the event, and the task's state and
+/// progress it left.
+#[derive(Debug)]
+struct Event {
+    id: i64,
+    tenant: String,
+    task_id: String,
+    kind: TaskEventKind,
+    at: i64,
+    state: TaskState,
+    progress: Option<u8>,
+    progress_message: Option<String>,
 }
 
 #[derive(Debug)]
@@ -73,6 +93,33 @@ fn lease_until(now: i64, lease: Duration) -> i64 {
 }
 
 impl State {
+    /// Appends the event of task `id`'s change from `before`, as the
+    /// database triggers do.
+    fn changed(&mut self, id: &str, before: Option<&TaskState>, at: i64) {
+        if let Some(task) = self.tasks.get(id) {
+            let kind = kind_of_change(before, &task.record.state);
+            self.append(id, kind, at);
+        }
+    }
+
+    fn append(&mut self, id: &str, kind: TaskEventKind, at: i64) {
+        let Some(task) = self.tasks.get(id) else {
+            return;
+        };
+        self.next_event += 1;
+        let r = &task.record;
+        self.events.push(Event {
+            id: self.next_event,
+            tenant: r.tenant.clone(),
+            task_id: r.id.clone(),
+            kind,
+            at,
+            state: r.state.clone(),
+            progress: r.progress,
+            progress_message: r.progress_message.clone(),
+        });
+    }
+
     /// The run's task, if that attempt still owns it (`RUNNING`, same attempt).
     fn owned(&mut self, run: &RunRef) -> Option<&mut Stored> {
         self.tasks
@@ -104,6 +151,7 @@ impl State {
             self.pending.insert((task.seq, id.to_owned()));
             reaped.requeued.push(id.to_owned());
         }
+        self.changed(id, Some(&TaskState::Running), now);
     }
 
     /// Takes back the running tasks `expired` selects, at most `limit`.
@@ -176,6 +224,14 @@ impl TaskStore for MemoryStore {
                     lease_expires_at: None,
                 },
             );
+            s.changed(&task.id, None, task.now);
+            if let Some(of) = &record.retry_of
+                && s.tasks
+                    .get(of)
+                    .is_some_and(|t| t.record.tenant == task.tenant)
+            {
+                s.append(of, TaskEventKind::Retried, task.now);
+            }
             if let Some(key) = task.idempotency_key {
                 s.keys.insert(
                     (task.tenant, key),
@@ -210,7 +266,9 @@ impl TaskStore for MemoryStore {
             task.record.attempts += 1;
             task.claimed_by = Some(claim.instance.clone());
             task.lease_expires_at = Some(lease_until(claim.now, claim.lease));
-            Some(task.record.clone())
+            let record = task.record.clone();
+            s.changed(&id, Some(&TaskState::Pending), claim.now);
+            Some(record)
         })
     }
 
@@ -224,9 +282,14 @@ impl TaskStore for MemoryStore {
     ) -> StoreFuture<'_, bool> {
         self.with(|s| match s.owned(run) {
             Some(task) => {
+                let moved = task.record.progress != Some(percent)
+                    || task.record.progress_message.as_deref() != Some(message);
                 task.record.progress = Some(percent);
                 task.record.progress_message = Some(message.to_owned());
                 task.lease_expires_at = Some(lease_until(now, lease));
+                if moved {
+                    s.changed(&run.id, Some(&TaskState::Running), now);
+                }
                 true
             }
             None => false,
@@ -255,11 +318,13 @@ impl TaskStore for MemoryStore {
             task.record.completed_at = Some(now);
             task.claimed_by = None;
             task.lease_expires_at = None;
-            Some(task.record.clone())
+            let record = task.record.clone();
+            s.changed(&run.id, Some(&TaskState::Running), now);
+            Some(record)
         })
     }
 
-    fn release(&self, run: &RunRef, _now: i64) -> StoreFuture<'_, ()> {
+    fn release(&self, run: &RunRef, now: i64) -> StoreFuture<'_, ()> {
         self.with(|s| {
             let Some(task) = s.owned(run) else { return };
             task.record.state = TaskState::Pending;
@@ -269,6 +334,7 @@ impl TaskStore for MemoryStore {
             task.lease_expires_at = None;
             let entry = (task.seq, task.record.id.clone());
             s.pending.insert(entry);
+            s.changed(&run.id, Some(&TaskState::Running), now);
         })
     }
 
@@ -316,12 +382,13 @@ impl TaskStore for MemoryStore {
             if task.record.state.is_terminal() {
                 return Cancelled::AlreadyFinished(task.record.clone());
             }
-            task.record.state = TaskState::Cancelled;
+            let before = std::mem::replace(&mut task.record.state, TaskState::Cancelled);
             task.record.completed_at = Some(now);
             task.claimed_by = None;
             task.lease_expires_at = None;
             let (seq, record) = (task.seq, task.record.clone());
             s.pending.remove(&(seq, id.to_owned()));
+            s.changed(id, Some(&before), now);
             Cancelled::Now(record)
         })
     }
@@ -355,17 +422,19 @@ impl TaskStore for MemoryStore {
             let mut cancelled = Vec::new();
             for task in s.tasks.values_mut() {
                 if task.record.tenant == tenant && query.matches(&task.record) {
-                    task.record.state = TaskState::Cancelled;
+                    let before = std::mem::replace(&mut task.record.state, TaskState::Cancelled);
                     task.record.completed_at = Some(now);
                     task.claimed_by = None;
                     task.lease_expires_at = None;
-                    cancelled.push((task.seq, task.record.id.clone()));
+                    cancelled.push((task.seq, task.record.id.clone(), before));
                 }
             }
-            for entry in &cancelled {
-                s.pending.remove(entry);
+            cancelled.sort_by_key(|(seq, _, _)| *seq);
+            for (seq, id, before) in &cancelled {
+                s.pending.remove(&(*seq, id.clone()));
+                s.changed(id, Some(before), now);
             }
-            cancelled.into_iter().map(|(_, id)| id).collect()
+            cancelled.into_iter().map(|(_, id, _)| id).collect()
         })
     }
 
@@ -382,6 +451,20 @@ impl TaskStore for MemoryStore {
             for (_, id) in &old {
                 s.tasks.remove(id);
             }
+            let gone: std::collections::HashSet<&str> =
+                old.iter().map(|(_, id)| id.as_str()).collect();
+            let State {
+                events, horizons, ..
+            } = s;
+            events.retain(|e| {
+                if gone.contains(e.task_id.as_str()) {
+                    let h = horizons.entry(e.tenant.clone()).or_default();
+                    *h = (*h).max(e.id);
+                    false
+                } else {
+                    true
+                }
+            });
             old.len() as u64
         })
     }
@@ -392,6 +475,57 @@ impl TaskStore for MemoryStore {
             let count = keys.len();
             keys.retain(|_, k| k.created_at >= before || tasks.contains_key(&k.task_id));
             (count - keys.len()) as u64
+        })
+    }
+
+    fn events(&self, tenant: &str, query: &EventQuery) -> StoreFuture<'_, EventPage> {
+        self.with(|s| {
+            // The log is in id order: start at the first event after the position.
+            let start = s.events.partition_point(|e| e.id <= query.after);
+            let f = &query.filter;
+            let events = s.events[start..]
+                .iter()
+                .filter(|e| e.tenant == tenant)
+                .filter(|e| f.statuses.is_empty() || f.statuses.contains(&e.state))
+                .filter_map(|e| {
+                    let task = &s.tasks.get(&e.task_id)?.record;
+                    let selected = TaskQuery {
+                        statuses: Vec::new(),
+                        after: None,
+                        created_after: None,
+                        created_before: None,
+                        ..f.clone()
+                    }
+                    .matches(task);
+                    selected.then(|| EventRecord {
+                        id: e.id,
+                        kind: e.kind.clone(),
+                        at: e.at,
+                        task: as_of(
+                            task.clone(),
+                            e.state.clone(),
+                            e.progress,
+                            e.progress_message.clone(),
+                        ),
+                    })
+                })
+                .take(query.limit as usize)
+                .collect();
+            EventPage {
+                events,
+                swept_through: s.horizons.get(tenant).copied().unwrap_or(0),
+            }
+        })
+    }
+
+    fn last_event(&self, tenant: &str, task_id: &str) -> StoreFuture<'_, Option<i64>> {
+        self.with(|s| {
+            s.tasks.get(task_id).filter(|t| t.record.tenant == tenant)?;
+            s.events
+                .iter()
+                .rev()
+                .find(|e| e.task_id == task_id)
+                .map(|e| e.id)
         })
     }
 

@@ -21,6 +21,7 @@ macro_rules! task_columns {
     };
 }
 
+mod events;
 mod listing;
 mod memory;
 #[cfg(feature = "postgres")]
@@ -35,6 +36,7 @@ use std::time::Duration;
 use orchestrator::{Labels, TaskError, TaskState};
 use serde_json::Value;
 
+pub use events::{EventPage, EventQuery, EventRecord};
 pub use listing::{Cursor, TaskQuery};
 
 pub use memory::MemoryStore;
@@ -404,8 +406,13 @@ pub trait TaskStore: Send + Sync + 'static {
         query: &TaskQuery,
         now: i64,
     ) -> StoreFuture<'_, Vec<String>>;
-    /// Deletes up to `limit` tasks that finished before `before`; returns
-    /// how many went.
+    /// A tenant's events after `query.after` that `query` selects, oldest
+    /// first, at most `query.limit`, and how far the sweep has deleted.
+    fn events(&self, tenant: &str, query: &EventQuery) -> StoreFuture<'_, EventPage>;
+    /// The id of a tenant's task's newest event (`None`: no such task).
+    fn last_event(&self, tenant: &str, task_id: &str) -> StoreFuture<'_, Option<i64>>;
+    /// Deletes up to `limit` tasks that finished before `before`, with their
+    /// events; returns how many went.
     fn delete_finished(&self, before: i64, limit: u32) -> StoreFuture<'_, u64>;
     /// Forgets idempotency keys created before `before` whose task is gone
     /// (a key lives as long as its task, and at least until `before`).

@@ -20,6 +20,7 @@ mod support;
 mod contract_clients;
 mod documents;
 mod end_to_end;
+mod event_log;
 mod http2;
 mod listen;
 mod listing;
@@ -91,6 +92,8 @@ fn tests() -> Vec<Test> {
         test!(both, store::the_sweep_deletes_old_finished_tasks_in_batches_and_keys_outlive_them),
         test!(both, store::paging_while_tasks_are_submitted_and_swept_shows_each_lasting_task_once),
         test!(both, store::filters_combine_and_a_cancel_by_filter_touches_only_the_tenants_unfinished_matches),
+        test!(both, event_log::a_tasks_life_is_logged_in_order_and_each_event_shows_the_task_as_it_was),
+        test!(both, event_log::requeues_cancels_and_retries_are_logged_and_the_sweep_leaves_a_horizon),
         test!(sqlite_only, tls::the_sdk_trusts_an_extra_root_and_talks_https_with_http2),
         test!(sqlite_only, tls::a_wrong_name_or_an_untrusted_ca_is_a_tls_error_and_is_not_retried),
         test!(sqlite_only, tls::a_renewed_certificate_is_served_without_a_restart),
@@ -156,6 +159,11 @@ fn tests() -> Vec<Test> {
     ];
     #[cfg(feature = "postgres")]
     tests.extend(scale_out::tests());
+    #[cfg(feature = "postgres")]
+    tests.push(test!(
+        postgres_only,
+        event_log::writers_committing_out_of_order_never_make_a_resuming_reader_skip_an_event
+    ));
     tests
 }
 
@@ -201,7 +209,9 @@ fn main() {
             );
         }
         if backends == Backends::Both
-            && (name.starts_with("store::") || name.starts_with("end_to_end::"))
+            && (name.starts_with("store::")
+                || name.starts_with("event_log::")
+                || name.starts_with("end_to_end::"))
         {
             trials.push(
                 Trial::test(format!("memory::{name}"), move || {

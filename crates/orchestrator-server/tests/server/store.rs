@@ -417,6 +417,14 @@ pub(crate) async fn filters_combine_and_a_cancel_by_filter_touches_only_the_tena
             .unwrap()),
         ["a-4"]
     );
+    // A label and one state follow the task through its changes.
+    assert_eq!(
+        ids(store
+            .list("acme", &q(&[("run", "42")], &[TaskState::Failed]))
+            .await
+            .unwrap()),
+        ["a-4"]
+    );
     assert_eq!(
         ids(store
             .list("acme", &q(&[("note", "a = b, \"c\" — é")], &[]))
@@ -460,6 +468,13 @@ pub(crate) async fn filters_combine_and_a_cancel_by_filter_touches_only_the_tena
     assert_eq!(
         ids(store
             .list("acme", &q(&[], &[TaskState::Cancelled]))
+            .await
+            .unwrap()),
+        ["a-2", "a-1"]
+    );
+    assert_eq!(
+        ids(store
+            .list("acme", &q(&[("run", "42")], &[TaskState::Cancelled]))
             .await
             .unwrap()),
         ["a-2", "a-1"]

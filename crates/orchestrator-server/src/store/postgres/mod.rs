@@ -35,6 +35,7 @@ use super::{
     StoreErrorKind, StoreFuture, Submitted, TaskQuery, TaskRecord, TaskStore, WORKER_LOST,
 };
 use crate::config::{DatabaseTimeouts, DatabaseUrl};
+use crate::store::events::{self, EventPage, EventQuery};
 use crate::store::listing::{self, Param};
 
 /// The channel of task changes; the payload is `"<instance> <task id>"`.
@@ -821,6 +822,68 @@ impl TaskStore for PostgresStore {
                     &[&before, &i64::from(limit)],
                 )
                 .await
+                .map_err(pg_err)
+        })
+    }
+
+    fn events(&self, tenant: &str, query: &EventQuery) -> StoreFuture<'_, EventPage> {
+        let built = events::events_statement(tenant, query, placeholder);
+        let tenant = tenant.to_owned();
+        self.bounded("events", async move {
+            let client = self.client().await?;
+            let params = sql_params(&built.params);
+            let rows = client
+                .query(&built.sql, &param_refs(&params))
+                .await
+                .map_err(pg_err)?;
+            let mut events = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let task = from_row(row)?;
+                let kind: String = row.try_get(18).map_err(pg_err)?;
+                let status: String = row.try_get(20).map_err(pg_err)?;
+                events.push(events::event_of(
+                    task,
+                    row.try_get(17).map_err(pg_err)?,
+                    &kind,
+                    row.try_get(19).map_err(pg_err)?,
+                    &status,
+                    row.try_get::<_, Option<i16>>(21)
+                        .map_err(pg_err)?
+                        .map(i64::from),
+                    row.try_get(22).map_err(pg_err)?,
+                ));
+            }
+            let swept_through = client
+                .query_opt(
+                    "SELECT swept_through FROM event_horizons WHERE tenant = $1",
+                    &[&tenant],
+                )
+                .await
+                .map_err(pg_err)?
+                .map(|r| r.try_get::<_, i64>(0))
+                .transpose()
+                .map_err(pg_err)?
+                .unwrap_or(0);
+            Ok(EventPage {
+                events,
+                swept_through,
+            })
+        })
+    }
+
+    fn last_event(&self, tenant: &str, task_id: &str) -> StoreFuture<'_, Option<i64>> {
+        let (tenant, id) = (tenant.to_owned(), task_id.to_owned());
+        self.bounded("last event", async move {
+            let client = self.client().await?;
+            client
+                .query_one(
+                    "SELECT max(e.id) FROM task_events e JOIN tasks t ON t.id = e.task_id
+                     WHERE t.id = $1 AND t.tenant = $2",
+                    &[&id, &tenant],
+                )
+                .await
+                .map_err(pg_err)?
+                .try_get(0)
                 .map_err(pg_err)
         })
     }

@@ -12,7 +12,7 @@ use crate::store::StoreError;
 const MIGRATION_LOCK: i64 = 0x6f72_6368;
 
 /// Each step's SQL; step `n` is schema version `n + 1`.
-const STEPS: [&str; 4] = [
+const STEPS: [&str; 6] = [
     // 1: tasks, idempotency keys, and the indexes of the queue, the reaper
     // and the sweep. `seq` orders the queue by insertion, not by any
     // instance's clock; input and result are text because jsonb reorders
@@ -73,6 +73,94 @@ const STEPS: [&str; 4] = [
     CREATE INDEX task_labels_listing ON task_labels (tenant, key, value, created_at DESC, task_id DESC);
     CREATE INDEX tasks_listing ON tasks (tenant, created_at DESC, id DESC);
     CREATE INDEX tasks_listing_by_status ON tasks (tenant, status, created_at DESC, id DESC);",
+    // 5: a label's rows carry their task's state too (kept by a trigger,
+    // so that no write can forget it), and a label and a state are one
+    // index walk: without, a page of FAILED tasks of a label walked past
+    // every newer PENDING task of that label (12.8 ms p50 at a million).
+    "ALTER TABLE task_labels ADD COLUMN status text NOT NULL DEFAULT 'PENDING';
+    UPDATE task_labels l SET status = t.status FROM tasks t
+        WHERE t.id = l.task_id AND t.status <> 'PENDING';
+    CREATE INDEX task_labels_listing_by_status
+        ON task_labels (tenant, key, value, status, created_at DESC, task_id DESC);
+    CREATE FUNCTION orchestrator_label_status() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE task_labels SET status = NEW.status WHERE task_id = NEW.id;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER tasks_label_status AFTER UPDATE OF status ON tasks
+        FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status)
+        EXECUTE FUNCTION orchestrator_label_status();",
+    // 6: the event log. Every change of a task that a client can see (its
+    // state, its progress) appends an event in the writing transaction,
+    // by trigger, so that no write path can forget one. The event keeps
+    // what changes over the task's life (state, progress); the rest is the
+    // task's own row, kept as long as the task. Ids are handed out under
+    // a per-tenant lock held to commit, so one tenant's events commit in
+    // id order and a reader resuming after an id never skips one that
+    // commits late (an identity column alone does not promise that).
+    // `event_horizons` remembers, per tenant, the newest event the sweep
+    // took with its task, so that a resume from before it is told.
+    "CREATE TABLE task_events (
+        id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        tenant           text NOT NULL,
+        task_id          text NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+        type             text NOT NULL,
+        at               bigint NOT NULL,
+        status           text NOT NULL,
+        progress         smallint,
+        progress_message text
+    );
+    CREATE INDEX task_events_by_tenant ON task_events (tenant, id);
+    CREATE INDEX task_events_by_task ON task_events (task_id, id);
+    CREATE TABLE event_horizons (
+        tenant        text PRIMARY KEY,
+        swept_through bigint NOT NULL
+    );
+    CREATE FUNCTION orchestrator_task_event() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        kind text;
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            kind := 'submitted';
+        ELSIF OLD.status = 'RUNNING' AND NEW.status = 'RUNNING' THEN
+            kind := 'progress';
+        ELSE
+            kind := CASE NEW.status
+                WHEN 'RUNNING' THEN 'started'
+                WHEN 'PENDING' THEN 'requeued'
+                WHEN 'COMPLETED' THEN 'completed'
+                WHEN 'FAILED' THEN 'failed'
+                ELSE 'cancelled' END;
+        END IF;
+        PERFORM pg_advisory_xact_lock(1869771365, hashtext(NEW.tenant));
+        INSERT INTO task_events (tenant, task_id, type, at, status, progress, progress_message)
+            VALUES (NEW.tenant, NEW.id, kind, NEW.updated_at, NEW.status, NEW.progress,
+                    NEW.progress_message);
+        IF TG_OP = 'INSERT' AND NEW.retry_of IS NOT NULL THEN
+            INSERT INTO task_events (tenant, task_id, type, at, status, progress, progress_message)
+                SELECT tenant, id, 'retried', NEW.updated_at, status, progress, progress_message
+                FROM tasks WHERE id = NEW.retry_of AND tenant = NEW.tenant;
+        END IF;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER tasks_event_on_insert AFTER INSERT ON tasks
+        FOR EACH ROW EXECUTE FUNCTION orchestrator_task_event();
+    CREATE TRIGGER tasks_event_on_update AFTER UPDATE ON tasks
+        FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status
+            OR OLD.progress IS DISTINCT FROM NEW.progress
+            OR OLD.progress_message IS DISTINCT FROM NEW.progress_message)
+        EXECUTE FUNCTION orchestrator_task_event();
+    CREATE FUNCTION orchestrator_event_horizon() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO event_horizons (tenant, swept_through)
+            SELECT OLD.tenant, max(id) FROM task_events WHERE task_id = OLD.id
+            HAVING max(id) IS NOT NULL
+            ON CONFLICT (tenant) DO UPDATE
+            SET swept_through = GREATEST(event_horizons.swept_through, EXCLUDED.swept_through);
+        RETURN OLD;
+    END $$;
+    CREATE TRIGGER tasks_event_horizon BEFORE DELETE ON tasks
+        FOR EACH ROW EXECUTE FUNCTION orchestrator_event_horizon();",
 ];
 
 /// Brings the schema up to date.

@@ -23,6 +23,7 @@ use super::{
     TaskQuery, TaskRecord, TaskStore, WORKER_LOST,
 };
 use crate::config::Database;
+use crate::store::events::{self, EventPage, EventQuery};
 use crate::store::listing::{self, Param};
 
 mod owner;
@@ -614,6 +615,60 @@ impl TaskStore for SqliteStore {
                 )
                 .map_err(StoreError::from)?;
             Ok(n as u64)
+        })
+    }
+
+    fn events(&self, tenant: &str, query: &EventQuery) -> StoreFuture<'_, EventPage> {
+        let built = events::events_statement(tenant, query, placeholder);
+        let tenant = tenant.to_owned();
+        self.read(move |conn| {
+            let mut statement = conn.prepare(&built.sql).map_err(StoreError::from)?;
+            let rows = statement
+                .query_map(
+                    rusqlite::params_from_iter(sql_params(&built.params)),
+                    |row| {
+                        let task = from_row(row)?;
+                        Ok(events::event_of(
+                            task,
+                            row.get(17)?,
+                            &row.get::<_, String>(18)?,
+                            row.get(19)?,
+                            &row.get::<_, String>(20)?,
+                            row.get(21)?,
+                            row.get(22)?,
+                        ))
+                    },
+                )
+                .map_err(StoreError::from)?;
+            let events = rows
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(StoreError::from)?;
+            let swept_through = conn
+                .query_row(
+                    "SELECT swept_through FROM event_horizons WHERE tenant = ?1",
+                    params![tenant],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(StoreError::from)?
+                .unwrap_or(0);
+            Ok(EventPage {
+                events,
+                swept_through,
+            })
+        })
+    }
+
+    fn last_event(&self, tenant: &str, task_id: &str) -> StoreFuture<'_, Option<i64>> {
+        let (tenant, id) = (tenant.to_owned(), task_id.to_owned());
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT max(e.id) FROM task_events e JOIN tasks t ON t.id = e.task_id
+                 WHERE t.id = ?1 AND t.tenant = ?2",
+                params![id, tenant],
+                |r| r.get(0),
+            )
+            .map_err(StoreError::from)
         })
     }
 

@@ -10,7 +10,7 @@ use crate::store::StoreError;
 
 /// The schema, one step per version. `PRAGMA user_version` records how many
 /// steps a database has had; each step runs once, in its own transaction.
-pub(super) const MIGRATIONS: [&str; 5] = [
+pub(super) const MIGRATIONS: [&str; 7] = [
     // 1: tasks and idempotency keys.
     "CREATE TABLE IF NOT EXISTS tasks (
         id            TEXT PRIMARY KEY,
@@ -81,6 +81,76 @@ pub(super) const MIGRATIONS: [&str; 5] = [
     CREATE INDEX task_labels_listing ON task_labels (tenant, key, value, created_at DESC, task_id DESC);
     CREATE INDEX tasks_listing ON tasks (tenant, created_at DESC, id DESC);
     CREATE INDEX tasks_listing_by_status ON tasks (tenant, status, created_at DESC, id DESC);",
+    // 6: a label's rows carry their task's state too (kept by a trigger,
+    // so that no write can forget it), and a label and a state are one
+    // index walk, not a walk past every newer task of the label in
+    // another state.
+    "ALTER TABLE task_labels ADD COLUMN status TEXT NOT NULL DEFAULT 'PENDING';
+    UPDATE task_labels SET status = (SELECT t.status FROM tasks t WHERE t.id = task_labels.task_id)
+        WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.id = task_labels.task_id);
+    CREATE INDEX task_labels_listing_by_status
+        ON task_labels (tenant, key, value, status, created_at DESC, task_id DESC);
+    CREATE TRIGGER tasks_label_status AFTER UPDATE OF status ON tasks
+        WHEN old.status IS NOT new.status
+    BEGIN
+        UPDATE task_labels SET status = new.status WHERE task_id = new.id;
+    END;",
+    // 7: the event log. Every change of a task that a client can see (its
+    // state, its progress) appends an event in the writing transaction,
+    // by trigger, so that no write path can forget one. The event keeps
+    // what changes over the task's life; the rest is the task's own row,
+    // kept as long as the task. One writer at a time: ids are commit order.
+    // AUTOINCREMENT: an id is never handed out twice, even after the
+    // newest events are swept. `event_horizons` remembers, per tenant, the
+    // newest event the sweep took, so that a resume from before it is told.
+    "CREATE TABLE task_events (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant           TEXT NOT NULL,
+        task_id          TEXT NOT NULL,
+        type             TEXT NOT NULL,
+        at               INTEGER NOT NULL,
+        status           TEXT NOT NULL,
+        progress         INTEGER,
+        progress_message TEXT
+    );
+    CREATE INDEX task_events_by_tenant ON task_events (tenant, id);
+    CREATE INDEX task_events_by_task ON task_events (task_id, id);
+    CREATE TABLE event_horizons (
+        tenant        TEXT PRIMARY KEY,
+        swept_through INTEGER NOT NULL
+    );
+    CREATE TRIGGER tasks_event_on_insert AFTER INSERT ON tasks
+    BEGIN
+        INSERT INTO task_events (tenant, task_id, type, at, status, progress, progress_message)
+            VALUES (new.tenant, new.id, 'submitted', new.updated_at, new.status, new.progress,
+                    new.progress_message);
+        INSERT INTO task_events (tenant, task_id, type, at, status, progress, progress_message)
+            SELECT tenant, id, 'retried', new.updated_at, status, progress, progress_message
+            FROM tasks WHERE id = new.retry_of AND tenant = new.tenant;
+    END;
+    CREATE TRIGGER tasks_event_on_update AFTER UPDATE ON tasks
+        WHEN old.status IS NOT new.status OR old.progress IS NOT new.progress
+            OR old.progress_message IS NOT new.progress_message
+    BEGIN
+        INSERT INTO task_events (tenant, task_id, type, at, status, progress, progress_message)
+            VALUES (new.tenant, new.id,
+                    CASE WHEN old.status = 'RUNNING' AND new.status = 'RUNNING' THEN 'progress'
+                         WHEN new.status = 'RUNNING' THEN 'started'
+                         WHEN new.status = 'PENDING' THEN 'requeued'
+                         WHEN new.status = 'COMPLETED' THEN 'completed'
+                         WHEN new.status = 'FAILED' THEN 'failed'
+                         ELSE 'cancelled' END,
+                    new.updated_at, new.status, new.progress, new.progress_message);
+    END;
+    CREATE TRIGGER tasks_event_horizon BEFORE DELETE ON tasks
+    BEGIN
+        INSERT INTO event_horizons (tenant, swept_through)
+            SELECT old.tenant, max(id) FROM task_events WHERE task_id = old.id
+            GROUP BY task_id
+            ON CONFLICT (tenant) DO UPDATE
+            SET swept_through = max(swept_through, excluded.swept_through);
+        DELETE FROM task_events WHERE task_id = old.id;
+    END;",
 ];
 
 pub(super) fn prepare(
