@@ -26,10 +26,14 @@ trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
 set +e
+# The event streams are left out: a tenant's stream does not end, so a
+# fuzzer reading it to its end would wait forever; the server's own tests
+# (tests/server/event_stream.rs) read them.
 # One worker: with two, Python 3.11 before 3.11.8 (CPython gh-106905) can
 # fail hypothesis's ast.parse in one thread with "AST constructor recursion
 # depth mismatch", a runtime error of the fuzzer, not a finding.
 "$VENV/bin/st" --config-file scripts/schemathesis.toml run "http://127.0.0.1:$port/openapi.json" \
+  --exclude-path-regex '/events$' \
   -H "Authorization: Bearer $key" --checks all --max-examples "$EXAMPLES" --workers 1 \
   --seed 20261128 --no-color > "$work/st.log" 2>&1
 status=$?

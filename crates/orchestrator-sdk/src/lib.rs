@@ -10,6 +10,7 @@ mod builder;
 mod client;
 pub mod clock;
 mod error;
+mod events;
 mod from_env;
 mod listing;
 mod models;

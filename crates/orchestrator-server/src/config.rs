@@ -261,6 +261,8 @@ impl Default for ConnectionLimits {
 /// | `allow_private_networks` | false |
 /// | `work_delay` | 0 |
 /// | `max_long_poll` | 30 s |
+/// | `event_buffer` | 256 events |
+/// | `event_stall` | 10 s |
 /// | `idempotency_ttl` | 24 h |
 /// | `task_ttl` | 7 days |
 /// | `sweep_every` | 1 min |
@@ -308,6 +310,13 @@ pub struct ServerConfig {
     pub work_delay: Duration,
     /// The longest a status request may be held for long polling.
     pub max_long_poll: Duration,
+    /// Events an event stream holds for a consumer that has not taken
+    /// them yet.
+    pub event_buffer: usize,
+    /// How long an event stream waits, its buffer full, for a consumer to
+    /// take an event before it ends the stream with an `overflow` event
+    /// saying where to resume.
+    pub event_stall: Duration,
     /// How long idempotency keys are remembered (at least; a key lives as
     /// long as its task).
     pub idempotency_ttl: Duration,
@@ -402,6 +411,8 @@ impl Default for ServerConfig {
             allow_private_networks: false,
             work_delay: Duration::ZERO,
             max_long_poll: Duration::from_secs(30),
+            event_buffer: 256,
+            event_stall: Duration::from_secs(10),
             idempotency_ttl: Duration::from_secs(24 * 3600),
             task_ttl: Duration::from_secs(7 * 24 * 3600),
             sweep_every: Duration::from_secs(60),

@@ -20,9 +20,21 @@ use tokio::sync::{Notify, watch};
 use crate::store::{Change, ChangeFeed, TaskRecord};
 
 /// Per-task change signals. Entries exist only while someone is waiting.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Hub {
     channels: Mutex<HashMap<String, Arc<Channel>>>,
+    /// Bumped on every change of any task (here or, through the change
+    /// feed, on another instance): event streams read the log again.
+    any_change: watch::Sender<u64>,
+}
+
+impl Default for Hub {
+    fn default() -> Hub {
+        Hub {
+            channels: Mutex::default(),
+            any_change: watch::channel(0).0,
+        }
+    }
 }
 
 /// One task's signal, and the last record read for it.
@@ -105,8 +117,22 @@ impl Hub {
         }
     }
 
+    /// A signal that some task changed, for the event streams: read the
+    /// log after each change of its value.
+    pub(crate) fn any_change(&self) -> watch::Receiver<u64> {
+        self.any_change.subscribe()
+    }
+
+    /// Tells the event streams that something changed (a new task, which
+    /// no long poll waits on yet).
+    pub(crate) fn notify_streams(&self) {
+        self.any_change
+            .send_modify(|version| *version = version.wrapping_add(1));
+    }
+
     /// Wakes everyone waiting on `task_id`.
     pub(crate) fn notify(&self, task_id: &str) {
+        self.notify_streams();
         let channels = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(channel) = channels.get(task_id) {
             channel
@@ -123,6 +149,7 @@ impl Hub {
     /// on `record`, so its answer is rendered once with theirs.
     pub(crate) fn publish_final(&self, record: Arc<SharedRecord>) {
         debug_assert!(record.record.state.is_terminal());
+        self.notify_streams();
         let channels = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(channel) = channels.get(&record.record.id) {
             // The record first, at the version the wake-up is about to
@@ -139,6 +166,7 @@ impl Hub {
     /// Wakes every waiter, to re-read whatever they wait for (after changes
     /// may have been missed).
     pub(crate) fn notify_all(&self) {
+        self.notify_streams();
         let channels = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
         for channel in channels.values() {
             channel

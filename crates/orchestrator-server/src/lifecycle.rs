@@ -16,8 +16,8 @@ use tokio::sync::Notify;
 use crate::hub::{Hub, SharedRecord};
 use crate::metrics::Metrics;
 use crate::store::{
-    Cancelled, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreError, Submitted, TaskQuery,
-    TaskRecord, TaskStore,
+    Cancelled, Claim, Counts, EventPage, EventQuery, Finish, NewTask, Reaped, RunRef, StoreError,
+    Submitted, TaskQuery, TaskRecord, TaskStore,
 };
 
 /// The store as the rest of the server sees it: see the module docs.
@@ -268,6 +268,29 @@ impl Lifecycle {
         Ok(reaped)
     }
 
+    /// A tenant's events after `query.after`, oldest first.
+    pub(crate) async fn events(
+        &self,
+        tenant: &str,
+        query: &EventQuery,
+    ) -> Result<EventPage, StoreError> {
+        self.counted("events", self.store.events(tenant, query).await)
+    }
+
+    /// The id of a tenant's newest event (0: none).
+    pub(crate) async fn newest_event(&self, tenant: &str) -> Result<i64, StoreError> {
+        self.counted("newest_event", self.store.newest_event(tenant).await)
+    }
+
+    /// The id of a tenant's task's newest event.
+    pub(crate) async fn last_event(
+        &self,
+        tenant: &str,
+        task_id: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        self.counted("last_event", self.store.last_event(tenant, task_id).await)
+    }
+
     /// Deletes up to `limit` tasks that finished before `before` (nobody
     /// waits on a finished task, so there is nothing to publish).
     pub(crate) async fn delete_finished(&self, before: i64, limit: u32) -> Result<u64, StoreError> {
@@ -287,6 +310,7 @@ impl Lifecycle {
     fn publish(&self, change: Published<'_>) {
         match change {
             Published::Submitted(task) => {
+                self.hub.notify_streams();
                 self.queued.notify_one();
                 self.metrics.task_submitted(&task.tenant);
             }

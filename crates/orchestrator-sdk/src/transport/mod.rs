@@ -186,7 +186,7 @@ impl Transport {
 
     /// `extra` and the headers every request carries: the user agent, and
     /// the token, for the origin it was configured for alone.
-    fn request_headers(&self, url: &Url, extra: &HeaderMap) -> HeaderMap {
+    pub(crate) fn request_headers(&self, url: &Url, extra: &HeaderMap) -> HeaderMap {
         // Room for the two below and the `Accept` the direct path adds.
         let mut headers = HeaderMap::with_capacity(extra.len() + 3);
         for (name, value) in extra {

@@ -151,6 +151,9 @@ fn accepted(task: &TaskRecord) -> Response {
         headers.insert(header::LOCATION, v);
     }
     headers.insert(header::RETRY_AFTER, HeaderValue::from(FIRST_POLL_AFTER));
+    if let Some(link) = super::events::link(&task.id) {
+        headers.insert(header::LINK, link);
+    }
     response
 }
 

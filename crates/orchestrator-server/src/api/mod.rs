@@ -4,6 +4,7 @@ mod actions;
 mod auth;
 mod body_size;
 mod cursor;
+mod events;
 mod extract;
 mod faults;
 mod header_size;
@@ -54,6 +55,8 @@ pub fn app(state: AppState) -> Router {
             get(tasks::get_task).delete(tasks::cancel_task),
         )
         .route("/v1/tasks/{task_id}/retry", post(retry::retry_task))
+        .route("/v1/tasks/{task_id}/events", get(events::task_events))
+        .route("/v1/events", get(events::tenant_events))
         .route("/openapi.json", get(openapi::serve))
         .route_layer(ValidateRequestHeaderLayer::custom(auth));
     if let Some(faults) = state.shared.faults.clone() {

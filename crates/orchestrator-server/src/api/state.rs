@@ -67,6 +67,10 @@ pub(crate) struct Limits {
     pub(crate) body_read_timeout: Duration,
     /// Longest long poll.
     pub(crate) max_long_poll: Duration,
+    /// An event stream's buffer, in events.
+    pub(crate) event_buffer: usize,
+    /// How long a full event stream waits for its consumer.
+    pub(crate) event_stall: Duration,
 }
 
 impl AppState {
@@ -113,6 +117,8 @@ impl AppState {
                 max_body_bytes: config.max_body_bytes,
                 body_read_timeout: config.connections.body_read_timeout,
                 max_long_poll: config.max_long_poll,
+                event_buffer: config.event_buffer.max(1),
+                event_stall: config.event_stall,
             },
             metrics,
             clock: config.clock.clone(),

@@ -54,6 +54,9 @@ pub(crate) async fn get_task(
     let h = response.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::VARY, HeaderValue::from_static("Prefer"));
+    if let Some(link) = super::events::link(&task.id) {
+        h.insert(header::LINK, link);
+    }
     if let Some(wait) = wait
         && let Ok(v) = HeaderValue::from_str(&format!("wait={}", wait.as_secs()))
     {

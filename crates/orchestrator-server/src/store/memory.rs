@@ -518,6 +518,16 @@ impl TaskStore for MemoryStore {
         })
     }
 
+    fn newest_event(&self, tenant: &str) -> StoreFuture<'_, i64> {
+        self.with(|s| {
+            s.events
+                .iter()
+                .rev()
+                .find(|e| e.tenant == tenant)
+                .map_or(0, |e| e.id)
+        })
+    }
+
     fn last_event(&self, tenant: &str, task_id: &str) -> StoreFuture<'_, Option<i64>> {
         self.with(|s| {
             s.tasks.get(task_id).filter(|t| t.record.tenant == tenant)?;

@@ -409,6 +409,8 @@ pub trait TaskStore: Send + Sync + 'static {
     /// A tenant's events after `query.after` that `query` selects, oldest
     /// first, at most `query.limit`, and how far the sweep has deleted.
     fn events(&self, tenant: &str, query: &EventQuery) -> StoreFuture<'_, EventPage>;
+    /// The id of a tenant's newest event (0: none yet).
+    fn newest_event(&self, tenant: &str) -> StoreFuture<'_, i64>;
     /// The id of a tenant's task's newest event (`None`: no such task).
     fn last_event(&self, tenant: &str, task_id: &str) -> StoreFuture<'_, Option<i64>>;
     /// Deletes up to `limit` tasks that finished before `before`, with their

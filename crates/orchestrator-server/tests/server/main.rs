@@ -21,6 +21,7 @@ mod contract_clients;
 mod documents;
 mod end_to_end;
 mod event_log;
+mod event_stream;
 mod http2;
 mod listen;
 mod listing;
@@ -94,6 +95,9 @@ fn tests() -> Vec<Test> {
         test!(both, store::filters_combine_and_a_cancel_by_filter_touches_only_the_tenants_unfinished_matches),
         test!(both, event_log::a_tasks_life_is_logged_in_order_and_each_event_shows_the_task_as_it_was),
         test!(both, event_log::requeues_cancels_and_retries_are_logged_and_the_sweep_leaves_a_horizon),
+        test!(both, event_stream::a_tasks_stream_begins_with_its_current_status_and_ends_after_its_terminal_event),
+        test!(both, event_stream::resuming_after_the_last_event_id_loses_nothing_and_repeats_nothing),
+        test!(both, event_stream::a_consumer_that_stops_reading_is_cut_off_with_the_point_to_resume_from),
         test!(sqlite_only, tls::the_sdk_trusts_an_extra_root_and_talks_https_with_http2),
         test!(sqlite_only, tls::a_wrong_name_or_an_untrusted_ca_is_a_tls_error_and_is_not_retried),
         test!(sqlite_only, tls::a_renewed_certificate_is_served_without_a_restart),
@@ -163,6 +167,11 @@ fn tests() -> Vec<Test> {
     tests.push(test!(
         postgres_only,
         event_log::writers_committing_out_of_order_never_make_a_resuming_reader_skip_an_event
+    ));
+    #[cfg(feature = "postgres")]
+    tests.push(test!(
+        postgres_only,
+        event_stream::a_stream_on_one_instance_follows_tasks_another_instance_runs
     ));
     tests
 }

@@ -871,6 +871,22 @@ impl TaskStore for PostgresStore {
         })
     }
 
+    fn newest_event(&self, tenant: &str) -> StoreFuture<'_, i64> {
+        let tenant = tenant.to_owned();
+        self.bounded("newest event", async move {
+            let client = self.client().await?;
+            client
+                .query_one(
+                    "SELECT COALESCE(max(id), 0)::bigint FROM task_events WHERE tenant = $1",
+                    &[&tenant],
+                )
+                .await
+                .map_err(pg_err)?
+                .try_get(0)
+                .map_err(pg_err)
+        })
+    }
+
     fn last_event(&self, tenant: &str, task_id: &str) -> StoreFuture<'_, Option<i64>> {
         let (tenant, id) = (tenant.to_owned(), task_id.to_owned());
         self.bounded("last event", async move {

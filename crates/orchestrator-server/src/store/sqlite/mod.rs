@@ -659,6 +659,18 @@ impl TaskStore for SqliteStore {
         })
     }
 
+    fn newest_event(&self, tenant: &str) -> StoreFuture<'_, i64> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT COALESCE(max(id), 0) FROM task_events WHERE tenant = ?1",
+                params![tenant],
+                |r| r.get(0),
+            )
+            .map_err(StoreError::from)
+        })
+    }
+
     fn last_event(&self, tenant: &str, task_id: &str) -> StoreFuture<'_, Option<i64>> {
         let (tenant, id) = (tenant.to_owned(), task_id.to_owned());
         self.read(move |conn| {
