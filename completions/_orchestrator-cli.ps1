@@ -53,6 +53,7 @@ Register-ArgumentCompleter -Native -CommandName 'orchestrator-cli' -ScriptBlock 
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel tasks that have not finished, by id (a finished one is exit 5, or nothing with --ignore-finished) or every one a filter selects')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List your tasks, newest first: a table at a terminal, tab-separated lines in a pipe, an array with -o json')
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Submit FAILED or CANCELLED tasks again, as new tasks (same bot, input and labels); print the new ids, or wait for them with --wait')
+            [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'Print your tasks'' events as they happen, until Ctrl-C: one tab-separated line each (id, event, task, state, progress, message), or JSON lines with -o json/jsonl')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start the bundled reference server in-process and analyze a sample document: the one-command first run')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout.')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the effective settings (flags, environment, config file) and where each came from')
@@ -259,6 +260,41 @@ Register-ArgumentCompleter -Native -CommandName 'orchestrator-cli' -ScriptBlock 
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'orchestrator-cli;events' {
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Events that leave a task in this state: PENDING, RUNNING, COMPLETED, FAILED or CANCELLED (repeat for any of several)')
+            [CompletionResult]::new('--bot', '--bot', [CompletionResultType]::ParameterName, 'Events of tasks submitted to this bot')
+            [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'Events of tasks of this action (e.g. analyze-document)')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'Events of tasks labelled KEY=VALUE (repeat: all must match)')
+            [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'Events of this task (repeat for several)')
+            [CompletionResult]::new('--since-id', '--since-id', [CompletionResultType]::ParameterName, 'Start after this event id (0: every event the server keeps) instead of from now')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Apply the config file''s `[profiles.NAME]` table (over its `[default]` table)')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of the API')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from this file (first line); `-` reads it from standard input')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust this CA certificate (PEM) besides the system''s, for a server with a private CA')
+            [CompletionResult]::new('--proxy', '--proxy', [CompletionResultType]::ParameterName, 'Send requests through this proxy (http:// or https://; CONNECT for https APIs). Without it, HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running')
+            [CompletionResult]::new('--min-interval', '--min-interval', [CompletionResultType]::ParameterName, 'Shortest pause between polls, whatever the pace or the progress estimate says')
+            [CompletionResult]::new('--max-interval', '--max-interval', [CompletionResultType]::ParameterName, 'Longest pause between polls (the no-progress pace grows up to this)')
+            [CompletionResult]::new('--max-retry-after', '--max-retry-after', [CompletionResultType]::ParameterName, 'Never wait longer than this for a server''s Retry-After')
+            [CompletionResult]::new('--jq', '--jq', [CompletionResultType]::ParameterName, 'Filter the JSON output with a jq expression (e.g. `.result.summary`); strings print raw. Implies `-o json` unless `-o jsonl` is given (then it runs on every line)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress display on stderr: `auto` draws a bar at a terminal (and `CI` unset), else `plain` lines')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (`NO_COLOR` is honoured in `auto`)')
+            [CompletionResult]::new('--no-proxy', '--no-proxy', [CompletionResultType]::ParameterName, 'Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY')
+            [CompletionResult]::new('--no-long-poll', '--no-long-poll', [CompletionResultType]::ParameterName, 'Do not ask the server to hold status requests (`Prefer: wait`); poll instead')
+            [CompletionResult]::new('--cancel-on-interrupt', '--cancel-on-interrupt', [CompletionResultType]::ParameterName, 'On Ctrl-C, cancel the task(s) being waited for instead of leaving them running')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Less output on stderr: no progress, errors only')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Less output on stderr: no progress, errors only')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'orchestrator-cli;demo' {
             [CompletionResult]::new('--work-time', '--work-time', [CompletionResultType]::ParameterName, 'How long the demo''s analysis takes, so the progress bar has time to move')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml')
@@ -396,6 +432,7 @@ Register-ArgumentCompleter -Native -CommandName 'orchestrator-cli' -ScriptBlock 
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel tasks that have not finished, by id (a finished one is exit 5, or nothing with --ignore-finished) or every one a filter selects')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List your tasks, newest first: a table at a terminal, tab-separated lines in a pipe, an array with -o json')
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Submit FAILED or CANCELLED tasks again, as new tasks (same bot, input and labels); print the new ids, or wait for them with --wait')
+            [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'Print your tasks'' events as they happen, until Ctrl-C: one tab-separated line each (id, event, task, state, progress, message), or JSON lines with -o json/jsonl')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start the bundled reference server in-process and analyze a sample document: the one-command first run')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout.')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the effective settings (flags, environment, config file) and where each came from')
@@ -418,6 +455,9 @@ Register-ArgumentCompleter -Native -CommandName 'orchestrator-cli' -ScriptBlock 
             break
         }
         'orchestrator-cli;help;retry' {
+            break
+        }
+        'orchestrator-cli;help;events' {
             break
         }
         'orchestrator-cli;help;demo' {

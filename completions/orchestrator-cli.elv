@@ -50,6 +50,7 @@ set edit:completion:arg-completer[orchestrator-cli] = {|@words|
             cand cancel 'Cancel tasks that have not finished, by id (a finished one is exit 5, or nothing with --ignore-finished) or every one a filter selects'
             cand list 'List your tasks, newest first: a table at a terminal, tab-separated lines in a pipe, an array with -o json'
             cand retry 'Submit FAILED or CANCELLED tasks again, as new tasks (same bot, input and labels); print the new ids, or wait for them with --wait'
+            cand events 'Print your tasks'' events as they happen, until Ctrl-C: one tab-separated line each (id, event, task, state, progress, message), or JSON lines with -o json/jsonl'
             cand demo 'Start the bundled reference server in-process and analyze a sample document: the one-command first run'
             cand completion 'Print a shell completion script to stdout.'
             cand config 'Show the effective settings (flags, environment, config file) and where each came from'
@@ -249,6 +250,40 @@ set edit:completion:arg-completer[orchestrator-cli] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'orchestrator-cli;events'= {
+            cand --status 'Events that leave a task in this state: PENDING, RUNNING, COMPLETED, FAILED or CANCELLED (repeat for any of several)'
+            cand --bot 'Events of tasks submitted to this bot'
+            cand --action 'Events of tasks of this action (e.g. analyze-document)'
+            cand --label 'Events of tasks labelled KEY=VALUE (repeat: all must match)'
+            cand --task 'Events of this task (repeat for several)'
+            cand --since-id 'Start after this event id (0: every event the server keeps) instead of from now'
+            cand --config 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml'
+            cand --profile 'Apply the config file''s `[profiles.NAME]` table (over its `[default]` table)'
+            cand --api-url 'Base URL of the API'
+            cand --api-key-file 'Read the API key from this file (first line); `-` reads it from standard input'
+            cand --cacert 'Trust this CA certificate (PEM) besides the system''s, for a server with a private CA'
+            cand --proxy 'Send requests through this proxy (http:// or https://; CONNECT for https APIs). Without it, HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply'
+            cand --timeout 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running'
+            cand --min-interval 'Shortest pause between polls, whatever the pace or the progress estimate says'
+            cand --max-interval 'Longest pause between polls (the no-progress pace grows up to this)'
+            cand --max-retry-after 'Never wait longer than this for a server''s Retry-After'
+            cand --jq 'Filter the JSON output with a jq expression (e.g. `.result.summary`); strings print raw. Implies `-o json` unless `-o jsonl` is given (then it runs on every line)'
+            cand -o 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives'
+            cand --output 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives'
+            cand --progress 'Progress display on stderr: `auto` draws a bar at a terminal (and `CI` unset), else `plain` lines'
+            cand --color 'When to use colours (`NO_COLOR` is honoured in `auto`)'
+            cand --no-proxy 'Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY'
+            cand --no-long-poll 'Do not ask the server to hold status requests (`Prefer: wait`); poll instead'
+            cand --cancel-on-interrupt 'On Ctrl-C, cancel the task(s) being waited for instead of leaving them running'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Less output on stderr: no progress, errors only'
+            cand --quiet 'Less output on stderr: no progress, errors only'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'orchestrator-cli;demo'= {
             cand --work-time 'How long the demo''s analysis takes, so the progress bar has time to move'
             cand --config 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml'
@@ -379,6 +414,7 @@ set edit:completion:arg-completer[orchestrator-cli] = {|@words|
             cand cancel 'Cancel tasks that have not finished, by id (a finished one is exit 5, or nothing with --ignore-finished) or every one a filter selects'
             cand list 'List your tasks, newest first: a table at a terminal, tab-separated lines in a pipe, an array with -o json'
             cand retry 'Submit FAILED or CANCELLED tasks again, as new tasks (same bot, input and labels); print the new ids, or wait for them with --wait'
+            cand events 'Print your tasks'' events as they happen, until Ctrl-C: one tab-separated line each (id, event, task, state, progress, message), or JSON lines with -o json/jsonl'
             cand demo 'Start the bundled reference server in-process and analyze a sample document: the one-command first run'
             cand completion 'Print a shell completion script to stdout.'
             cand config 'Show the effective settings (flags, environment, config file) and where each came from'
@@ -395,6 +431,8 @@ set edit:completion:arg-completer[orchestrator-cli] = {|@words|
         &'orchestrator-cli;help;list'= {
         }
         &'orchestrator-cli;help;retry'= {
+        }
+        &'orchestrator-cli;help;events'= {
         }
         &'orchestrator-cli;help;demo'= {
         }

@@ -58,6 +58,7 @@ complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -f -a "s
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -f -a "cancel" -d 'Cancel tasks that have not finished, by id (a finished one is exit 5, or nothing with --ignore-finished) or every one a filter selects'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -f -a "list" -d 'List your tasks, newest first: a table at a terminal, tab-separated lines in a pipe, an array with -o json'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -f -a "retry" -d 'Submit FAILED or CANCELLED tasks again, as new tasks (same bot, input and labels); print the new ids, or wait for them with --wait'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -f -a "events" -d 'Print your tasks\' events as they happen, until Ctrl-C: one tab-separated line each (id, event, task, state, progress, message), or JSON lines with -o json/jsonl'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -f -a "demo" -d 'Start the bundled reference server in-process and analyze a sample document: the one-command first run'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -f -a "completion" -d 'Print a shell completion script to stdout.'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_needs_command" -f -a "config" -d 'Show the effective settings (flags, environment, config file) and where each came from'
@@ -254,6 +255,40 @@ complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand retry"
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand retry" -s q -l quiet -d 'Less output on stderr: no progress, errors only'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand retry" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand retry" -s V -l version -d 'Print version'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l status -d 'Events that leave a task in this state: PENDING, RUNNING, COMPLETED, FAILED or CANCELLED (repeat for any of several)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l bot -d 'Events of tasks submitted to this bot' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l action -d 'Events of tasks of this action (e.g. analyze-document)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l label -d 'Events of tasks labelled KEY=VALUE (repeat: all must match)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l task -d 'Events of this task (repeat for several)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l since-id -d 'Start after this event id (0: every event the server keeps) instead of from now' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l config -d 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l profile -d 'Apply the config file\'s `[profiles.NAME]` table (over its `[default]` table)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l api-url -d 'Base URL of the API' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l api-key-file -d 'Read the API key from this file (first line); `-` reads it from standard input' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l cacert -d 'Trust this CA certificate (PEM) besides the system\'s, for a server with a private CA' -r -F
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l proxy -d 'Send requests through this proxy (http:// or https://; CONNECT for https APIs). Without it, HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l timeout -d 'Give up waiting after this long (e.g. `90s`, `10m`, `1h 30m`); the task keeps running' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l min-interval -d 'Shortest pause between polls, whatever the pace or the progress estimate says' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l max-interval -d 'Longest pause between polls (the no-progress pace grows up to this)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l max-retry-after -d 'Never wait longer than this for a server\'s Retry-After' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l jq -d 'Filter the JSON output with a jq expression (e.g. `.result.summary`); strings print raw. Implies `-o json` unless `-o jsonl` is given (then it runs on every line)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -s o -l output -d 'Output format: `text` for people, `json` for one final object, `jsonl` for every status as it arrives' -r -f -a "text\t'Human-readable'
+json\t'One final JSON object (per task), even on failure or timeout'
+jsonl\t'Every observed status as one JSON line as it arrives'"
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l progress -d 'Progress display on stderr: `auto` draws a bar at a terminal (and `CI` unset), else `plain` lines' -r -f -a "auto\t'A bar at a terminal (and `CI` unset), plain lines otherwise'
+bar\t'Always the bar'
+plain\t'One line per state change or 10% step, and a heartbeat every 30 s'
+none\t'Nothing'"
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l color -d 'When to use colours (`NO_COLOR` is honoured in `auto`)' -r -f -a "auto\t'Colours at a terminal, unless `NO_COLOR` is set'
+always\t'Always'
+never\t'Never'"
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l no-proxy -d 'Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l no-long-poll -d 'Do not ask the server to hold status requests (`Prefer: wait`); poll instead'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l cancel-on-interrupt -d 'On Ctrl-C, cancel the task(s) being waited for instead of leaving them running'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -s q -l quiet -d 'Less output on stderr: no progress, errors only'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -s V -l version -d 'Print version'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l work-time -d 'How long the demo\'s analysis takes, so the progress bar has time to move' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l config -d 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml' -r -F
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand demo" -l profile -d 'Apply the config file\'s `[profiles.NAME]` table (over its `[default]` table)' -r
@@ -371,14 +406,15 @@ complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print each setting, its value (the key redacted) and where it came from'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry demo completion config help" -f -a "submit" -d 'Submit a task (analyze-document by default); print its id, or wait for it with --wait'
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry demo completion config help" -f -a "wait" -d 'Wait for one or more tasks to finish; exits with the most severe outcome'
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry demo completion config help" -f -a "status" -d 'Show the status of one or more tasks once'
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry demo completion config help" -f -a "cancel" -d 'Cancel tasks that have not finished, by id (a finished one is exit 5, or nothing with --ignore-finished) or every one a filter selects'
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry demo completion config help" -f -a "list" -d 'List your tasks, newest first: a table at a terminal, tab-separated lines in a pipe, an array with -o json'
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry demo completion config help" -f -a "retry" -d 'Submit FAILED or CANCELLED tasks again, as new tasks (same bot, input and labels); print the new ids, or wait for them with --wait'
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry demo completion config help" -f -a "demo" -d 'Start the bundled reference server in-process and analyze a sample document: the one-command first run'
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry demo completion config help" -f -a "completion" -d 'Print a shell completion script to stdout.'
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry demo completion config help" -f -a "config" -d 'Show the effective settings (flags, environment, config file) and where each came from'
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry demo completion config help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry events demo completion config help" -f -a "submit" -d 'Submit a task (analyze-document by default); print its id, or wait for it with --wait'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry events demo completion config help" -f -a "wait" -d 'Wait for one or more tasks to finish; exits with the most severe outcome'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry events demo completion config help" -f -a "status" -d 'Show the status of one or more tasks once'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry events demo completion config help" -f -a "cancel" -d 'Cancel tasks that have not finished, by id (a finished one is exit 5, or nothing with --ignore-finished) or every one a filter selects'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry events demo completion config help" -f -a "list" -d 'List your tasks, newest first: a table at a terminal, tab-separated lines in a pipe, an array with -o json'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry events demo completion config help" -f -a "retry" -d 'Submit FAILED or CANCELLED tasks again, as new tasks (same bot, input and labels); print the new ids, or wait for them with --wait'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry events demo completion config help" -f -a "events" -d 'Print your tasks\' events as they happen, until Ctrl-C: one tab-separated line each (id, event, task, state, progress, message), or JSON lines with -o json/jsonl'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry events demo completion config help" -f -a "demo" -d 'Start the bundled reference server in-process and analyze a sample document: the one-command first run'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry events demo completion config help" -f -a "completion" -d 'Print a shell completion script to stdout.'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry events demo completion config help" -f -a "config" -d 'Show the effective settings (flags, environment, config file) and where each came from'
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and not __fish_seen_subcommand_from submit wait status cancel list retry events demo completion config help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print each setting, its value (the key redacted) and where it came from'

@@ -177,6 +177,9 @@ pub(crate) enum Command {
     /// Submit FAILED or CANCELLED tasks again, as new tasks (same bot, input and
     /// labels); print the new ids, or wait for them with --wait.
     Retry(Retry),
+    /// Print your tasks' events as they happen, until Ctrl-C: one tab-separated line
+    /// each (id, event, task, state, progress, message), or JSON lines with -o json/jsonl.
+    Events(Events),
     /// Start the bundled reference server in-process and analyze a sample document:
     /// the one-command first run.
     Demo(Demo),
@@ -300,6 +303,35 @@ pub(crate) struct List {
     /// terminal; elsewhere one line per change (a new task, a state or progress change).
     #[arg(long, short = 'w', conflicts_with = "all")]
     pub watch: bool,
+}
+
+/// `events` options.
+#[derive(Debug, Args)]
+pub(crate) struct Events {
+    /// Events that leave a task in this state: PENDING, RUNNING, COMPLETED, FAILED or
+    /// CANCELLED (repeat for any of several).
+    #[arg(long, value_name = "STATE", value_parser = parse_state)]
+    pub status: Vec<orchestrator::TaskState>,
+
+    /// Events of tasks submitted to this bot.
+    #[arg(long, value_name = "BOT_ID")]
+    pub bot: Option<String>,
+
+    /// Events of tasks of this action (e.g. analyze-document).
+    #[arg(long, value_name = "NAME")]
+    pub action: Option<String>,
+
+    /// Events of tasks labelled KEY=VALUE (repeat: all must match).
+    #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
+    pub labels: Vec<(String, String)>,
+
+    /// Events of this task (repeat for several).
+    #[arg(long = "task", value_name = "ID")]
+    pub tasks: Vec<String>,
+
+    /// Start after this event id (0: every event the server keeps) instead of from now.
+    #[arg(long, value_name = "N")]
+    pub since_id: Option<u64>,
 }
 
 /// `retry` options.

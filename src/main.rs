@@ -10,6 +10,7 @@ mod config_show;
 #[cfg(feature = "demo")]
 mod demo;
 mod describe;
+mod events;
 mod exit;
 mod generate;
 mod jq;
@@ -125,7 +126,8 @@ async fn run(
         | Command::Status(_)
         | Command::Cancel(_)
         | Command::List(_)
-        | Command::Retry(_) => {
+        | Command::Retry(_)
+        | Command::Events(_) => {
             let client = match commands::client(&global, printer) {
                 Ok(c) => c,
                 Err(exit) => return Ok(exit),
@@ -145,6 +147,7 @@ async fn run(
                 Command::Cancel(args) => commands::cancel(&client, &global, args, printer).await,
                 Command::List(args) => listing::list(&client, &global, args, printer).await,
                 Command::Retry(args) => listing::retry(&client, &global, args, printer).await,
+                Command::Events(args) => events::tail(&client, &global, args, printer).await,
                 _ => unreachable!("matched above"),
             }
         }

@@ -9,6 +9,7 @@ mod cancel;
 mod completion;
 mod crash_recovery;
 mod docs;
+mod events;
 mod exit_codes;
 mod generated_files;
 mod hostile_servers;

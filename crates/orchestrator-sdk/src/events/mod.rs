@@ -326,11 +326,14 @@ impl Follow {
             )
             .with_status(status)
             .transient(true)),
-            _ => Err(Error::new(
-                ErrorKind::Rejected,
-                format!("the event stream at {shown} answered {status}"),
-            )
-            .with_status(status)),
+            _ => {
+                let detail = detail_of(response).await;
+                Err(Error::new(
+                    ErrorKind::Rejected,
+                    format!("the event stream at {shown} answered {status}{detail}"),
+                )
+                .with_status(status))
+            }
         }
     }
 }
@@ -343,6 +346,22 @@ fn is_problem(response: &reqwest::Response) -> bool {
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/problem+json"))
+}
+
+/// `: <the problem's detail>` of a refusal, read from at most 8 KiB of
+/// its body; empty when it has none.
+async fn detail_of(mut response: reqwest::Response) -> String {
+    let mut body = Vec::new();
+    while body.len() < 8192 {
+        match response.chunk().await {
+            Ok(Some(bytes)) => body.extend_from_slice(&bytes),
+            _ => break,
+        }
+    }
+    serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v["detail"].as_str().map(|d| format!(": {d}")))
+        .unwrap_or_default()
 }
 
 /// The id an `overflow` event says to resume after.

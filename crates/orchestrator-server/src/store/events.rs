@@ -124,6 +124,7 @@ pub(crate) fn events_statement(
 }
 
 /// Decodes the event columns of a row (after the task's) onto its task.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn event_of(
     task: TaskRecord,
     id: i64,
