@@ -3,7 +3,6 @@
 //! then; filters; the sweep's horizon; and on PostgreSQL, writers that
 //! commit out of order never make a resuming reader skip an event.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use orchestrator::{Labels, TaskEventKind, TaskState};
@@ -12,6 +11,7 @@ use orchestrator_server::{
 };
 use serde_json::json;
 
+use crate::store::store;
 use crate::support::*;
 
 fn task(id: &str, tenant: &str, labels: &[(&str, &str)], retry_of: Option<&str>) -> NewTask {
@@ -62,22 +62,6 @@ fn kinds(events: &[EventRecord]) -> Vec<(String, String)> {
         .iter()
         .map(|e| (e.task.id.clone(), e.kind.to_string()))
         .collect()
-}
-
-async fn store() -> Arc<dyn TaskStore> {
-    if on_memory_store() {
-        return Arc::new(orchestrator_server::MemoryStore::new());
-    }
-    match database() {
-        #[cfg(feature = "postgres")]
-        orchestrator_server::Database::Postgres(url) => Arc::new(
-            orchestrator_server::PostgresStore::connect(&url)
-                .await
-                .map_err(|e: orchestrator_server::StoreError| e.to_string())
-                .unwrap(),
-        ),
-        other => Arc::new(orchestrator_server::SqliteStore::open(&other).unwrap()),
-    }
 }
 
 pub(crate) async fn a_tasks_life_is_logged_in_order_and_each_event_shows_the_task_as_it_was() {

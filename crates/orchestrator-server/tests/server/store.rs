@@ -499,7 +499,7 @@ pub(crate) async fn filters_combine_and_a_cancel_by_filter_touches_only_the_tena
 }
 
 /// A store on the trial's database.
-async fn store() -> Arc<dyn TaskStore> {
+pub(crate) async fn store() -> Arc<dyn TaskStore> {
     if on_memory_store() {
         return Arc::new(orchestrator_server::MemoryStore::new());
     }
