@@ -151,7 +151,7 @@ fn accepted(task: &TaskRecord) -> Response {
         headers.insert(header::LOCATION, v);
     }
     headers.insert(header::RETRY_AFTER, HeaderValue::from(FIRST_POLL_AFTER));
-    if let Some(link) = super::events::link(&task.id) {
+    if let Some(link) = super::tasks::events_link(&task.id) {
         headers.insert(header::LINK, link);
     }
     response

@@ -40,12 +40,6 @@ const OVERFLOW_WAIT: Duration = Duration::from_secs(60);
 /// How soon a client's `EventSource` reconnects after a dropped stream.
 const RECONNECT_MS: u64 = 2_000;
 
-/// The `Link` that advertises a task's event stream, on its 202 and its
-/// status.
-pub(crate) fn link(task_id: &str) -> Option<HeaderValue> {
-    HeaderValue::from_str(&format!("</v1/tasks/{task_id}/events>; rel=\"events\"")).ok()
-}
-
 /// The position a client resumes after: its `Last-Event-ID`.
 fn resume_position(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     let Some(value) = headers.get("last-event-id") else {

@@ -54,7 +54,7 @@ pub(crate) async fn get_task(
     let h = response.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::VARY, HeaderValue::from_static("Prefer"));
-    if let Some(link) = super::events::link(&task.id) {
+    if let Some(link) = events_link(&task.id) {
         h.insert(header::LINK, link);
     }
     if let Some(wait) = wait
@@ -170,6 +170,12 @@ async fn read(
     task_id: &str,
 ) -> Result<Option<TaskRecord>, ApiError> {
     Ok(state.shared.lifecycle.get(tenant, task_id).await?)
+}
+
+/// The `Link` that advertises a task's event stream (`events.rs`), on its
+/// 202 and its status.
+pub(crate) fn events_link(task_id: &str) -> Option<HeaderValue> {
+    HeaderValue::from_str(&format!("</v1/tasks/{task_id}/events>; rel=\"events\"")).ok()
 }
 
 pub(crate) fn unknown_task(task_id: &str) -> ApiError {
