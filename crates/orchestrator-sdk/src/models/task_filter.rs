@@ -262,6 +262,9 @@ impl TaskFilter {
     pub fn from_query(query: &str) -> Result<(TaskFilter, Option<String>), FilterError> {
         let mut filter = TaskFilter::new();
         let mut cursor = None;
+        // Repeats are counted as sent, duplicates too: the limits are on
+        // the request, as the OpenAPI document's maxItems says.
+        let (mut status_params, mut task_params) = (0usize, 0usize);
         let once = |name: &str, slot_taken: bool| {
             if slot_taken {
                 Err(FilterError::new(
@@ -285,7 +288,8 @@ impl TaskFilter {
                             ),
                         ));
                     }
-                    if filter.statuses.len() >= MAX_REPEATS {
+                    status_params += 1;
+                    if status_params > MAX_REPEATS {
                         return Err(FilterError::new("status", "too many `status` values"));
                     }
                     filter = filter.status(state);
@@ -310,7 +314,8 @@ impl TaskFilter {
                     filter.labels.push((k, v));
                 }
                 "task" => {
-                    if filter.tasks.len() >= MAX_TASKS {
+                    task_params += 1;
+                    if task_params > MAX_TASKS {
                         return Err(FilterError::new(
                             "task",
                             format!("at most {MAX_TASKS} `task` filters"),
@@ -416,9 +421,17 @@ fn parse_time(name: &str, value: &str) -> Result<SystemTime, FilterError> {
     };
     let value = value.trim();
     // humantime reads UTC only: move a numeric offset into the time.
-    let (utc, offset_secs) = match value.len().checked_sub(6).map(|i| value.split_at(i)) {
+    // The split is at a character boundary and the offset all ASCII, or
+    // there is no offset to read: any text may arrive here.
+    let split = value
+        .len()
+        .checked_sub(6)
+        .filter(|i| value.is_char_boundary(*i))
+        .map(|i| value.split_at(i));
+    let (utc, offset_secs) = match split {
         Some((time, offset))
-            if value.contains('T') || value.contains('t') || value.contains(' ') =>
+            if offset.is_ascii()
+                && (value.contains('T') || value.contains('t') || value.contains(' ')) =>
         {
             let b = offset.as_bytes();
             if (b[0] == b'+' || b[0] == b'-') && b[3] == b':' {
@@ -449,6 +462,34 @@ fn parse_time(name: &str, value: &str) -> Result<SystemTime, FilterError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn any_text_as_a_time_is_a_named_error_never_a_panic() {
+        for raw in [
+            "%C2%800%F0%90%80%80",
+            "%C3%A9T%C3%A9%C3%A9%C3%A9",
+            "2026-12-02T09:30:00%E2%80%8B00",
+        ] {
+            let err = TaskFilter::from_query(&format!("created_after={raw}")).unwrap_err();
+            assert_eq!(err.parameter(), "created_after");
+        }
+    }
+
+    #[test]
+    fn repeats_count_as_sent_even_when_they_repeat_a_value() {
+        let many = vec!["status=FAILED"; 17].join("&");
+        assert_eq!(
+            TaskFilter::from_query(&many).unwrap_err().parameter(),
+            "status"
+        );
+        let ok = vec!["status=FAILED"; 16].join("&");
+        assert!(TaskFilter::from_query(&ok).is_ok());
+        let tasks = vec!["task=t"; 101].join("&");
+        assert_eq!(
+            TaskFilter::from_query(&tasks).unwrap_err().parameter(),
+            "task"
+        );
+    }
 
     #[test]
     fn a_filter_survives_its_query_with_any_label_value() {
