@@ -261,10 +261,10 @@ Register-ArgumentCompleter -Native -CommandName 'orchestrator-cli' -ScriptBlock 
             break
         }
         'orchestrator-cli;events' {
-            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Events that leave a task in this state: PENDING, RUNNING, COMPLETED, FAILED or CANCELLED (repeat for any of several)')
-            [CompletionResult]::new('--bot', '--bot', [CompletionResultType]::ParameterName, 'Events of tasks submitted to this bot')
-            [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'Events of tasks of this action (e.g. analyze-document)')
-            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'Events of tasks labelled KEY=VALUE (repeat: all must match)')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Tasks in this state: PENDING, RUNNING, COMPLETED, FAILED or CANCELLED (repeat for any of several)')
+            [CompletionResult]::new('--bot', '--bot', [CompletionResultType]::ParameterName, 'Tasks submitted to this bot')
+            [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'Tasks of this action (e.g. analyze-document)')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'Tasks labelled KEY=VALUE (repeat: all must match)')
             [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'Events of this task (repeat for several)')
             [CompletionResult]::new('--since-id', '--since-id', [CompletionResultType]::ParameterName, 'Start after this event id (0: every event the server keeps) instead of from now')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml')

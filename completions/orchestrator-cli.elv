@@ -251,10 +251,10 @@ set edit:completion:arg-completer[orchestrator-cli] = {|@words|
             cand --version 'Print version'
         }
         &'orchestrator-cli;events'= {
-            cand --status 'Events that leave a task in this state: PENDING, RUNNING, COMPLETED, FAILED or CANCELLED (repeat for any of several)'
-            cand --bot 'Events of tasks submitted to this bot'
-            cand --action 'Events of tasks of this action (e.g. analyze-document)'
-            cand --label 'Events of tasks labelled KEY=VALUE (repeat: all must match)'
+            cand --status 'Tasks in this state: PENDING, RUNNING, COMPLETED, FAILED or CANCELLED (repeat for any of several)'
+            cand --bot 'Tasks submitted to this bot'
+            cand --action 'Tasks of this action (e.g. analyze-document)'
+            cand --label 'Tasks labelled KEY=VALUE (repeat: all must match)'
             cand --task 'Events of this task (repeat for several)'
             cand --since-id 'Start after this event id (0: every event the server keeps) instead of from now'
             cand --config 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml'

@@ -255,10 +255,10 @@ complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand retry"
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand retry" -s q -l quiet -d 'Less output on stderr: no progress, errors only'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand retry" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand retry" -s V -l version -d 'Print version'
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l status -d 'Events that leave a task in this state: PENDING, RUNNING, COMPLETED, FAILED or CANCELLED (repeat for any of several)' -r
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l bot -d 'Events of tasks submitted to this bot' -r
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l action -d 'Events of tasks of this action (e.g. analyze-document)' -r
-complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l label -d 'Events of tasks labelled KEY=VALUE (repeat: all must match)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l status -d 'Tasks in this state: PENDING, RUNNING, COMPLETED, FAILED or CANCELLED (repeat for any of several)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l bot -d 'Tasks submitted to this bot' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l action -d 'Tasks of this action (e.g. analyze-document)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l label -d 'Tasks labelled KEY=VALUE (repeat: all must match)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l task -d 'Events of this task (repeat for several)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l since-id -d 'Start after this event id (0: every event the server keeps) instead of from now' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand events" -l config -d 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml' -r -F

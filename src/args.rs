@@ -249,10 +249,9 @@ pub(crate) struct SubmitArgs {
     pub labels: Vec<(String, String)>,
 }
 
-/// Which tasks: the filters of `list` and of `cancel` by filter. Every one
-/// given must match.
+/// What selects tasks, for a listing, a cancel and an event stream alike.
 #[derive(Debug, Args)]
-pub(crate) struct Filters {
+pub(crate) struct Selection {
     /// Tasks in this state: PENDING, RUNNING, COMPLETED, FAILED or CANCELLED (repeat for any of several).
     #[arg(long, value_name = "STATE", value_parser = parse_state)]
     pub status: Vec<orchestrator::TaskState>,
@@ -268,6 +267,41 @@ pub(crate) struct Filters {
     /// Tasks labelled KEY=VALUE (repeat: all must match).
     #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
     pub labels: Vec<(String, String)>,
+}
+
+impl Selection {
+    /// Whether nothing was given.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.status.is_empty()
+            && self.bot.is_none()
+            && self.action.is_none()
+            && self.labels.is_empty()
+    }
+
+    /// The SDK's filter for it.
+    pub(crate) fn task_filter(&self) -> orchestrator::TaskFilter {
+        let mut filter = orchestrator::TaskFilter::new();
+        for state in &self.status {
+            filter = filter.status(state.clone());
+        }
+        if let Some(bot) = &self.bot {
+            filter = filter.bot_id(bot);
+        }
+        if let Some(action) = &self.action {
+            filter = filter.action(action);
+        }
+        for (k, v) in &self.labels {
+            filter = filter.label(k, v);
+        }
+        filter
+    }
+}
+
+/// Filters of a listing and a cancel: a selection, and a time.
+#[derive(Debug, Args)]
+pub(crate) struct Filters {
+    #[command(flatten)]
+    pub selection: Selection,
 
     /// Tasks submitted within this long (`1h`, `30m`) or since this time (RFC 3339, UTC).
     #[arg(long, value_name = "DURATION | TIME", value_parser = parse_since)]
@@ -277,11 +311,16 @@ pub(crate) struct Filters {
 impl Filters {
     /// Whether no filter was given.
     pub(crate) fn is_empty(&self) -> bool {
-        self.status.is_empty()
-            && self.bot.is_none()
-            && self.action.is_none()
-            && self.labels.is_empty()
-            && self.since.is_none()
+        self.selection.is_empty() && self.since.is_none()
+    }
+
+    /// The SDK's filter for them.
+    pub(crate) fn task_filter(&self) -> orchestrator::TaskFilter {
+        let filter = self.selection.task_filter();
+        match self.since {
+            Some(since) => filter.created_after(since),
+            None => filter,
+        }
     }
 }
 
@@ -308,22 +347,8 @@ pub(crate) struct List {
 /// `events` options.
 #[derive(Debug, Args)]
 pub(crate) struct Events {
-    /// Events that leave a task in this state: PENDING, RUNNING, COMPLETED, FAILED or
-    /// CANCELLED (repeat for any of several).
-    #[arg(long, value_name = "STATE", value_parser = parse_state)]
-    pub status: Vec<orchestrator::TaskState>,
-
-    /// Events of tasks submitted to this bot.
-    #[arg(long, value_name = "BOT_ID")]
-    pub bot: Option<String>,
-
-    /// Events of tasks of this action (e.g. analyze-document).
-    #[arg(long, value_name = "NAME")]
-    pub action: Option<String>,
-
-    /// Events of tasks labelled KEY=VALUE (repeat: all must match).
-    #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
-    pub labels: Vec<(String, String)>,
+    #[command(flatten)]
+    pub selection: Selection,
 
     /// Events of this task (repeat for several).
     #[arg(long = "task", value_name = "ID")]

@@ -15,23 +15,9 @@ use crate::exit::Exit;
 use crate::output::Printer;
 
 fn filter_of(args: &Events) -> TaskFilter {
-    let mut filter = TaskFilter::new();
-    for state in &args.status {
-        filter = filter.status(state.clone());
-    }
-    if let Some(bot) = &args.bot {
-        filter = filter.bot_id(bot);
-    }
-    if let Some(action) = &args.action {
-        filter = filter.action(action);
-    }
-    for (k, v) in &args.labels {
-        filter = filter.label(k, v);
-    }
-    for id in &args.tasks {
-        filter = filter.task(id);
-    }
-    filter
+    args.tasks
+        .iter()
+        .fold(args.selection.task_filter(), |filter, id| filter.task(id))
 }
 
 /// One event as a line: id, kind, task, state, progress, what it is doing.

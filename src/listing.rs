@@ -17,26 +17,6 @@ use crate::progress::Display;
 use crate::waiting::{Pending, wait_all};
 
 /// The SDK filter of the command line's.
-fn filter_of(filters: &Filters) -> TaskFilter {
-    let mut filter = TaskFilter::new();
-    for state in &filters.status {
-        filter = filter.status(state.clone());
-    }
-    if let Some(bot) = &filters.bot {
-        filter = filter.bot_id(bot);
-    }
-    if let Some(action) = &filters.action {
-        filter = filter.action(action);
-    }
-    for (k, v) in &filters.labels {
-        filter = filter.label(k, v);
-    }
-    if let Some(since) = filters.since {
-        filter = filter.created_after(since);
-    }
-    filter
-}
-
 /// A table column: its heading, how much it matters when the terminal is
 /// narrow (lower goes first), and its cell for a task.
 struct Column {
@@ -259,7 +239,10 @@ pub(crate) async fn list(
     printer: &Printer,
 ) -> io::Result<Exit> {
     if args.watch {
-        let filter = filter_of(&args.filters).page_size(args.limit.min(MAX_PAGE_SIZE));
+        let filter = args
+            .filters
+            .task_filter()
+            .page_size(args.limit.min(MAX_PAGE_SIZE));
         return watch(client, filter, args.limit as usize, printer).await;
     }
     let page = if args.all {
@@ -267,7 +250,7 @@ pub(crate) async fn list(
     } else {
         args.limit.min(MAX_PAGE_SIZE)
     };
-    let filter = filter_of(&args.filters).page_size(page);
+    let filter = args.filters.task_filter().page_size(page);
     let wanted = if args.all {
         usize::MAX
     } else {
@@ -375,7 +358,7 @@ pub(crate) async fn cancel_matching(
     yes: bool,
     printer: &Printer,
 ) -> io::Result<Exit> {
-    let filter = filter_of(filters);
+    let filter = filters.task_filter();
     if !yes {
         let asking = io::stdin().is_terminal() && io::stderr().is_terminal();
         if !asking {

@@ -213,7 +213,7 @@ impl Client {
 }
 
 /// What a server without the endpoint answers.
-fn absent(status: StatusCode) -> bool {
+pub(crate) fn absent(status: StatusCode) -> bool {
     matches!(
         status,
         StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_IMPLEMENTED

@@ -11,14 +11,17 @@ mod sse;
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use futures_util::Stream;
-use reqwest::StatusCode;
+use futures_util::{Stream, StreamExt};
+use hyper::body::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode};
 use url::Url;
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
+use crate::listing::absent;
 use crate::models::{StreamEvent, TaskEvent, TaskFilter};
+use crate::transport::{Reply, error_for_reply, redacted, transport_error};
 
 /// A stream sends a comment at least every 15 s; this long without a byte
 /// means the connection is dead, and the stream reconnects.
@@ -102,34 +105,27 @@ fn follow(
     after: Option<u64>,
     one_task: bool,
 ) -> impl Stream<Item = Result<StreamEvent>> + Send + 'static {
-    let state = match url {
-        Ok(url) => Follow {
-            client,
-            url,
-            last_id: after,
-            body: None,
-            parser: sse::Parser::default(),
-            queue: VecDeque::new(),
-            one_task,
-            done: false,
-            failures: 0,
-        },
-        Err(e) => Follow {
-            client,
-            url: Url::parse("http://invalid./").unwrap_or_else(|_| unreachable!()),
-            last_id: None,
-            body: None,
-            parser: sse::Parser::default(),
-            queue: VecDeque::from([Err(e)]),
-            one_task,
-            done: true,
-            failures: 0,
-        },
+    let url = match url {
+        Ok(url) => url,
+        // A URL that cannot be made (a task id of `..`) is the one item.
+        Err(e) => return futures_util::stream::iter([Err(e)]).left_stream(),
+    };
+    let state = Follow {
+        client,
+        url,
+        last_id: after,
+        body: None,
+        parser: sse::Parser::default(),
+        queue: VecDeque::new(),
+        one_task,
+        done: false,
+        failures: 0,
     };
     futures_util::stream::unfold(state, |mut state| async move {
         let item = state.next().await?;
         Some((item, state))
     })
+    .right_stream()
 }
 
 /// A stream's position and connection.
@@ -184,7 +180,7 @@ impl Follow {
                             self.done = true;
                             return Some(Err(Error::protocol(format!(
                                 "an event of the stream at {} is over the {limit}-byte body cap",
-                                crate::transport::redacted(&self.url)
+                                redacted(&self.url)
                             ))));
                         }
                     }
@@ -265,7 +261,7 @@ impl Follow {
     }
 
     /// Opens the stream; `None` when the server says there is nothing more
-    /// (`204`).
+    /// (`204`). Failures are classified as every other request's are.
     async fn connect(&mut self) -> Result<Option<reqwest::Response>> {
         let transport = &self.client.inner.transport;
         let mut extra = HeaderMap::new();
@@ -274,21 +270,24 @@ impl Follow {
             extra.insert("last-event-id", HeaderValue::from(id));
         }
         let headers = transport.request_headers(&self.url, &extra);
-        let shown = crate::transport::redacted(&self.url);
-        let response = transport
-            .http
-            .get(self.url.clone())
-            .headers(headers)
-            .send()
-            .await
-            .map_err(|e| {
-                Error::new(
+        let shown = redacted(&self.url);
+        let sent = transport.http.get(self.url.clone()).headers(headers).send();
+        // The answer's head within the request timeout; the body then runs
+        // as long as the stream does.
+        let response = match tokio::time::timeout(transport.request_timeout, sent).await {
+            Ok(Ok(response)) => response,
+            Ok(Err(e)) => return Err(transport_error(&Method::GET, &shown, e)),
+            Err(_) => {
+                return Err(Error::new(
                     ErrorKind::Transport,
-                    format!("could not reach the event stream at {shown}"),
+                    format!(
+                        "no answer to GET {shown} in {:?}",
+                        transport.request_timeout
+                    ),
                 )
-                .with_source(e)
-                .transient(true)
-            })?;
+                .transient(true));
+            }
+        };
         let status = response.status();
         let is_stream = response
             .headers()
@@ -298,44 +297,40 @@ impl Follow {
         match status {
             StatusCode::OK if is_stream => {
                 self.failures = 0;
-                Ok(Some(response))
+                return Ok(Some(response));
             }
-            StatusCode::NO_CONTENT => Ok(None),
-            StatusCode::OK => Err(Error::unsupported(format!(
-                "{shown} answered without an event stream: this server has no events"
-            ))),
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(Error::new(
-                ErrorKind::Auth,
-                format!("the server refused the credentials for {shown}"),
-            )
-            .with_status(status)),
-            StatusCode::NOT_FOUND if self.one_task && is_problem(&response) => Err(Error::new(
-                ErrorKind::NotFound,
-                format!("there is no such task ({shown})"),
-            )
-            .with_status(status)),
-            StatusCode::NOT_FOUND
-            | StatusCode::METHOD_NOT_ALLOWED
-            | StatusCode::NOT_IMPLEMENTED => Err(Error::unsupported(format!(
-                "this server has no event stream ({status} from {shown})"
-            ))
-            .with_status(status)),
-            s if s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS => Err(Error::new(
-                ErrorKind::Server,
-                format!("the event stream at {shown} answered {status}"),
-            )
-            .with_status(status)
-            .transient(true)),
-            _ => {
-                let detail = detail_of(response).await;
-                Err(Error::new(
-                    ErrorKind::Rejected,
-                    format!("the event stream at {shown} answered {status}{detail}"),
-                )
-                .with_status(status))
-            }
+            StatusCode::NO_CONTENT => return Ok(None),
+            _ => {}
+        }
+        // A task this server does not know is our problem document; a route
+        // it does not have is any other 404.
+        let unknown_task = self.one_task && is_problem(&response);
+        let reply = Reply {
+            status,
+            headers: response.headers().clone(),
+            body: head_of(response).await,
+            elapsed: Duration::ZERO,
+            credentials_sent: transport.authorization.is_some() && transport.same_origin(&self.url),
+            span: tracing::Span::none(),
+        };
+        let error = error_for_reply(&Method::GET, &shown, &reply);
+        if status == StatusCode::OK || (absent(status) && !unknown_task) {
+            return Err(Error::unsupported("this server has no event stream").with_source(error));
+        }
+        Err(error)
+    }
+}
+
+/// The first 8 KiB of a refusal's body, enough for its problem document.
+async fn head_of(mut response: reqwest::Response) -> Bytes {
+    let mut body = Vec::new();
+    while body.len() < 8192 {
+        match response.chunk().await {
+            Ok(Some(bytes)) => body.extend_from_slice(&bytes),
+            _ => break,
         }
     }
+    Bytes::from(body)
 }
 
 /// Whether an answer is one of our problem documents (a task the server
@@ -346,22 +341,6 @@ fn is_problem(response: &reqwest::Response) -> bool {
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/problem+json"))
-}
-
-/// `: <the problem's detail>` of a refusal, read from at most 8 KiB of
-/// its body; empty when it has none.
-async fn detail_of(mut response: reqwest::Response) -> String {
-    let mut body = Vec::new();
-    while body.len() < 8192 {
-        match response.chunk().await {
-            Ok(Some(bytes)) => body.extend_from_slice(&bytes),
-            _ => break,
-        }
-    }
-    serde_json::from_slice::<serde_json::Value>(&body)
-        .ok()
-        .and_then(|v| v["detail"].as_str().map(|d| format!(": {d}")))
-        .unwrap_or_default()
 }
 
 /// The id an `overflow` event says to resume after.

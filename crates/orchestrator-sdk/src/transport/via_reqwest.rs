@@ -51,7 +51,7 @@ pub(super) fn send<'a>(
     }
 }
 
-fn transport_error(method: &Method, url: &Url, e: reqwest::Error) -> Error {
+pub(crate) fn transport_error(method: &Method, url: &Url, e: reqwest::Error) -> Error {
     if let Some(why) = tls_failure(&e) {
         let host = url.host_str().unwrap_or("the server");
         // A plaintext server answers a TLS hello with bytes that are no TLS

@@ -483,21 +483,21 @@ impl TaskStore for MemoryStore {
             // The log is in id order: start at the first event after the position.
             let start = s.events.partition_point(|e| e.id <= query.after);
             let f = &query.filter;
+            // The task's side of the filter; the states are the events'.
+            let of_tasks = TaskQuery {
+                statuses: Vec::new(),
+                after: None,
+                created_after: None,
+                created_before: None,
+                ..f.clone()
+            };
             let events = s.events[start..]
                 .iter()
                 .filter(|e| e.tenant == tenant)
                 .filter(|e| f.statuses.is_empty() || f.statuses.contains(&e.state))
                 .filter_map(|e| {
                     let task = &s.tasks.get(&e.task_id)?.record;
-                    let selected = TaskQuery {
-                        statuses: Vec::new(),
-                        after: None,
-                        created_after: None,
-                        created_before: None,
-                        ..f.clone()
-                    }
-                    .matches(task);
-                    selected.then(|| EventRecord {
+                    of_tasks.matches(task).then(|| EventRecord {
                         id: e.id,
                         kind: e.kind.clone(),
                         at: e.at,
