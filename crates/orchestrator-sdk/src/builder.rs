@@ -10,6 +10,7 @@ use url::Url;
 use crate::client::{Client, ClientInner};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
+use crate::events::Hubs;
 use crate::poll::PollOptions;
 use crate::transport::{H2c, Transport};
 
@@ -474,6 +475,7 @@ impl ClientBuilder {
                 ),
                 poll_options: self.poll_options,
                 clock: self.clock,
+                hubs: Hubs::default(),
             }),
         })
     }

@@ -10,6 +10,7 @@ use url::Url;
 use crate::builder::ClientBuilder;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::events::Hubs;
 use crate::models::{AnalyzeDocument, TaskId, TaskStatus};
 use crate::poll::{PollOptions, Poller};
 use crate::submit::Submit;
@@ -41,6 +42,8 @@ pub(crate) struct ClientInner {
     pub(crate) submit_slots: tokio::sync::Semaphore,
     pub(crate) poll_options: PollOptions,
     pub(crate) clock: Arc<dyn Clock>,
+    /// The stream the client's waits share, when the server has one.
+    pub(crate) hubs: Hubs,
 }
 
 impl fmt::Debug for Client {

@@ -445,6 +445,7 @@ fn read_acceptance(
         ));
         return Err(e.with_task(TaskRef::from(accepted)));
     }
+    client.inner.hubs.note_links(&reply.headers);
     if matches!(reply.status, StatusCode::OK | StatusCode::CREATED) && accepted.status().is_none() {
         tracing::debug!(status = %reply.status, "submit answered without a status body; will poll");
     }

@@ -2,16 +2,19 @@
 //! `orchestrator-server` binary (start it on a port, learn its address from
 //! what it prints, kill it with SIGKILL), find it from another package's
 //! tests, read a process's memory and CPU from `/proc`, print figures, make
-//! a throwaway CA, run a loopback `CONNECT` proxy, run a PostgreSQL cluster
-//! of a test's own to stop, restart and freeze.
+//! a throwaway CA, run a loopback `CONNECT` proxy or a relay that counts
+//! connections, run a PostgreSQL cluster of a test's own to stop, restart
+//! and freeze.
 
 #![allow(missing_docs)]
 
 mod postgres;
 mod proxy;
+mod relay;
 
 pub use postgres::PrivateCluster;
 pub use proxy::ConnectProxy;
+pub use relay::CountingRelay;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

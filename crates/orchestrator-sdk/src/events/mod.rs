@@ -6,7 +6,10 @@
 //! [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) by a server
 //! without it.
 
+mod hub;
 mod sse;
+
+pub(crate) use hub::{Hubs, Pushed, Subscription};
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -110,41 +113,65 @@ fn follow(
         // A URL that cannot be made (a task id of `..`) is the one item.
         Err(e) => return futures_util::stream::iter([Err(e)]).left_stream(),
     };
-    let state = Follow {
-        client,
-        url,
-        last_id: after,
-        body: None,
-        parser: sse::Parser::default(),
-        queue: VecDeque::new(),
-        one_task,
-        done: false,
-        failures: 0,
-    };
+    let state = Follow::new(client, url, after, one_task);
     futures_util::stream::unfold(state, |mut state| async move {
-        let item = state.next().await?;
-        Some((item, state))
+        loop {
+            match state.next().await? {
+                Ok(Delivery::Event(event)) => return Some((Ok(event), state)),
+                Ok(Delivery::Positioned) => {}
+                Err(e) => return Some((Err(e), state)),
+            }
+        }
     })
     .right_stream()
 }
 
+/// What a stream's connection brings: an event, or the position the
+/// server started it at (before any event came).
+pub(crate) enum Delivery {
+    Event(StreamEvent),
+    /// The stream is open and will carry every event after the position
+    /// it was given.
+    Positioned,
+}
+
 /// A stream's position and connection.
-struct Follow {
+pub(crate) struct Follow {
     client: Client,
     url: Url,
     /// The last event id seen: where a reconnect resumes.
     last_id: Option<u64>,
     body: Option<reqwest::Response>,
     parser: sse::Parser,
-    queue: VecDeque<Result<StreamEvent>>,
+    queue: VecDeque<Result<Delivery>>,
     /// One task's stream, which ends after its terminal event.
     one_task: bool,
     done: bool,
     failures: u32,
+    /// Connections in a row that the server ended within a second: a
+    /// server that closes every stream at once is not asked again at once.
+    quick_ends: u32,
+    opened_at: Option<std::time::Instant>,
 }
 
 impl Follow {
-    async fn next(&mut self) -> Option<Result<StreamEvent>> {
+    pub(crate) fn new(client: Client, url: Url, after: Option<u64>, one_task: bool) -> Follow {
+        Follow {
+            client,
+            url,
+            last_id: after,
+            body: None,
+            parser: sse::Parser::default(),
+            queue: VecDeque::new(),
+            one_task,
+            done: false,
+            failures: 0,
+            quick_ends: 0,
+            opened_at: None,
+        }
+    }
+
+    pub(crate) async fn next(&mut self) -> Option<Result<Delivery>> {
         loop {
             if let Some(item) = self.queue.pop_front() {
                 return Some(item);
@@ -153,6 +180,9 @@ impl Follow {
                 return None;
             }
             let Some(body) = &mut self.body else {
+                if self.quick_ends > 0 {
+                    tokio::time::sleep(pause_after(self.quick_ends)).await;
+                }
                 match self.connect().await {
                     Ok(Some(body)) => self.body = Some(body),
                     Ok(None) => self.done = true,
@@ -187,7 +217,13 @@ impl Follow {
                 }
                 // The server ended the stream (it shuts down, or the
                 // consumer fell behind): resume.
-                Ok(Ok(None)) => self.reset(),
+                Ok(Ok(None)) => {
+                    let quick = self
+                        .opened_at
+                        .is_some_and(|at| at.elapsed() < Duration::from_secs(1));
+                    self.quick_ends = if quick { self.quick_ends + 1 } else { 0 };
+                    self.reset();
+                }
                 Ok(Err(e)) => {
                     tracing::debug!(error = %e, "the event stream broke; resuming");
                     self.reset();
@@ -209,30 +245,36 @@ impl Follow {
 
     async fn pause(&mut self, error: &Error) {
         self.failures += 1;
-        let pause =
-            (Duration::from_millis(125) * 2u32.saturating_pow(self.failures)).min(MAX_PAUSE);
+        let pause = pause_after(self.failures);
         tracing::warn!(error = %error, ?pause, "could not reach the event stream; trying again");
         tokio::time::sleep(pause).await;
     }
 
     /// One message of the stream.
     fn take(&mut self, message: sse::Message) {
+        let Some(data) = message.data else {
+            // An id alone: where the server started (or moved) the stream.
+            if let Some(id) = message.id.as_deref().and_then(|i| i.trim().parse().ok()) {
+                self.last_id = Some(id);
+                self.queue.push_back(Ok(Delivery::Positioned));
+            }
+            return;
+        };
         match message.event.as_str() {
             "overflow" => {
                 // The server cut us off for falling behind; resume where it says.
-                if let Some(at) = resume_point(&message.data) {
+                if let Some(at) = resume_point(&data) {
                     self.last_id = Some(at);
                 }
                 self.reset();
             }
             "gap" => {
-                let value: serde_json::Value =
-                    serde_json::from_str(&message.data).unwrap_or_default();
+                let value: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
                 let field = |name: &str| value[name].as_u64().unwrap_or(0);
-                self.queue.push_back(Ok(StreamEvent::Gap {
+                self.queue.push_back(Ok(Delivery::Event(StreamEvent::Gap {
                     after: field("after"),
                     swept_through: field("swept_through"),
-                }));
+                })));
             }
             kind => {
                 let Some(id) = message
@@ -246,13 +288,14 @@ impl Follow {
                     return;
                 };
                 self.last_id = Some(id);
-                match TaskEvent::from_parts(id, kind, &message.data) {
+                match TaskEvent::from_parts(id, kind, &data) {
                     Ok(event) => {
                         if self.one_task && event.kind().is_terminal() {
                             self.done = true;
                             self.body = None;
                         }
-                        self.queue.push_back(Ok(StreamEvent::Task(Box::new(event))));
+                        self.queue
+                            .push_back(Ok(Delivery::Event(StreamEvent::Task(Box::new(event)))));
                     }
                     Err(e) => self.queue.push_back(Err(e)),
                 }
@@ -297,6 +340,7 @@ impl Follow {
         match status {
             StatusCode::OK if is_stream => {
                 self.failures = 0;
+                self.opened_at = Some(std::time::Instant::now());
                 return Ok(Some(response));
             }
             StatusCode::NO_CONTENT => return Ok(None),
@@ -319,6 +363,11 @@ impl Follow {
         }
         Err(error)
     }
+}
+
+/// The pause before the next attempt after `n` failed (or cut short) in a row.
+fn pause_after(n: u32) -> Duration {
+    (Duration::from_millis(125) * 2u32.saturating_pow(n.min(16))).min(MAX_PAUSE)
 }
 
 /// The first 8 KiB of a refusal's body, enough for its problem document.

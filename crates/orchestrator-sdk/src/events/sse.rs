@@ -10,8 +10,10 @@ pub(crate) struct Message {
     pub(crate) id: Option<String>,
     /// `event:` (empty: the default, `message`).
     pub(crate) event: String,
-    /// The `data:` lines, joined with `\n`.
-    pub(crate) data: String,
+    /// The `data:` lines, joined with `\n`; `None` for a block that only
+    /// set an id (which moves the resume position and dispatches nothing
+    /// else, as for a browser's `EventSource`).
+    pub(crate) data: Option<String>,
 }
 
 /// The parser's state between chunks.
@@ -69,8 +71,12 @@ impl Parser {
             self.held = 0;
             let id = self.id.take();
             let event = std::mem::take(&mut self.event);
-            // A message without data is not dispatched (the spec's rule).
-            let data = self.data.take()?;
+            // A message without data is not dispatched (the spec's rule),
+            // but an id in it still moves the resume position.
+            let data = self.data.take();
+            if data.is_none() && id.is_none() {
+                return None;
+            }
             return Some(Message { id, event, data });
         }
         let line = String::from_utf8_lossy(line);
@@ -111,13 +117,19 @@ mod tests {
 
     #[test]
     fn messages_cut_anywhere_and_any_line_ending_parse_the_same() {
-        let whole =
-            b"retry: 2000\n\nid: 7\nevent: completed\ndata: {\"a\":\ndata: 1}\n\n: keep-alive\n\n";
-        let expected = vec![Message {
-            id: Some("7".into()),
-            event: "completed".into(),
-            data: "{\"a\":\n1}".into(),
-        }];
+        let whole = b"retry: 2000\nid: 5\n\nretry: 1\n\nid: 7\nevent: completed\ndata: {\"a\":\ndata: 1}\n\n: keep-alive\n\n";
+        let expected = vec![
+            Message {
+                id: Some("5".into()),
+                event: String::new(),
+                data: None,
+            },
+            Message {
+                id: Some("7".into()),
+                event: "completed".into(),
+                data: Some("{\"a\":\n1}".into()),
+            },
+        ];
         assert_eq!(parse(&[whole]), expected);
         let bytes: Vec<&[u8]> = whole.chunks(1).collect();
         assert_eq!(parse(&bytes), expected);

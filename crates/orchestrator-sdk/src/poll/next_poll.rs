@@ -29,6 +29,9 @@ pub enum DelaySource {
     LongPoll,
     /// Shortened to end exactly at the wait's deadline.
     Deadline,
+    /// No poll is planned: the server pushes the task's next status over
+    /// its event stream (the delay is zero; the deadline still applies).
+    EventStream,
 }
 
 /// The pause chosen before the next poll, and why.

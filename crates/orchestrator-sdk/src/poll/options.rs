@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 /// | `long_poll_wait` | `Some(20 s)` |
 /// | `max_consecutive_errors` | 10 |
 /// | `first_answer_timeout` | 5 s |
+/// | `event_stream` | `true` |
 ///
 /// The fields are public to read and assign; `#[non_exhaustive]` means new
 /// settings may be added, so build one from [`PollOptions::default`] and
@@ -62,6 +63,12 @@ pub struct PollOptions {
     /// the server has answered anything — the submit's `202` counts — its
     /// outages are ridden out as `max_consecutive_errors` allows.
     pub first_answer_timeout: Duration,
+    /// On a server that advertises its event stream (a `Link: …;
+    /// rel="events"` on its answers), wait for pushed events instead of
+    /// polling: all the client's concurrent waits share one connection to
+    /// `GET /v1/events`, and each reads its task's status once, when it
+    /// starts. `false` keeps every wait polling (and long polling).
+    pub event_stream: bool,
 }
 
 impl Default for PollOptions {
@@ -74,6 +81,7 @@ impl Default for PollOptions {
             long_poll_wait: Some(Duration::from_secs(20)),
             max_consecutive_errors: 10,
             first_answer_timeout: Duration::from_secs(5),
+            event_stream: true,
         }
     }
 }
@@ -170,6 +178,19 @@ impl PollOptions {
     #[must_use]
     pub fn with_first_answer_timeout(mut self, timeout: Duration) -> Self {
         self.first_answer_timeout = timeout;
+        self
+    }
+
+    /// Sets [`event_stream`](Self::event_stream): `false` keeps waits
+    /// polling on a server that pushes events.
+    ///
+    /// ```
+    /// let o = orchestrator::PollOptions::default().with_event_stream(false);
+    /// assert!(!o.event_stream);
+    /// ```
+    #[must_use]
+    pub fn with_event_stream(mut self, enabled: bool) -> Self {
+        self.event_stream = enabled;
         self
     }
 

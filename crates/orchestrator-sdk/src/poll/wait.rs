@@ -16,6 +16,7 @@ use super::trend::{ProgressTrend, pace};
 use crate::backoff::Backoff;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
+use crate::events::{Pushed, Subscription};
 use crate::models::{TaskState, TaskStatus};
 use crate::retry_after::retry_after;
 use crate::task_ref::TaskRef;
@@ -31,6 +32,17 @@ const MIN_REQUEST_TIMEOUT: Duration = Duration::from_millis(100);
 /// already passed (`timeout(Duration::ZERO)`: look once): a look asked for
 /// must have time to answer.
 const LOOK_ONCE_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a wait lets the client's event stream take to open before it
+/// polls instead.
+const LIVE_WAIT: Duration = Duration::from_secs(10);
+/// How many times one wait registers with the event stream: a stream that
+/// ended is tried once more, then the wait polls.
+const MAX_REGISTRATIONS: u8 = 2;
+/// The next step of a wait whose events are pushed: no poll is planned.
+const PUSHED: NextPoll = NextPoll {
+    delay: Duration::ZERO,
+    source: DelaySource::EventStream,
+};
 
 /// One wait whose settings and status URL were checked when it started.
 pub(crate) struct Wait {
@@ -66,6 +78,12 @@ pub(crate) struct Wait {
     /// counts): until it has, connection failures end the wait after
     /// `first_answer_timeout` instead of being ridden out.
     answered: bool,
+    /// The wait's registration with the client's event stream.
+    push: Option<Subscription>,
+    /// A status was read after registering: the stream brings the rest.
+    confirmed: bool,
+    /// Registrations tried so far.
+    registrations: u8,
 }
 
 /// The part of an observation the next one is compared with: a wait keeps
@@ -134,6 +152,9 @@ impl Wait {
             span,
             polls: 0,
             answered: task.accepted().is_some(),
+            push: None,
+            confirmed: false,
+            registrations: 0,
         };
         if let Some(accepted) = task.accepted() {
             // A resubmit (same Idempotency-Key) of a task that already ended
@@ -260,6 +281,9 @@ impl Wait {
     /// retried quietly) or the wait has to end.
     async fn poll_until_observed(&mut self) -> Result<PollUpdate> {
         loop {
+            if let Some(pushed) = self.pushed().await {
+                return pushed;
+            }
             let pause = self
                 .time_left()
                 .map_or(self.pending, |l| self.pending.min(l));
@@ -293,8 +317,14 @@ impl Wait {
                     let waited = polled
                         .held
                         .is_some_and(|took| changed || took >= self.options.min_interval);
-                    let own = self.own_pace();
-                    let next = self.next_pause(own, polled.retry_after, waited);
+                    let next = if self.push.is_some() {
+                        // Read after registering: the stream brings the rest.
+                        self.confirmed = true;
+                        PUSHED
+                    } else {
+                        let own = self.own_pace();
+                        self.next_pause(own, polled.retry_after, waited)
+                    };
                     let update = self.observed(status, next);
                     record_next(&polled.span, update.next_poll());
                     return Ok(update);
@@ -349,6 +379,83 @@ impl Wait {
         }
     }
 
+    /// Waits for the event stream's news of the task instead of polling,
+    /// once registered with it and its status read; `None` when a status
+    /// request is due instead (the read after registering or after a gap,
+    /// or polling without a stream).
+    async fn pushed(&mut self) -> Option<Result<PollUpdate>> {
+        if self.push.is_none() {
+            self.register().await;
+            return None;
+        }
+        if !self.confirmed {
+            return None;
+        }
+        let left = self.time_left();
+        let clock = self.client.inner.clock.clone();
+        let push = self.push.as_mut()?;
+        let pushed = match left {
+            None => Some(push.next().await),
+            Some(left) => tokio::select! {
+                biased;
+                pushed = push.next() => Some(pushed),
+                () = clock.sleep(left) => None,
+            },
+        };
+        match pushed {
+            None => {
+                let e = self.timed_out();
+                Some(Err(self.fail(e)))
+            }
+            Some(Pushed::Status(status)) => {
+                self.trend
+                    .observe(self.client.inner.clock.elapsed(), &status);
+                Some(Ok(self.observed(*status, PUSHED)))
+            }
+            Some(Pushed::Resync) => {
+                self.confirmed = false;
+                self.pending = Duration::ZERO;
+                None
+            }
+            Some(Pushed::Lost) => {
+                // Events may have passed unseen: read at once, then poll
+                // (or register again, if the stream can be had).
+                self.push = None;
+                self.confirmed = false;
+                self.pending = Duration::ZERO;
+                None
+            }
+        }
+    }
+
+    /// Registers the wait with the client's event stream when the server
+    /// has one, and waits for the stream to be positioned: every event
+    /// after that is routed here, and the status read next covers the rest.
+    async fn register(&mut self) {
+        if !self.options.event_stream
+            || self.registrations >= MAX_REGISTRATIONS
+            || !self.client.inner.hubs.available()
+        {
+            return;
+        }
+        let Some(id) = self.task.task_id() else {
+            return;
+        };
+        self.registrations += 1;
+        let Some(mut push) = self.client.inner.hubs.subscribe(&self.client, id.as_str()) else {
+            return;
+        };
+        let bound = self.time_left().map_or(LIVE_WAIT, |l| l.min(LIVE_WAIT));
+        if tokio::time::timeout(bound, push.live())
+            .await
+            .unwrap_or(false)
+        {
+            self.push = Some(push);
+            self.confirmed = false;
+            self.pending = Duration::ZERO;
+        }
+    }
+
     fn next_pause(
         &self,
         own: NextPoll,
@@ -398,7 +505,12 @@ impl Wait {
             ..Outgoing::default()
         };
         let mut timeout = inner.transport.request_timeout;
-        if let Some(wait) = self.options.long_poll_seconds(left) {
+        // A wait on the event stream reads the status as it is now.
+        let long_poll = match self.push {
+            Some(_) => None,
+            None => self.options.long_poll_seconds(left),
+        };
+        if let Some(wait) = long_poll {
             if let Ok(v) = HeaderValue::from_str(&format!("wait={wait}")) {
                 outgoing.headers.insert(PREFER, v);
             }
@@ -429,6 +541,7 @@ impl Wait {
                 };
             }
         };
+        inner.hubs.note_links(&reply.headers);
         Polled {
             answered: true,
             retry_after: retry_after(&reply.headers, inner.clock.now()),

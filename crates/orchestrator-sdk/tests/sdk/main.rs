@@ -6,6 +6,7 @@ mod support;
 
 mod cancel_and_status;
 mod errors;
+mod event_stream;
 mod h2c;
 mod listing;
 mod long_polling;

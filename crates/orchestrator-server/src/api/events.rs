@@ -209,12 +209,18 @@ async fn follow(
     one_task: bool,
     tx: mpsc::Sender<Event>,
 ) {
+    let _open = state.shared.metrics.event_stream_open();
     let stall = state.shared.limits.event_stall;
     let mut changes = state.shared.lifecycle.hub().any_change();
     let mut shutdown = state.shared.shutdown.clone();
     let mut first = true;
-    let retry = Event::default().retry(Duration::from_millis(RECONNECT_MS));
-    if let Handed::Stop = hand(&tx, retry, stall, query.after).await {
+    // The first message sets the client's reconnect delay and, with an id
+    // and no data, its resume position: a stream that started "now" can
+    // then be resumed without losing what happens before its first event.
+    let start = Event::default()
+        .retry(Duration::from_millis(RECONNECT_MS))
+        .id(query.after.to_string());
+    if let Handed::Stop = hand(&tx, start, stall, query.after).await {
         return;
     }
     loop {

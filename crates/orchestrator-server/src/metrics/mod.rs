@@ -79,6 +79,7 @@ struct MetricSet {
     requests: Family<RequestLabels, Counter>,
     request_duration: Family<RouteLabels, Histogram>,
     long_polls_held: Gauge,
+    event_streams_open: Gauge,
     store_errors: Family<OperationLabels, Counter>,
     queue_depth: Gauge,
     running: Gauge,
@@ -120,6 +121,7 @@ impl MetricSet {
             requests: Family::default(),
             request_duration: Family::new_with_constructor(seconds_histogram),
             long_polls_held: Gauge::default(),
+            event_streams_open: Gauge::default(),
             store_errors: Family::default(),
             queue_depth: Gauge::default(),
             running: Gauge::default(),
@@ -169,6 +171,11 @@ impl MetricSet {
             "long_polls_held",
             "Status requests being held right now",
             m.long_polls_held.clone(),
+        );
+        registry.register(
+            "event_streams_open",
+            "Server-Sent Event streams being followed right now",
+            m.event_streams_open.clone(),
         );
         registry.register(
             "store_errors",
@@ -262,6 +269,14 @@ impl Metrics {
         HeldLongPoll(self.clone())
     }
 
+    /// Counts an open event stream until the guard drops.
+    pub(crate) fn event_stream_open(&self) -> OpenEventStream {
+        if let Some(m) = self.set() {
+            m.event_streams_open.inc();
+        }
+        OpenEventStream(self.clone())
+    }
+
     pub(crate) fn store_error(&self, operation: &str, kind: crate::store::StoreErrorKind) {
         let Some(m) = self.set() else { return };
         m.store_errors
@@ -299,6 +314,17 @@ impl Drop for HeldLongPoll {
     fn drop(&mut self) {
         if let Some(m) = self.0.set() {
             m.long_polls_held.dec();
+        }
+    }
+}
+
+/// An event stream being followed, counted while it lives.
+pub(crate) struct OpenEventStream(Metrics);
+
+impl Drop for OpenEventStream {
+    fn drop(&mut self) {
+        if let Some(m) = self.0.set() {
+            m.event_streams_open.dec();
         }
     }
 }

@@ -45,7 +45,7 @@ pub(crate) async fn the_seed_flow_runs_end_to_end_with_visible_progress() {
     server.shutdown().await.unwrap();
 }
 
-pub(crate) async fn the_sdk_long_polls_this_server() {
+pub(crate) async fn the_sdk_long_polls_this_server_when_told_not_to_use_its_event_stream() {
     let mut config = config();
     config.work_delay = Duration::from_secs(3);
     let server = start(config).await;
@@ -56,6 +56,7 @@ pub(crate) async fn the_sdk_long_polls_this_server() {
         .unwrap();
     let sources: Vec<_> = client
         .poll(&accepted)
+        .poll_options(client.poll_options().clone().with_event_stream(false))
         .map(|u| u.unwrap().delay_source())
         .collect()
         .await;

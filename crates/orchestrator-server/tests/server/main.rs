@@ -32,6 +32,7 @@ mod retention;
 mod router;
 #[cfg(feature = "postgres")]
 mod scale_out;
+mod shared_stream;
 mod ssrf;
 mod startup;
 mod store;
@@ -98,6 +99,11 @@ fn tests() -> Vec<Test> {
         test!(both, event_stream::a_tasks_stream_begins_with_its_current_status_and_ends_after_its_terminal_event),
         test!(both, event_stream::resuming_after_the_last_event_id_loses_nothing_and_repeats_nothing),
         test!(both, event_stream::a_consumer_that_stops_reading_is_cut_off_with_the_point_to_resume_from),
+        test!(both, shared_stream::a_thousand_waits_on_one_client_share_one_stream_and_hold_no_request),
+        test!(both, shared_stream::no_finish_is_missed_however_it_falls_against_a_wait_starting),
+        test!(both, shared_stream::a_wait_on_a_task_that_already_finished_ends_at_once),
+        test!(both, shared_stream::waits_ride_out_a_dropped_stream_and_miss_nothing),
+        test!(both, shared_stream::waits_told_not_to_use_the_stream_long_poll_as_before),
         test!(sqlite_only, tls::the_sdk_trusts_an_extra_root_and_talks_https_with_http2),
         test!(sqlite_only, tls::a_wrong_name_or_an_untrusted_ca_is_a_tls_error_and_is_not_retried),
         test!(sqlite_only, tls::a_renewed_certificate_is_served_without_a_restart),
@@ -114,7 +120,7 @@ fn tests() -> Vec<Test> {
         test!(both, documents::work_delay_paces_a_task_evenly),
         test!(both, documents::private_literal_addresses_end_the_task_forbidden_and_no_request_leaves),
         test!(both, end_to_end::the_seed_flow_runs_end_to_end_with_visible_progress),
-        test!(both, end_to_end::the_sdk_long_polls_this_server),
+        test!(both, end_to_end::the_sdk_long_polls_this_server_when_told_not_to_use_its_event_stream),
         test!(both, end_to_end::resubmitting_with_the_same_key_returns_the_same_task),
         test!(both, end_to_end::a_running_task_can_be_cancelled_and_stays_cancelled),
         test!(both, end_to_end::a_running_task_says_what_it_is_doing_and_a_finished_one_does_not),
