@@ -5,8 +5,12 @@
 //! ```sh
 //! cargo bench --bench sdk_scale -- --tasks 10000 [--http2] [--no-long-poll]
 //!     [--submit-concurrency N] [--max-submits N] [--max-idle N] [--keep-results]
-//!     [--tls] [--bare-h2]
+//!     [--tls] [--bare-h2] [--no-event-stream]
 //! ```
+//!
+//! By default the waits share the server's event stream (one
+//! `GET /v1/events` for all of them, no request held per wait);
+//! `--no-event-stream` makes each wait long poll (or poll) instead.
 //!
 //! `--http2` speaks h2c with prior knowledge, so every wait shares one
 //! connection; without it each wait in flight holds an HTTP/1.1 connection.
@@ -114,6 +118,8 @@ async fn main() {
     if !long_poll {
         options.long_poll_wait = None;
     }
+    let event_stream = !flag("--no-event-stream");
+    options.event_stream = event_stream;
     // The certificate names `localhost`, not the address the server prints.
     let base = server.url.replace("127.0.0.1", "localhost");
     let mut builder = Client::builder(&base)
@@ -187,10 +193,10 @@ async fn main() {
     if let Some(Err(e)) = outcomes.iter().find(|o| o.is_err()) {
         println!("first error: {e}");
     }
-    let mode = if long_poll {
-        "long polling"
-    } else {
-        "plain polling"
+    let mode = match (event_stream && bare.is_none(), long_poll) {
+        (true, _) => "over the event stream",
+        (false, true) => "long polling",
+        (false, false) => "plain polling",
     };
     let protocol = match (bare.is_some(), tls, http2) {
         (true, _, _) => "waits on bare hyper HTTP/2 (h2c), submits through the SDK",

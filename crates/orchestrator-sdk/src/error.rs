@@ -97,6 +97,11 @@ pub enum ErrorKind {
     /// (`404`/`405`/`501` on an extension such as listing or retrying
     /// tasks). A server that knows only the contract answers so.
     Unsupported,
+    /// A webhook delivery failed verification
+    /// ([`webhooks::verify`](crate::webhooks::verify)): a header missing,
+    /// its timestamp outside the tolerance, no signature matching, or a
+    /// body that is not an event.
+    InvalidWebhook,
 }
 
 /// What the kind is called in messages: `authentication failed`, `not
@@ -122,6 +127,7 @@ impl ErrorKind {
             ErrorKind::NoResult => "no result",
             ErrorKind::Tls => "TLS failure",
             ErrorKind::Unsupported => "not supported by the server",
+            ErrorKind::InvalidWebhook => "invalid webhook delivery",
         }
     }
 }

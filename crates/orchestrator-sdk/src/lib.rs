@@ -19,6 +19,7 @@ mod retry_after;
 mod submit;
 mod task_ref;
 mod transport;
+pub mod webhooks;
 
 pub use accepted::Accepted;
 pub use builder::ClientBuilder;
@@ -27,7 +28,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use models::{
     AnalyzeDocument, AnalyzeDocumentResult, CancelledCount, DEFAULT_PAGE_SIZE, FilterError,
     LABELS_HEADER, LabelError, Labels, MAX_PAGE_SIZE, Problem, Sentiment, StreamEvent, TaskError,
-    TaskEvent, TaskEventKind, TaskFilter, TaskId, TaskPage, TaskState, TaskStatus,
+    TaskEvent, TaskEventKind, TaskFilter, TaskId, TaskPage, TaskState, TaskStatus, WebhookDelivery,
 };
 pub use poll::{DelaySource, NextPoll, Outcome, PollOptions, PollUpdate, Poller};
 pub use retry_after::{parse_retry_after, retry_after};

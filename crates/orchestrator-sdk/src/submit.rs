@@ -19,6 +19,7 @@ use crate::poll::{DelaySource, NextPoll};
 use crate::retry_after::retry_after;
 use crate::task_ref::{TaskRef, task_id_from_url};
 use crate::transport::{Outgoing, Reply, error_for_reply, record_next};
+use crate::webhooks::WEBHOOK_HEADER;
 
 /// The header that makes a resubmission return the original task.
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -49,6 +50,8 @@ pub struct Submit {
     labels: Labels,
     /// The first label refused, reported when the submit is awaited.
     bad_label: Option<Error>,
+    /// Where the server is to post the task's finish.
+    webhook: Option<String>,
 }
 
 /// What a submit asks for.
@@ -92,6 +95,7 @@ impl Submit {
             idempotency_key: None,
             labels: Labels::new(),
             bad_label: None,
+            webhook: None,
         }
     }
 
@@ -132,6 +136,29 @@ impl Submit {
         self
     }
 
+    /// Asks the server to post the task's finish (`task.completed`,
+    /// `task.failed` or `task.cancelled`) to `url`, signed as
+    /// [`webhooks`](crate::webhooks) describes. It travels in the
+    /// `Task-Webhook` header, outside the action's body; the server refuses
+    /// a URL it may not reach (a private address, say) with `400`. A URL
+    /// that is not absolute `http`/`https` fails the submit when it is
+    /// awaited, before anything is sent. A retry keeps the original's
+    /// webhook and takes none of its own.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: orchestrator::Client) -> Result<(), orchestrator::Error> {
+    /// use orchestrator::AnalyzeDocument;
+    /// let accepted = client
+    ///     .analyze_document("bot-abc-123", &AnalyzeDocument::new("https://example.com/q3.pdf"))
+    ///     .webhook("https://hooks.example.com/orchestrator")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn webhook(mut self, url: impl Into<String>) -> Self {
+        self.webhook = Some(url.into());
+        self
+    }
+
     /// Sends this `Idempotency-Key` instead of a random one, so that running
     /// the same script twice returns the same task instead of creating two.
     ///
@@ -157,10 +184,12 @@ impl Submit {
             idempotency_key,
             labels,
             bad_label,
+            webhook,
         } = self;
         if let Some(e) = bad_label {
             return Err(e);
         }
+        let webhook_header = webhook.as_deref().map(webhook_value).transpose()?;
         let (url, body) = match target {
             Target::Action {
                 bot_id,
@@ -179,6 +208,11 @@ impl Submit {
                 if !labels.is_empty() {
                     return Err(Error::invalid_input(
                         "a retry keeps the labels of the task it retries; it takes none of its own",
+                    ));
+                }
+                if webhook_header.is_some() {
+                    return Err(Error::invalid_input(
+                        "a retry keeps the webhook of the task it retries; it takes none of its own",
                     ));
                 }
                 let mut url = client.status_url(&task)?;
@@ -212,6 +246,9 @@ impl Submit {
             headers.insert(IDEMPOTENCY_KEY, key_header.clone());
             if let Some(labels) = &labels_header {
                 headers.insert(LABELS_HEADER, labels.clone());
+            }
+            if let Some(webhook) = &webhook_header {
+                headers.insert(WEBHOOK_HEADER, webhook.clone());
             }
             let outgoing = Outgoing {
                 headers,
@@ -471,6 +508,21 @@ fn is_accepted(status: StatusCode) -> bool {
         status,
         StatusCode::ACCEPTED | StatusCode::OK | StatusCode::CREATED
     )
+}
+
+/// A webhook URL as the `Task-Webhook` header carries it: absolute
+/// `http` or `https` with a host.
+fn webhook_value(url: &str) -> Result<HeaderValue> {
+    let parsed = Url::parse(url.trim()).map_err(|e| {
+        Error::invalid_input(format!("the webhook `{url}` is not an absolute URL ({e})"))
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(Error::invalid_input(format!(
+            "the webhook `{url}` is not an http or https URL with a host"
+        )));
+    }
+    HeaderValue::from_str(parsed.as_str())
+        .map_err(|_| Error::invalid_input("the webhook URL cannot be sent in a header"))
 }
 
 #[cfg(test)]

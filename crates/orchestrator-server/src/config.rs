@@ -276,6 +276,10 @@ impl Default for ConnectionLimits {
 /// | `max_attempts` | 3 |
 /// | `durable_commits` | true |
 /// | `faults` | none |
+/// | `webhooks` | none (a submit naming a webhook is refused) |
+/// | `webhook_retry_delays` | [`DEFAULT_RETRY_DELAYS`](crate::DEFAULT_RETRY_DELAYS) (over 31 h) |
+/// | `webhook_timeout` | 10 s |
+/// | `webhook_endpoint_concurrency` | 4 |
 /// | `clock` | [`SystemClock`] |
 #[derive(Clone)]
 pub struct ServerConfig {
@@ -359,6 +363,16 @@ pub struct ServerConfig {
     pub durable_commits: bool,
     /// Fault injection, for tests.
     pub faults: Option<Faults>,
+    /// Each tenant's webhook signing secrets and default endpoint, from
+    /// `--webhook-secrets-file`; a tenant without is refused webhooks.
+    pub webhooks: Vec<crate::webhooks::TenantWebhooks>,
+    /// The pauses between the tries of a webhook delivery; after the last
+    /// one it is given up.
+    pub webhook_retry_delays: Vec<Duration>,
+    /// How long one try of a delivery may take.
+    pub webhook_timeout: Duration,
+    /// Tries in flight at once to one endpoint (scheme, host and port).
+    pub webhook_endpoint_concurrency: usize,
     /// The source of wall-clock time (a `VirtualClock` in tests).
     pub clock: Arc<dyn Clock>,
 }
@@ -389,6 +403,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("connections", &self.connections)
             .field("lease", &self.lease)
             .field("faults", &self.faults)
+            .field("webhooks", &self.webhooks)
             .finish_non_exhaustive()
     }
 }
@@ -428,6 +443,10 @@ impl Default for ServerConfig {
             max_attempts: 3,
             durable_commits: true,
             faults: None,
+            webhooks: Vec::new(),
+            webhook_retry_delays: crate::webhooks::DEFAULT_RETRY_DELAYS.to_vec(),
+            webhook_timeout: Duration::from_secs(10),
+            webhook_endpoint_concurrency: 4,
             clock: Arc::new(SystemClock::new()),
         }
     }

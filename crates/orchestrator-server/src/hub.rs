@@ -305,6 +305,7 @@ mod tests {
             attempts: 1,
             labels: Default::default(),
             retry_of: None,
+            webhook_url: None,
         }
     }
 

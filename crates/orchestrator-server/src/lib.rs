@@ -56,6 +56,7 @@ mod store;
 mod tenants;
 mod timestamps;
 mod tls;
+mod webhooks;
 mod worker;
 
 pub use api::{AppState, app};
@@ -72,8 +73,12 @@ pub use store::PostgresStore;
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use store::SqliteStore;
 pub use store::{
-    Cancelled, Change, ChangeFeed, Claim, Counts, Cursor, EventPage, EventQuery, EventRecord,
-    Finish, MemoryStore, NewTask, Reaped, RunRef, StoreError, StoreErrorKind, StoreFuture,
-    Submitted, TaskQuery, TaskRecord, TaskStore, WORKER_LOST,
+    Cancelled, Change, ChangeFeed, Claim, Counts, Cursor, Delivery, DeliveryClaim, DeliveryReport,
+    DeliveryResult, DeliveryState, EventPage, EventQuery, EventRecord, Finish, MemoryStore,
+    NewTask, Reaped, RunRef, StoreError, StoreErrorKind, StoreFuture, Submitted, TaskQuery,
+    TaskRecord, TaskStore, WORKER_LOST,
 };
 pub use tenants::{KeysFileError, TenantKey};
+pub use webhooks::{
+    DEFAULT_RETRY_DELAYS, TenantWebhooks, WebhookSecretsError, parse_webhook_secrets,
+};

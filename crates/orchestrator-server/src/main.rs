@@ -53,6 +53,13 @@ struct Args {
     #[arg(long, env = "ORCHESTRATOR_API_KEYS_FILE", value_name = "PATH")]
     api_keys_file: Option<PathBuf>,
 
+    /// Webhook signing secrets, one `TENANT whsec_SECRET [URL]` per line
+    /// (`default` for the single key's tenant); two lines for a tenant
+    /// while rotating (both sign); a URL makes it the tenant's default
+    /// endpoint. Without one, submits naming a webhook are refused.
+    #[arg(long, env = "ORCHESTRATOR_WEBHOOK_SECRETS_FILE", value_name = "PATH")]
+    webhook_secrets_file: Option<PathBuf>,
+
     /// Run without authentication. Only for local experiments.
     #[arg(long)]
     insecure_no_auth: bool,
@@ -98,8 +105,9 @@ struct Args {
     #[arg(long, env = "ORCHESTRATOR_ALLOW_PRIVATE_NETWORKS")]
     allow_private_networks: bool,
 
-    /// One private IP:PORT documents may still come from, named by that
-    /// literal address in the URL (repeatable), e.g. an internal document server.
+    /// One private IP:PORT documents may still come from and webhooks may
+    /// still go to, named by that literal address in the URL (repeatable),
+    /// e.g. an internal document server or receiver.
     #[arg(long, value_name = "IP:PORT")]
     allow_private_origin: Vec<SocketAddr>,
 
@@ -409,6 +417,16 @@ fn config(args: Args) -> anyhow::Result<ServerConfig> {
         }
         None => Vec::new(),
     };
+    let webhooks = match &args.webhook_secrets_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| {
+                format!("cannot read the webhook secrets file {}", path.display())
+            })?;
+            orchestrator_server::parse_webhook_secrets(&text)
+                .with_context(|| format!("the webhook secrets file {}", path.display()))?
+        }
+        None => Vec::new(),
+    };
     let rate_limit = args.rate_limit.map(|mut limit| {
         if let Some(burst) = args.rate_limit_burst {
             limit.burst = burst;
@@ -441,6 +459,7 @@ fn config(args: Args) -> anyhow::Result<ServerConfig> {
         documents_dir: args.documents_dir,
         allow_private_networks: args.allow_private_networks,
         allow_private_origins: args.allow_private_origin,
+        webhooks,
         fetch_proxy: args.fetch_proxy,
         task_ttl: args.task_ttl,
         sweep_every: args.sweep_every,

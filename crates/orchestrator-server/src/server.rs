@@ -16,7 +16,7 @@ use crate::error::StartError;
 use crate::store::TaskStore;
 use crate::timestamps::millis;
 use crate::worker::{self, ActiveRuns, WorkerContext};
-use crate::{connections, hub, maintenance, metrics};
+use crate::{connections, hub, maintenance, metrics, webhooks};
 
 /// How long shutdown waits for workers to reach a checkpoint.
 const WORKER_GRACE: Duration = Duration::from_secs(10);
@@ -149,6 +149,18 @@ impl Server {
             metrics: state.shared.metrics.clone(),
             active: ActiveRuns::default(),
         });
+        let deliverer = webhooks::Deliverer::new(
+            lifecycle.clone(),
+            config.clock.clone(),
+            state.shared.metrics.clone(),
+            ctx.instance.clone(),
+            &config.webhooks,
+            config.webhook_retry_delays.clone(),
+            config.webhook_timeout,
+            config.webhook_endpoint_concurrency,
+            state.shared.guard.clone(),
+        )
+        .map_err(io::Error::other)?;
         let worker_handles: Vec<JoinHandle<()>> = (0..config.workers)
             .map(|i| tokio::spawn(worker::run_worker(ctx.clone(), i)))
             .collect();
@@ -172,6 +184,7 @@ impl Server {
             )),
             tokio::spawn(maintenance::heartbeat(ctx.clone())),
             tokio::spawn(maintenance::reap(ctx.clone(), config.max_attempts)),
+            tokio::spawn(webhooks::run(Arc::new(deliverer))),
         ];
         let metrics_server = metrics_listener.map(|listener| {
             let app = metrics::router(state.shared.metrics.clone(), lifecycle.clone());

@@ -11,6 +11,7 @@ mod task_id;
 mod task_page;
 mod task_state;
 mod task_status;
+mod webhook_delivery;
 
 pub use analyze::{AnalyzeDocument, AnalyzeDocumentResult, Sentiment};
 pub use labels::{LABELS_HEADER, LabelError, Labels};
@@ -22,3 +23,4 @@ pub use task_id::TaskId;
 pub use task_page::{CancelledCount, TaskPage};
 pub use task_state::TaskState;
 pub use task_status::TaskStatus;
+pub use webhook_delivery::WebhookDelivery;

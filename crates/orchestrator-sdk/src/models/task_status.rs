@@ -360,6 +360,21 @@ impl TaskStatus {
         self
     }
 
+    /// Sets the `webhook` field: where the task's finish is posted and how
+    /// that went (an extension: it is kept among the extra fields).
+    pub fn with_webhook(mut self, delivery: &super::WebhookDelivery) -> TaskStatus {
+        if let Ok(value) = serde_json::to_value(delivery) {
+            self.set_raw("webhook", value.clone());
+            self.extra.insert("webhook".to_owned(), value);
+        }
+        self
+    }
+
+    /// The task's webhook, when the server reports one (and it decodes).
+    pub fn webhook(&self) -> Option<super::WebhookDelivery> {
+        serde_json::from_value(self.extra.get("webhook")?.clone()).ok()
+    }
+
     /// Adds a field outside the contract (kept in [`extra`](Self::extra)).
     /// The contract's own field names are refused: use their methods.
     ///

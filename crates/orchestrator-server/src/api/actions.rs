@@ -51,11 +51,16 @@ pub(crate) async fn submit(
     let request: AnalyzeDocument = decode_request(&input)?;
     let input = check_analyze_document(&state, request)?;
     let labels = labels(&headers)?;
+    let webhook_url = super::webhook::callback(&state, &tenant, &headers)?;
 
     let id = format!("task-{}", uuid::Uuid::new_v4());
     // serde_json's map is ordered, so equal bodies serialise equally; the
-    // labels are part of the request.
-    let fingerprint = format!("{bot_id}\n{action}\n{input}\n{}", labels.to_header_value());
+    // labels and the webhook are part of the request.
+    let fingerprint = format!(
+        "{bot_id}\n{action}\n{input}\n{}\n{}",
+        labels.to_header_value(),
+        webhook_url.as_deref().unwrap_or("")
+    );
     let new = NewTask {
         id,
         tenant: tenant.clone(),
@@ -64,6 +69,7 @@ pub(crate) async fn submit(
         input,
         labels,
         retry_of: None,
+        webhook_url,
         idempotency_key: key.clone(),
         fingerprint,
         now: millis(&*state.shared.clock),

@@ -103,6 +103,7 @@ mod tests {
             attempts: 0,
             labels: Default::default(),
             retry_of: None,
+            webhook_url: None,
         }
     }
 

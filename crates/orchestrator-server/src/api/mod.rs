@@ -19,6 +19,7 @@ mod retry;
 mod retry_after;
 mod state;
 mod tasks;
+mod webhook;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -33,6 +34,7 @@ use tower_http::validate_request::ValidateRequestHeaderLayer;
 
 pub(crate) use problem::ApiError;
 pub use state::AppState;
+pub(crate) use tasks::status_body;
 
 /// The router of the whole API, to serve with axum or test with `oneshot`.
 ///

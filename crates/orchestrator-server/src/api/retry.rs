@@ -44,6 +44,7 @@ pub(crate) async fn retry_task(
         input: old.input,
         labels: old.labels,
         retry_of: Some(old.id.clone()),
+        webhook_url: old.webhook_url,
         idempotency_key: key.clone(),
         // One key, one retry of one task.
         fingerprint: format!("retry\n{}", old.id),

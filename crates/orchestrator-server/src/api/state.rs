@@ -1,5 +1,6 @@
 //! The state every handler shares, made once from the server's settings.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,12 +10,13 @@ use tokio::sync::watch;
 use super::faults::FaultInjector;
 use super::rate_limit::SubmitLimiter;
 use crate::config::ServerConfig;
-use crate::document::{Fetcher, FetcherConfig};
+use crate::document::{Fetcher, FetcherConfig, Guard};
 use crate::error::StartError;
 use crate::lifecycle::Lifecycle;
 use crate::metrics::Metrics;
 use crate::store::TaskStore;
 use crate::tenants::{Authenticator, DEFAULT_TENANT, TenantKey};
+use crate::webhooks::TenantWebhooks;
 
 /// What the handlers share: the tasks (through their `Lifecycle`), the
 /// fetcher, the keys, the limits, the settings.
@@ -44,6 +46,10 @@ pub(crate) struct Shared {
     pub(crate) metrics: Metrics,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) trust_request_id: bool,
+    /// Each tenant's webhook secrets and default endpoint.
+    pub(crate) webhooks: HashMap<String, TenantWebhooks>,
+    /// Where a webhook may point (the rule documents follow too).
+    pub(crate) guard: Guard,
 }
 
 impl std::fmt::Debug for AppState {
@@ -104,7 +110,18 @@ impl AppState {
         } else {
             Metrics::default()
         };
+        let guard = Guard {
+            allow_private: config.allow_private_networks,
+            allow_origins: config.allow_private_origins.clone(),
+        };
+        let webhooks = config
+            .webhooks
+            .iter()
+            .map(|t| (t.tenant.clone(), t.clone()))
+            .collect();
         let shared = Shared {
+            webhooks,
+            guard,
             lifecycle: Arc::new(Lifecycle::new(store, metrics.clone())),
             fetcher,
             shutdown: shutdown_rx,

@@ -7,7 +7,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Extension, State};
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
-use orchestrator::{TaskError, TaskState, TaskStatus};
+use orchestrator::{TaskError, TaskState, TaskStatus, WebhookDelivery};
 
 use super::AppState;
 use super::extract::ApiPath;
@@ -16,7 +16,7 @@ use super::problem::ApiError;
 use super::retry_after::retry_after_seconds;
 use crate::hub::SharedRecord;
 use crate::lifecycle::CancelOutcome;
-use crate::store::TaskRecord;
+use crate::store::{DeliveryState, TaskRecord};
 use crate::tenants::Tenant;
 use crate::timestamps::{millis, rfc3339_ms};
 
@@ -49,7 +49,21 @@ pub(crate) async fn get_task(
     };
     drop(long_poll);
 
-    let mut response = json(answer.body()?);
+    let body = match &answer.task().webhook_url {
+        // A task with a webhook says how its delivery stands.
+        Some(url) => {
+            let delivery = state
+                .shared
+                .lifecycle
+                .store()
+                .delivery_of(&tenant, &task_id)
+                .await?;
+            let status = status_body(answer.task()).with_webhook(&webhook_view(url, delivery));
+            Bytes::from(serde_json::to_vec(&status).map_err(ApiError::internal)?)
+        }
+        None => answer.body()?,
+    };
+    let mut response = json(body);
     let task = answer.task();
     let h = response.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -69,6 +83,20 @@ pub(crate) async fn get_task(
         h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     Ok(response)
+}
+
+/// The `webhook` field of a status: the URL, and how its delivery stands
+/// once the task has finished.
+fn webhook_view(url: &str, delivery: Option<DeliveryState>) -> WebhookDelivery {
+    let mut view = WebhookDelivery::new(url);
+    if let Some(d) = delivery {
+        view.state = Some(d.state);
+        view.attempts = d.attempts;
+        view.last_error = d.last_error;
+        view.delivered_at = d.delivered_at.map(rfc3339_ms);
+        view.next_attempt_at = d.next_attempt_at.map(rfc3339_ms);
+    }
+    view
 }
 
 /// A status body, as the JSON response both handlers send.

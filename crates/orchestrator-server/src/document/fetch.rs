@@ -1,6 +1,6 @@
 //! Getting the bytes of a document from `http(s)://`, `file://` or `data:`.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -8,7 +8,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use reqwest::header::CONTENT_TYPE;
 use url::Url;
 
-use super::network_guard::{PublicOnlyResolver, is_public_address};
+use super::network_guard::{Guard, PublicOnlyResolver};
 use super::{
     DOCUMENT_FORBIDDEN, DOCUMENT_TOO_LARGE, DOCUMENT_UNREACHABLE, DocumentError, MediaType,
 };
@@ -45,13 +45,6 @@ pub(crate) struct FetcherConfig {
     /// environment's proxy variables are never used: a proxy resolves the
     /// names it is given, past the resolver that guards them here.
     pub proxy: Option<Url>,
-}
-
-/// What a destination is checked against.
-#[derive(Debug, Clone)]
-struct Guard {
-    allow_private: bool,
-    allow_origins: Vec<SocketAddr>,
 }
 
 /// Fetches documents under the SSRF, size and path rules.
@@ -310,31 +303,6 @@ impl Fetcher {
     }
 }
 
-impl Guard {
-    /// Refuses a URL whose host is a literal private, loopback or
-    /// link-local address (unless that exact address and port is allowed).
-    /// Host *names* are checked on their resolved addresses by the
-    /// resolver; literal addresses never reach it, so they are checked here
-    /// — for the first URL and for every redirect. The WHATWG URL parser
-    /// has already turned `http://2130706433/` and `http://0x7f.1/` into
-    /// `127.0.0.1`.
-    fn destination_allowed(&self, url: &Url) -> Result<(), String> {
-        let Some(ip) = literal_ip(url) else {
-            return Ok(());
-        };
-        if self.allow_private || is_public_address(ip) {
-            return Ok(());
-        }
-        let port = url.port_or_known_default().unwrap_or(0);
-        if self.allow_origins.contains(&SocketAddr::new(ip, port)) {
-            return Ok(());
-        }
-        Err(format!(
-            "{ip} is a private, loopback or link-local address, which this server may not fetch from"
-        ))
-    }
-}
-
 /// A redirect the guard refused.
 #[derive(Debug)]
 struct Forbidden(String);
@@ -357,14 +325,6 @@ fn forbidden_redirect(error: &(dyn std::error::Error + 'static)) -> Option<Strin
         cur = e.source();
     }
     None
-}
-
-fn literal_ip(url: &Url) -> Option<IpAddr> {
-    match url.host()? {
-        url::Host::Ipv4(v4) => Some(IpAddr::V4(v4)),
-        url::Host::Ipv6(v6) => Some(IpAddr::V6(v6)),
-        url::Host::Domain(_) => None,
-    }
 }
 
 fn host(url: &Url) -> String {

@@ -4,6 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use url::Url;
 
 /// Whether `ip` is on the public internet: not loopback, private, link-local,
 /// shared (CGNAT), unspecified, broadcast, multicast, benchmarking,
@@ -69,6 +70,47 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || (s[0] == 0x2001 && s[1] == 0) // Teredo: a tunnel to somewhere unknowable
         || (s[0] == 0x0064 && s[1] == 0xff9b) // NAT64 outside the well-known /96 (RFC 8215 local use)
         || (s[0] == 0x0100 && s[1..4] == [0, 0, 0])) // discard-only (RFC 6666)
+}
+
+/// What a destination is checked against: the same rule for documents
+/// and for webhook callbacks.
+#[derive(Debug, Clone)]
+pub(crate) struct Guard {
+    pub(crate) allow_private: bool,
+    pub(crate) allow_origins: Vec<SocketAddr>,
+}
+
+impl Guard {
+    /// Refuses a URL whose host is a literal private, loopback or
+    /// link-local address (unless that exact address and port is allowed).
+    /// Host *names* are checked on their resolved addresses by the
+    /// resolver; literal addresses never reach it, so they are checked here
+    /// — for the first URL and for every redirect. The WHATWG URL parser
+    /// has already turned `http://2130706433/` and `http://0x7f.1/` into
+    /// `127.0.0.1`.
+    pub(crate) fn destination_allowed(&self, url: &Url) -> Result<(), String> {
+        let Some(ip) = literal_ip(url) else {
+            return Ok(());
+        };
+        if self.allow_private || is_public_address(ip) {
+            return Ok(());
+        }
+        let port = url.port_or_known_default().unwrap_or(0);
+        if self.allow_origins.contains(&SocketAddr::new(ip, port)) {
+            return Ok(());
+        }
+        Err(format!(
+            "{ip} is a private, loopback or link-local address, which this server may not fetch from"
+        ))
+    }
+}
+
+fn literal_ip(url: &Url) -> Option<IpAddr> {
+    match url.host()? {
+        url::Host::Ipv4(v4) => Some(IpAddr::V4(v4)),
+        url::Host::Ipv6(v6) => Some(IpAddr::V6(v6)),
+        url::Host::Domain(_) => None,
+    }
 }
 
 /// A DNS resolver that drops non-public addresses, so the check applies to

@@ -55,6 +55,11 @@ struct RouteLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct WebhookLabels {
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OperationLabels {
     operation: String,
     /// The [`StoreErrorKind`](crate::store::StoreErrorKind): `unavailable`,
@@ -80,6 +85,8 @@ struct MetricSet {
     request_duration: Family<RouteLabels, Histogram>,
     long_polls_held: Gauge,
     event_streams_open: Gauge,
+    webhook_attempts: Family<WebhookLabels, Counter>,
+    webhook_lag: Histogram,
     store_errors: Family<OperationLabels, Counter>,
     queue_depth: Gauge,
     running: Gauge,
@@ -122,6 +129,8 @@ impl MetricSet {
             request_duration: Family::new_with_constructor(seconds_histogram),
             long_polls_held: Gauge::default(),
             event_streams_open: Gauge::default(),
+            webhook_attempts: Family::default(),
+            webhook_lag: seconds_histogram(),
             store_errors: Family::default(),
             queue_depth: Gauge::default(),
             running: Gauge::default(),
@@ -176,6 +185,16 @@ impl MetricSet {
             "event_streams_open",
             "Server-Sent Event streams being followed right now",
             m.event_streams_open.clone(),
+        );
+        registry.register(
+            "webhook_deliveries",
+            "Webhook tries, by outcome (delivered, retried, failed: given up, stopped: 410)",
+            m.webhook_attempts.clone(),
+        );
+        registry.register(
+            "webhook_delivery_lag_seconds",
+            "From a task's finish to its webhook's delivery",
+            m.webhook_lag.clone(),
         );
         registry.register(
             "store_errors",
@@ -267,6 +286,21 @@ impl Metrics {
             m.long_polls_held.inc();
         }
         HeldLongPoll(self.clone())
+    }
+
+    /// Counts a webhook try by how it ended.
+    pub(crate) fn webhook_attempt(&self, outcome: &'static str) {
+        let Some(m) = self.set() else { return };
+        m.webhook_attempts
+            .get_or_create(&WebhookLabels { outcome })
+            .inc();
+    }
+
+    /// Records how long after its task finished a webhook was delivered.
+    pub(crate) fn webhook_lag(&self, lag: std::time::Duration) {
+        if let Some(m) = self.set() {
+            m.webhook_lag.observe(lag.as_secs_f64());
+        }
     }
 
     /// Counts an open event stream until the guard drops.

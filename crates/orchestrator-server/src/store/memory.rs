@@ -13,8 +13,9 @@ use orchestrator::{TaskEventKind, TaskState};
 
 use super::events::{EventPage, EventQuery, EventRecord, as_of, kind_of_change};
 use super::{
-    Cancelled, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreFuture, Submitted, TaskQuery,
-    TaskRecord, TaskStore, WORKER_LOST,
+    Cancelled, Claim, Counts, Delivery, DeliveryClaim, DeliveryReport, DeliveryResult,
+    DeliveryState, Finish, NewTask, Reaped, RunRef, StoreFuture, Submitted, TaskQuery, TaskRecord,
+    TaskStore, WORKER_LOST,
 };
 
 /// Tasks in memory. One process owns them, so a start-up finds none to
@@ -38,6 +39,24 @@ struct State {
     next_event: i64,
     /// Per tenant, the newest event the sweep deleted.
     horizons: HashMap<String, i64>,
+    /// Webhook deliveries by event id.
+    deliveries: std::collections::BTreeMap<i64, StoredDelivery>,
+}
+
+/// A delivery, as the database's `webhook_deliveries` row.
+#[derive(Debug)]
+struct StoredDelivery {
+    tenant: String,
+    task_id: String,
+    kind: String,
+    url: String,
+    at: i64,
+    state: &'static str,
+    attempts: u32,
+    next_attempt_at: i64,
+    last_error: Option<String>,
+    delivered_at: Option<i64>,
+    lease: Option<(String, i64)>,
 }
 
 /// What the database triggers write: the event, and the task's state and
@@ -108,6 +127,28 @@ impl State {
         };
         self.next_event += 1;
         let r = &task.record;
+        // The database's trigger: a terminal event of a task with a
+        // webhook is a delivery.
+        if kind.is_terminal()
+            && let Some(url) = &r.webhook_url
+        {
+            self.deliveries.insert(
+                self.next_event,
+                StoredDelivery {
+                    tenant: r.tenant.clone(),
+                    task_id: r.id.clone(),
+                    kind: kind.as_str().to_owned(),
+                    url: url.clone(),
+                    at,
+                    state: "pending",
+                    attempts: 0,
+                    next_attempt_at: at,
+                    last_error: None,
+                    delivered_at: None,
+                    lease: None,
+                },
+            );
+        }
         self.events.push(Event {
             id: self.next_event,
             tenant: r.tenant.clone(),
@@ -211,6 +252,7 @@ impl TaskStore for MemoryStore {
                 attempts: 0,
                 labels: task.labels,
                 retry_of: task.retry_of,
+                webhook_url: task.webhook_url,
             };
             let seq = s.next_seq;
             s.next_seq += 1;
@@ -453,6 +495,8 @@ impl TaskStore for MemoryStore {
             }
             let gone: std::collections::HashSet<&str> =
                 old.iter().map(|(_, id)| id.as_str()).collect();
+            s.deliveries
+                .retain(|_, d| !old.iter().any(|(_, id)| *id == d.task_id));
             let State {
                 events, horizons, ..
             } = s;
@@ -536,6 +580,85 @@ impl TaskStore for MemoryStore {
                 .rev()
                 .find(|e| e.task_id == task_id)
                 .map(|e| e.id)
+        })
+    }
+
+    fn claim_deliveries(&self, claim: &DeliveryClaim) -> StoreFuture<'_, Vec<Delivery>> {
+        let claim = claim.clone();
+        self.with(move |s| {
+            let mut due: Vec<(i64, i64)> = s
+                .deliveries
+                .iter()
+                .filter(|(_, d)| {
+                    d.state == "pending"
+                        && d.next_attempt_at <= claim.now
+                        && d.lease.as_ref().is_none_or(|(_, until)| *until < claim.now)
+                })
+                .map(|(id, d)| (d.next_attempt_at, *id))
+                .collect();
+            due.sort();
+            due.truncate(claim.limit as usize);
+            let mut out = Vec::with_capacity(due.len());
+            for (_, id) in due {
+                let Some(d) = s.deliveries.get_mut(&id) else {
+                    continue;
+                };
+                let Some(task) = s.tasks.get(&d.task_id) else {
+                    continue;
+                };
+                d.lease = Some((claim.instance.clone(), claim.lease_until));
+                out.push(Delivery {
+                    event_id: id,
+                    tenant: d.tenant.clone(),
+                    kind: d.kind.clone(),
+                    url: d.url.clone(),
+                    at: d.at,
+                    attempts: d.attempts,
+                    task: task.record.clone(),
+                });
+            }
+            out
+        })
+    }
+
+    fn record_delivery(&self, report: &DeliveryReport) -> StoreFuture<'_, ()> {
+        let report = report.clone();
+        self.with(move |s| {
+            let Some(d) = s.deliveries.get_mut(&report.event_id) else {
+                return;
+            };
+            if d.lease
+                .as_ref()
+                .is_none_or(|(by, _)| *by != report.instance)
+            {
+                return;
+            }
+            d.lease = None;
+            d.attempts = report.attempts;
+            d.state = report.result.state();
+            d.last_error.clone_from(&report.error);
+            match report.result {
+                DeliveryResult::Delivered => d.delivered_at = Some(report.now),
+                DeliveryResult::Retry { next_at } => d.next_attempt_at = next_at,
+                DeliveryResult::GaveUp | DeliveryResult::Stopped => {}
+            }
+        })
+    }
+
+    fn delivery_of(&self, tenant: &str, task_id: &str) -> StoreFuture<'_, Option<DeliveryState>> {
+        let (tenant, task_id) = (tenant.to_owned(), task_id.to_owned());
+        self.with(move |s| {
+            s.deliveries
+                .values()
+                .rev()
+                .find(|d| d.tenant == tenant && d.task_id == task_id)
+                .map(|d| DeliveryState {
+                    state: d.state.to_owned(),
+                    attempts: d.attempts,
+                    last_error: d.last_error.clone(),
+                    delivered_at: d.delivered_at,
+                    next_attempt_at: (d.state == "pending").then_some(d.next_attempt_at),
+                })
         })
     }
 

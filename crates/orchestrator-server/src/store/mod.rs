@@ -17,10 +17,15 @@ macro_rules! task_columns {
     () => {
         "id, tenant, bot_id, action, input, status, progress, result, error_code, \
          error_message, created_at, started_at, completed_at, attempts, progress_message, \
-         labels, retry_of"
+         labels, retry_of, webhook_url"
     };
 }
 
+/// How many columns `task_columns!` names: a join's own columns follow.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) const TASK_COLUMN_COUNT: usize = 18;
+
+mod deliveries;
 mod events;
 mod listing;
 mod memory;
@@ -36,6 +41,7 @@ use std::time::Duration;
 use orchestrator::{Labels, TaskError, TaskState};
 use serde_json::Value;
 
+pub use deliveries::{Delivery, DeliveryClaim, DeliveryReport, DeliveryResult, DeliveryState};
 pub use events::{EventPage, EventQuery, EventRecord};
 pub use listing::{Cursor, TaskQuery};
 
@@ -215,6 +221,8 @@ pub struct TaskRecord {
     pub labels: Labels,
     /// The task it was submitted again from, when it is a retry.
     pub retry_of: Option<String>,
+    /// Where its finish is posted (a webhook), if anywhere.
+    pub webhook_url: Option<String>,
 }
 
 impl TaskRecord {
@@ -255,6 +263,8 @@ pub struct NewTask {
     pub labels: Labels,
     /// The task it retries, if it is a retry.
     pub retry_of: Option<String>,
+    /// Where its finish is to be posted, if anywhere.
+    pub webhook_url: Option<String>,
     /// The client's `Idempotency-Key`, if any (scoped to the tenant).
     pub idempotency_key: Option<String>,
     /// What makes two submits "the same request" for that key.
@@ -413,6 +423,14 @@ pub trait TaskStore: Send + Sync + 'static {
     fn newest_event(&self, tenant: &str) -> StoreFuture<'_, i64>;
     /// The id of a tenant's task's newest event (`None`: no such task).
     fn last_event(&self, tenant: &str, task_id: &str) -> StoreFuture<'_, Option<i64>>;
+    /// Leases up to `claim.limit` webhook deliveries that are due and not
+    /// leased by a live lease, oldest due first; on a shared database
+    /// each is leased by one instance at a time.
+    fn claim_deliveries(&self, claim: &DeliveryClaim) -> StoreFuture<'_, Vec<Delivery>>;
+    /// Records a try of a delivery this instance leased (and ends the lease).
+    fn record_delivery(&self, report: &DeliveryReport) -> StoreFuture<'_, ()>;
+    /// The newest delivery of a task of `tenant`.
+    fn delivery_of(&self, tenant: &str, task_id: &str) -> StoreFuture<'_, Option<DeliveryState>>;
     /// Deletes up to `limit` tasks that finished before `before`, with their
     /// events; returns how many went.
     fn delete_finished(&self, before: i64, limit: u32) -> StoreFuture<'_, u64>;

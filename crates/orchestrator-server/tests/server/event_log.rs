@@ -29,6 +29,7 @@ fn task(id: &str, tenant: &str, labels: &[(&str, &str)], retry_of: Option<&str>)
         input,
         labels: set,
         retry_of: retry_of.map(Into::into),
+        webhook_url: None,
         idempotency_key: None,
         now: 1_000,
     }

@@ -38,6 +38,7 @@ mod startup;
 mod store;
 mod tenants;
 mod tls;
+mod webhooks;
 
 /// This package's server binary, which cargo builds for its tests.
 pub(crate) fn server_bin() -> &'static std::path::Path {
@@ -99,6 +100,16 @@ fn tests() -> Vec<Test> {
         test!(both, event_stream::a_tasks_stream_begins_with_its_current_status_and_ends_after_its_terminal_event),
         test!(both, event_stream::resuming_after_the_last_event_id_loses_nothing_and_repeats_nothing),
         test!(both, event_stream::a_consumer_that_stops_reading_is_cut_off_with_the_point_to_resume_from),
+        test!(both, webhooks::a_finished_task_is_posted_signed_and_the_sdk_verifies_it),
+        test!(both, webhooks::failed_tries_are_retried_with_the_same_webhook_id_until_one_is_taken),
+        test!(both, webhooks::a_410_stops_an_endpoint_and_a_spent_schedule_gives_up),
+        test!(both, webhooks::a_rotating_tenant_signs_with_both_secrets),
+        test!(both, webhooks::a_tenants_default_endpoint_gets_the_tasks_that_name_none),
+        test!(both, webhooks::callback_urls_follow_the_document_address_rules),
+        test!(both, webhooks::a_submit_naming_a_webhook_without_a_secret_is_refused),
+        test!(both, webhooks::a_receiver_that_hangs_does_not_hold_up_other_endpoints),
+        test!(postgres_only, webhooks::exactly_one_instance_delivers_each_event),
+        test!(sqlite_only, webhooks::a_delivery_pending_when_the_server_is_killed_is_made_after_restart),
         test!(both, shared_stream::a_thousand_waits_on_one_client_share_one_stream_and_hold_no_request),
         test!(both, shared_stream::no_finish_is_missed_however_it_falls_against_a_wait_starting),
         test!(both, shared_stream::a_wait_on_a_task_that_already_finished_ends_at_once),

@@ -26,6 +26,7 @@ fn task(id: &str, key: Option<&str>, now: i64) -> NewTask {
         input,
         labels: Default::default(),
         retry_of: None,
+        webhook_url: None,
         idempotency_key: key.map(Into::into),
         now,
     }

@@ -32,11 +32,14 @@ use tokio_postgres::{NoTls, Row};
 
 use super::{
     Cancelled, ChangeFeed, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreError,
-    StoreErrorKind, StoreFuture, Submitted, TaskQuery, TaskRecord, TaskStore, WORKER_LOST,
+    StoreErrorKind, StoreFuture, Submitted, TASK_COLUMN_COUNT, TaskQuery, TaskRecord, TaskStore,
+    WORKER_LOST,
 };
 use crate::config::{DatabaseTimeouts, DatabaseUrl};
+use crate::store::deliveries::DELIVERY_COLUMNS;
 use crate::store::events::{self, EventPage, EventQuery};
 use crate::store::listing::{self, Param};
+use crate::store::{Delivery, DeliveryClaim, DeliveryReport, DeliveryResult, DeliveryState};
 
 /// The channel of task changes; the payload is `"<instance> <task id>"`.
 const TASK_CHANNEL: &str = "orchestrator_task";
@@ -52,7 +55,8 @@ const GET_TASK: &str = concat!("SELECT ", task_columns!(), " FROM tasks WHERE id
 /// [`COLUMNS`] of the table aliased `t`, where a join makes names ambiguous.
 const T_COLUMNS: &str = "t.id, t.tenant, t.bot_id, t.action, t.input, t.status, t.progress, \
                          t.result, t.error_code, t.error_message, t.created_at, t.started_at, \
-                         t.completed_at, t.attempts, t.progress_message, t.labels, t.retry_of";
+                         t.completed_at, t.attempts, t.progress_message, t.labels, t.retry_of, \
+                         t.webhook_url";
 
 fn pg_err(e: tokio_postgres::Error) -> StoreError {
     // The driver's own message is only "db error"; the server's says what.
@@ -252,8 +256,13 @@ impl PostgresStore {
 }
 
 fn from_row(row: &Row) -> Result<TaskRecord, StoreError> {
+    from_row_at(row, 0)
+}
+
+/// A task from the row's columns from `at` on (a join's own come first).
+fn from_row_at(row: &Row, at: usize) -> Result<TaskRecord, StoreError> {
     let json = |s: Option<String>| s.and_then(|s| serde_json::from_str::<Value>(&s).ok());
-    let status: String = row.try_get(5).map_err(pg_err)?;
+    let status: String = row.try_get(at + 5).map_err(pg_err)?;
     let state = match TaskState::parse(&status) {
         TaskState::Unknown(other) => {
             return Err(StoreError::new(format!(
@@ -262,31 +271,32 @@ fn from_row(row: &Row) -> Result<TaskRecord, StoreError> {
         }
         known => known,
     };
-    let code: Option<String> = row.try_get(8).map_err(pg_err)?;
-    let message: Option<String> = row.try_get(9).map_err(pg_err)?;
-    let progress: Option<i16> = row.try_get(6).map_err(pg_err)?;
-    let attempts: i32 = row.try_get(13).map_err(pg_err)?;
+    let code: Option<String> = row.try_get(at + 8).map_err(pg_err)?;
+    let message: Option<String> = row.try_get(at + 9).map_err(pg_err)?;
+    let progress: Option<i16> = row.try_get(at + 6).map_err(pg_err)?;
+    let attempts: i32 = row.try_get(at + 13).map_err(pg_err)?;
     Ok(TaskRecord {
-        id: row.try_get(0).map_err(pg_err)?,
-        tenant: row.try_get(1).map_err(pg_err)?,
-        bot_id: row.try_get(2).map_err(pg_err)?,
-        action: row.try_get(3).map_err(pg_err)?,
-        input: json(row.try_get(4).map_err(pg_err)?).unwrap_or(Value::Null),
+        id: row.try_get(at).map_err(pg_err)?,
+        tenant: row.try_get(at + 1).map_err(pg_err)?,
+        bot_id: row.try_get(at + 2).map_err(pg_err)?,
+        action: row.try_get(at + 3).map_err(pg_err)?,
+        input: json(row.try_get(at + 4).map_err(pg_err)?).unwrap_or(Value::Null),
         state,
         progress: progress.map(|p| p.clamp(0, 100) as u8),
-        progress_message: row.try_get(14).map_err(pg_err)?,
-        result: json(row.try_get(7).map_err(pg_err)?),
+        progress_message: row.try_get(at + 14).map_err(pg_err)?,
+        result: json(row.try_get(at + 7).map_err(pg_err)?),
         error: code.map(|c| TaskError::new(c, message.unwrap_or_default())),
-        created_at: row.try_get(10).map_err(pg_err)?,
-        started_at: row.try_get(11).map_err(pg_err)?,
-        completed_at: row.try_get(12).map_err(pg_err)?,
+        created_at: row.try_get(at + 10).map_err(pg_err)?,
+        started_at: row.try_get(at + 11).map_err(pg_err)?,
+        completed_at: row.try_get(at + 12).map_err(pg_err)?,
         attempts: u32::try_from(attempts.max(0)).unwrap_or(0),
         labels: row
-            .try_get::<_, Option<String>>(15)
+            .try_get::<_, Option<String>>(at + 15)
             .map_err(pg_err)?
             .and_then(|s| serde_json::from_str(&s).ok())
             .unwrap_or_default(),
-        retry_of: row.try_get(16).map_err(pg_err)?,
+        retry_of: row.try_get(at + 16).map_err(pg_err)?,
+        webhook_url: row.try_get(at + 17).map_err(pg_err)?,
     })
 }
 
@@ -415,8 +425,8 @@ impl TaskStore for PostgresStore {
                 .query_one(
                     &format!(
                         "INSERT INTO tasks (id, tenant, bot_id, action, input, status, created_at, updated_at,
-                                            labels, retry_of)
-                         VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $6, $7, $8)
+                                            labels, retry_of, webhook_url)
+                         VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $6, $7, $8, $9)
                          RETURNING {COLUMNS}"
                     ),
                     &[
@@ -430,6 +440,7 @@ impl TaskStore for PostgresStore {
                             .then(|| serde_json::to_string(&task.labels).ok())
                             .flatten(),
                         &task.retry_of,
+                        &task.webhook_url,
                     ],
                 )
                 .await
@@ -839,18 +850,19 @@ impl TaskStore for PostgresStore {
             let mut events = Vec::with_capacity(rows.len());
             for row in &rows {
                 let task = from_row(row)?;
-                let kind: String = row.try_get(18).map_err(pg_err)?;
-                let status: String = row.try_get(20).map_err(pg_err)?;
+                let e = TASK_COLUMN_COUNT;
+                let kind: String = row.try_get(e + 1).map_err(pg_err)?;
+                let status: String = row.try_get(e + 3).map_err(pg_err)?;
                 events.push(events::event_of(
                     task,
-                    row.try_get(17).map_err(pg_err)?,
+                    row.try_get(e).map_err(pg_err)?,
                     &kind,
-                    row.try_get(19).map_err(pg_err)?,
+                    row.try_get(e + 2).map_err(pg_err)?,
                     &status,
-                    row.try_get::<_, Option<i16>>(21)
+                    row.try_get::<_, Option<i16>>(e + 4)
                         .map_err(pg_err)?
                         .map(i64::from),
-                    row.try_get(22).map_err(pg_err)?,
+                    row.try_get(e + 5).map_err(pg_err)?,
                 ));
             }
             let swept_through = client
@@ -901,6 +913,112 @@ impl TaskStore for PostgresStore {
                 .map_err(pg_err)?
                 .try_get(0)
                 .map_err(pg_err)
+        })
+    }
+
+    fn claim_deliveries(&self, claim: &DeliveryClaim) -> StoreFuture<'_, Vec<Delivery>> {
+        let claim = claim.clone();
+        self.bounded("claim deliveries", async move {
+            let client = self.client().await?;
+            // SKIP LOCKED: instances claiming at once take different rows;
+            // the lease keeps a row from others until it runs out.
+            let sql = format!(
+                "WITH due AS (
+                     SELECT event_id FROM webhook_deliveries
+                     WHERE state = 'pending' AND next_attempt_at <= $3
+                       AND (lease_until IS NULL OR lease_until < $3)
+                     ORDER BY next_attempt_at LIMIT $4
+                     FOR UPDATE SKIP LOCKED),
+                 leased AS (
+                     UPDATE webhook_deliveries d SET leased_by = $1, lease_until = $2
+                     FROM due WHERE d.event_id = due.event_id
+                     RETURNING d.*)
+                 SELECT {DELIVERY_COLUMNS}, {T_COLUMNS} FROM leased d
+                 JOIN tasks t ON t.id = d.task_id"
+            );
+            let limit = i64::from(claim.limit);
+            let rows = client
+                .query(
+                    &sql,
+                    &[&claim.instance, &claim.lease_until, &claim.now, &limit],
+                )
+                .await
+                .map_err(pg_err)?;
+            rows.iter()
+                .map(|row| {
+                    let attempts: i32 = row.try_get(5).map_err(pg_err)?;
+                    Ok(Delivery {
+                        event_id: row.try_get(0).map_err(pg_err)?,
+                        tenant: row.try_get(1).map_err(pg_err)?,
+                        kind: row.try_get(2).map_err(pg_err)?,
+                        url: row.try_get(3).map_err(pg_err)?,
+                        at: row.try_get(4).map_err(pg_err)?,
+                        attempts: u32::try_from(attempts.max(0)).unwrap_or(0),
+                        task: from_row_at(row, 6)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn record_delivery(&self, report: &DeliveryReport) -> StoreFuture<'_, ()> {
+        let r = report.clone();
+        self.bounded("record delivery", async move {
+            let client = self.client().await?;
+            let next_at = match r.result {
+                DeliveryResult::Retry { next_at } => Some(next_at),
+                _ => None,
+            };
+            let delivered_at = (r.result == DeliveryResult::Delivered).then_some(r.now);
+            let attempts = i32::try_from(r.attempts).unwrap_or(i32::MAX);
+            client
+                .execute(
+                    "UPDATE webhook_deliveries SET state = $1, attempts = $2,
+                         next_attempt_at = COALESCE($3, next_attempt_at), last_error = $4,
+                         delivered_at = $5, leased_by = NULL, lease_until = NULL
+                     WHERE event_id = $6 AND leased_by = $7",
+                    &[
+                        &r.result.state(),
+                        &attempts,
+                        &next_at,
+                        &r.error,
+                        &delivered_at,
+                        &r.event_id,
+                        &r.instance,
+                    ],
+                )
+                .await
+                .map_err(pg_err)?;
+            Ok(())
+        })
+    }
+
+    fn delivery_of(&self, tenant: &str, task_id: &str) -> StoreFuture<'_, Option<DeliveryState>> {
+        let (tenant, id) = (tenant.to_owned(), task_id.to_owned());
+        self.bounded("delivery of a task", async move {
+            let client = self.client().await?;
+            let row = client
+                .query_opt(
+                    "SELECT state, attempts, last_error, delivered_at, next_attempt_at
+                     FROM webhook_deliveries WHERE task_id = $1 AND tenant = $2
+                     ORDER BY event_id DESC LIMIT 1",
+                    &[&id, &tenant],
+                )
+                .await
+                .map_err(pg_err)?;
+            row.map(|r| {
+                let state: String = r.try_get(0).map_err(pg_err)?;
+                let attempts: i32 = r.try_get(1).map_err(pg_err)?;
+                let next: i64 = r.try_get(4).map_err(pg_err)?;
+                Ok(DeliveryState {
+                    attempts: u32::try_from(attempts.max(0)).unwrap_or(0),
+                    last_error: r.try_get(2).map_err(pg_err)?,
+                    delivered_at: r.try_get(3).map_err(pg_err)?,
+                    next_attempt_at: (state == "pending").then_some(next),
+                    state,
+                })
+            })
+            .transpose()
         })
     }
 

@@ -12,7 +12,7 @@ use crate::store::StoreError;
 const MIGRATION_LOCK: i64 = 0x6f72_6368;
 
 /// Each step's SQL; step `n` is schema version `n + 1`.
-const STEPS: [&str; 6] = [
+const STEPS: [&str; 7] = [
     // 1: tasks, idempotency keys, and the indexes of the queue, the reaper
     // and the sweep. `seq` orders the queue by insertion, not by any
     // instance's clock; input and result are text because jsonb reorders
@@ -161,6 +161,40 @@ const STEPS: [&str; 6] = [
     END $$;
     CREATE TRIGGER tasks_event_horizon BEFORE DELETE ON tasks
         FOR EACH ROW EXECUTE FUNCTION orchestrator_event_horizon();",
+    // 7: webhooks. A task may name where its finish is posted; each
+    // terminal event of such a task becomes a delivery, in the
+    // transaction that logged it (the trigger), so no finish can commit
+    // without its delivery. A delivery is leased by one instance while it
+    // is being sent, and goes with its event when the sweep deletes it.
+    "ALTER TABLE tasks ADD COLUMN webhook_url text;
+    CREATE TABLE webhook_deliveries (
+        event_id        bigint PRIMARY KEY REFERENCES task_events (id) ON DELETE CASCADE,
+        tenant          text NOT NULL,
+        task_id         text NOT NULL,
+        type            text NOT NULL,
+        url             text NOT NULL,
+        at              bigint NOT NULL,
+        state           text NOT NULL DEFAULT 'pending',
+        attempts        integer NOT NULL DEFAULT 0,
+        next_attempt_at bigint NOT NULL,
+        last_error      text,
+        delivered_at    bigint,
+        leased_by       text,
+        lease_until     bigint
+    );
+    CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
+        WHERE state = 'pending';
+    CREATE INDEX webhook_deliveries_by_task ON webhook_deliveries (task_id);
+    CREATE FUNCTION orchestrator_webhook_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO webhook_deliveries (event_id, tenant, task_id, type, url, at, next_attempt_at)
+            SELECT NEW.id, NEW.tenant, NEW.task_id, NEW.type, t.webhook_url, NEW.at, NEW.at
+            FROM tasks t WHERE t.id = NEW.task_id AND t.webhook_url IS NOT NULL;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER task_events_webhook AFTER INSERT ON task_events
+        FOR EACH ROW WHEN (NEW.type IN ('completed', 'failed', 'cancelled'))
+        EXECUTE FUNCTION orchestrator_webhook_delivery();",
 ];
 
 /// Brings the schema up to date.

@@ -20,11 +20,13 @@ use serde_json::Value;
 
 use super::{
     Cancelled, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreError, StoreFuture, Submitted,
-    TaskQuery, TaskRecord, TaskStore, WORKER_LOST,
+    TASK_COLUMN_COUNT, TaskQuery, TaskRecord, TaskStore, WORKER_LOST,
 };
 use crate::config::Database;
+use crate::store::deliveries::DELIVERY_COLUMNS;
 use crate::store::events::{self, EventPage, EventQuery};
 use crate::store::listing::{self, Param};
+use crate::store::{Delivery, DeliveryClaim, DeliveryReport, DeliveryResult, DeliveryState};
 
 mod owner;
 mod schema;
@@ -169,40 +171,48 @@ impl SqliteStore {
 }
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<TaskRecord> {
+    from_row_at(row, 0)
+}
+
+/// A task from the row's columns from `at` on (a join's own come first).
+fn from_row_at(row: &Row<'_>, at: usize) -> rusqlite::Result<TaskRecord> {
     let json = |s: Option<String>| s.and_then(|s| serde_json::from_str::<Value>(&s).ok());
-    let status: String = row.get(5)?;
+    let status: String = row.get(at + 5)?;
     let state = match TaskState::parse(&status) {
         TaskState::Unknown(other) => {
             return Err(rusqlite::Error::FromSqlConversionFailure(
-                5,
+                at + 5,
                 rusqlite::types::Type::Text,
                 format!("unknown task status `{other}` in the database").into(),
             ));
         }
         known => known,
     };
-    let code: Option<String> = row.get(8)?;
-    let message: Option<String> = row.get(9)?;
+    let code: Option<String> = row.get(at + 8)?;
+    let message: Option<String> = row.get(at + 9)?;
     Ok(TaskRecord {
-        id: row.get(0)?,
-        tenant: row.get(1)?,
-        bot_id: row.get(2)?,
-        action: row.get(3)?,
-        input: json(row.get(4)?).unwrap_or(Value::Null),
+        id: row.get(at)?,
+        tenant: row.get(at + 1)?,
+        bot_id: row.get(at + 2)?,
+        action: row.get(at + 3)?,
+        input: json(row.get(at + 4)?).unwrap_or(Value::Null),
         state,
-        progress: row.get::<_, Option<i64>>(6)?.map(|p| p.clamp(0, 100) as u8),
-        progress_message: row.get(14)?,
-        result: json(row.get(7)?),
+        progress: row
+            .get::<_, Option<i64>>(at + 6)?
+            .map(|p| p.clamp(0, 100) as u8),
+        progress_message: row.get(at + 14)?,
+        result: json(row.get(at + 7)?),
         error: code.map(|c| TaskError::new(c, message.unwrap_or_default())),
-        created_at: row.get(10)?,
-        started_at: row.get(11)?,
-        completed_at: row.get(12)?,
-        attempts: row.get::<_, i64>(13)?.clamp(0, i64::from(u32::MAX)) as u32,
+        created_at: row.get(at + 10)?,
+        started_at: row.get(at + 11)?,
+        completed_at: row.get(at + 12)?,
+        attempts: row.get::<_, i64>(at + 13)?.clamp(0, i64::from(u32::MAX)) as u32,
         labels: row
-            .get::<_, Option<String>>(15)?
+            .get::<_, Option<String>>(at + 15)?
             .and_then(|s| serde_json::from_str(&s).ok())
             .unwrap_or_default(),
-        retry_of: row.get(16)?,
+        retry_of: row.get(at + 16)?,
+        webhook_url: row.get(at + 17)?,
     })
 }
 
@@ -323,8 +333,8 @@ impl TaskStore for SqliteStore {
                 .flatten();
             tx.execute(
                 "INSERT INTO tasks (id, tenant, bot_id, action, input, status, created_at, updated_at,
-                                    labels, retry_of)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'PENDING', ?6, ?6, ?7, ?8)",
+                                    labels, retry_of, webhook_url)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'PENDING', ?6, ?6, ?7, ?8, ?9)",
                 params![
                     task.id,
                     task.tenant,
@@ -334,6 +344,7 @@ impl TaskStore for SqliteStore {
                     task.now,
                     labels,
                     task.retry_of,
+                    task.webhook_url,
                 ],
             )
             .map_err(StoreError::from)?;
@@ -628,14 +639,15 @@ impl TaskStore for SqliteStore {
                     rusqlite::params_from_iter(sql_params(&built.params)),
                     |row| {
                         let task = from_row(row)?;
+                        let e = TASK_COLUMN_COUNT;
                         Ok(events::event_of(
                             task,
-                            row.get(17)?,
-                            &row.get::<_, String>(18)?,
-                            row.get(19)?,
-                            &row.get::<_, String>(20)?,
-                            row.get(21)?,
-                            row.get(22)?,
+                            row.get(e)?,
+                            &row.get::<_, String>(e + 1)?,
+                            row.get(e + 2)?,
+                            &row.get::<_, String>(e + 3)?,
+                            row.get(e + 4)?,
+                            row.get(e + 5)?,
                         ))
                     },
                 )
@@ -680,6 +692,120 @@ impl TaskStore for SqliteStore {
                 params![id, tenant],
                 |r| r.get(0),
             )
+            .map_err(StoreError::from)
+        })
+    }
+
+    fn claim_deliveries(&self, claim: &DeliveryClaim) -> StoreFuture<'_, Vec<Delivery>> {
+        let claim = claim.clone();
+        // Relaxed: a lease lost in a crash only means a delivery is sent
+        // again, which at-least-once allows.
+        self.write(Durability::Relaxed, move |tx| {
+            let ids: Vec<i64> = tx
+                .prepare_cached(
+                    "UPDATE webhook_deliveries SET leased_by = ?1, lease_until = ?2
+                     WHERE event_id IN (
+                         SELECT event_id FROM webhook_deliveries
+                         WHERE state = 'pending' AND next_attempt_at <= ?3
+                           AND (lease_until IS NULL OR lease_until < ?3)
+                         ORDER BY next_attempt_at LIMIT ?4)
+                     RETURNING event_id",
+                )
+                .and_then(|mut s| {
+                    s.query_map(
+                        params![claim.instance, claim.lease_until, claim.now, claim.limit],
+                        |r| r.get(0),
+                    )?
+                    .collect()
+                })
+                .map_err(StoreError::from)?;
+            let mut out = Vec::with_capacity(ids.len());
+            let sql = format!(
+                "SELECT {DELIVERY_COLUMNS}, {} FROM webhook_deliveries d
+                 JOIN tasks t ON t.id = d.task_id WHERE d.event_id = ?1",
+                listing::qualified_columns()
+            );
+            for id in ids {
+                let found = tx
+                    .prepare_cached(&sql)
+                    .and_then(|mut s| {
+                        s.query_row([id], |row| {
+                            Ok(Delivery {
+                                event_id: row.get(0)?,
+                                tenant: row.get(1)?,
+                                kind: row.get(2)?,
+                                url: row.get(3)?,
+                                at: row.get(4)?,
+                                attempts: row.get::<_, i64>(5)?.clamp(0, i64::from(u32::MAX))
+                                    as u32,
+                                task: from_row_at(row, 6)?,
+                            })
+                        })
+                        .optional()
+                    })
+                    .map_err(StoreError::from)?;
+                out.extend(found);
+            }
+            Ok(out)
+        })
+    }
+
+    fn record_delivery(&self, report: &DeliveryReport) -> StoreFuture<'_, ()> {
+        let r = report.clone();
+        let durability = match r.result {
+            DeliveryResult::Retry { .. } => Durability::Relaxed,
+            _ => Durability::Durable,
+        };
+        self.write(durability, move |tx| {
+            let next_at = match r.result {
+                DeliveryResult::Retry { next_at } => Some(next_at),
+                _ => None,
+            };
+            let delivered_at = (r.result == DeliveryResult::Delivered).then_some(r.now);
+            tx.prepare_cached(
+                "UPDATE webhook_deliveries SET state = ?1, attempts = ?2,
+                     next_attempt_at = COALESCE(?3, next_attempt_at), last_error = ?4,
+                     delivered_at = ?5, leased_by = NULL, lease_until = NULL
+                 WHERE event_id = ?6 AND leased_by = ?7",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    r.result.state(),
+                    r.attempts,
+                    next_at,
+                    r.error,
+                    delivered_at,
+                    r.event_id,
+                    r.instance
+                ])
+            })
+            .map_err(StoreError::from)?;
+            Ok(())
+        })
+    }
+
+    fn delivery_of(&self, tenant: &str, task_id: &str) -> StoreFuture<'_, Option<DeliveryState>> {
+        let (tenant, task_id) = (tenant.to_owned(), task_id.to_owned());
+        self.read(move |conn| {
+            conn.prepare_cached(
+                "SELECT state, attempts, last_error, delivered_at, next_attempt_at
+                 FROM webhook_deliveries WHERE task_id = ?1 AND tenant = ?2
+                 ORDER BY event_id DESC LIMIT 1",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![task_id, tenant], |r| {
+                    let state: String = r.get(0)?;
+                    let next: i64 = r.get(4)?;
+                    Ok(DeliveryState {
+                        attempts: r.get::<_, i64>(1)?.clamp(0, i64::from(u32::MAX)) as u32,
+                        last_error: r.get(2)?,
+                        delivered_at: r.get(3)?,
+                        next_attempt_at: (state == "pending").then_some(next),
+                        state,
+                    })
+                })
+                .optional()
+            })
             .map_err(StoreError::from)
         })
     }

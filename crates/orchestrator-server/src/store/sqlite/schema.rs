@@ -10,7 +10,7 @@ use crate::store::StoreError;
 
 /// The schema, one step per version. `PRAGMA user_version` records how many
 /// steps a database has had; each step runs once, in its own transaction.
-pub(super) const MIGRATIONS: [&str; 7] = [
+pub(super) const MIGRATIONS: [&str; 8] = [
     // 1: tasks and idempotency keys.
     "CREATE TABLE IF NOT EXISTS tasks (
         id            TEXT PRIMARY KEY,
@@ -150,6 +150,41 @@ pub(super) const MIGRATIONS: [&str; 7] = [
             ON CONFLICT (tenant) DO UPDATE
             SET swept_through = max(swept_through, excluded.swept_through);
         DELETE FROM task_events WHERE task_id = old.id;
+    END;",
+    // 8: webhooks. A task may name where its finish is posted; each
+    // terminal event of such a task becomes a delivery, in the
+    // transaction that logged it (the trigger), so no finish can commit
+    // without its delivery. A delivery is leased while it is being sent
+    // and goes with its task when the sweep deletes it.
+    "ALTER TABLE tasks ADD COLUMN webhook_url TEXT;
+    CREATE TABLE webhook_deliveries (
+        event_id        INTEGER PRIMARY KEY,
+        tenant          TEXT NOT NULL,
+        task_id         TEXT NOT NULL,
+        type            TEXT NOT NULL,
+        url             TEXT NOT NULL,
+        at              INTEGER NOT NULL,
+        state           TEXT NOT NULL DEFAULT 'pending',
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_error      TEXT,
+        delivered_at    INTEGER,
+        leased_by       TEXT,
+        lease_until     INTEGER
+    );
+    CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
+        WHERE state = 'pending';
+    CREATE INDEX webhook_deliveries_by_task ON webhook_deliveries (task_id);
+    CREATE TRIGGER task_events_webhook AFTER INSERT ON task_events
+        WHEN new.type IN ('completed', 'failed', 'cancelled')
+    BEGIN
+        INSERT INTO webhook_deliveries (event_id, tenant, task_id, type, url, at, next_attempt_at)
+            SELECT new.id, new.tenant, new.task_id, new.type, t.webhook_url, new.at, new.at
+            FROM tasks t WHERE t.id = new.task_id AND t.webhook_url IS NOT NULL;
+    END;
+    CREATE TRIGGER tasks_webhook_deliveries_go BEFORE DELETE ON tasks
+    BEGIN
+        DELETE FROM webhook_deliveries WHERE task_id = old.id;
     END;",
 ];
 
