@@ -10,7 +10,6 @@ use url::Url;
 use crate::client::{Client, ClientInner};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
-use crate::events::Hubs;
 use crate::poll::PollOptions;
 use crate::transport::{H2c, Transport};
 
@@ -457,7 +456,7 @@ impl ClientBuilder {
         };
         Ok(Client {
             inner: Arc::new(ClientInner {
-                transport: Transport {
+                transport: Arc::new(Transport {
                     http,
                     base_url,
                     authorization,
@@ -466,7 +465,7 @@ impl ClientBuilder {
                     body_limit: self.body_limit,
                     follow_cross_origin: self.follow_cross_origin,
                     h2c,
-                },
+                }),
                 submit_retries: self.submit_retries,
                 submit_timeout: self.submit_timeout,
                 submit_slots: tokio::sync::Semaphore::new(
@@ -475,7 +474,7 @@ impl ClientBuilder {
                 ),
                 poll_options: self.poll_options,
                 clock: self.clock,
-                hubs: Hubs::default(),
+                hubs: Arc::default(),
             }),
         })
     }

@@ -35,7 +35,8 @@ pub struct Client {
 }
 
 pub(crate) struct ClientInner {
-    pub(crate) transport: Transport,
+    /// Shared with the event stream the client's waits follow.
+    pub(crate) transport: Arc<Transport>,
     pub(crate) submit_retries: u32,
     pub(crate) submit_timeout: Duration,
     /// One permit per submit request on the wire.
@@ -43,7 +44,7 @@ pub(crate) struct ClientInner {
     pub(crate) poll_options: PollOptions,
     pub(crate) clock: Arc<dyn Clock>,
     /// The stream the client's waits share, when the server has one.
-    pub(crate) hubs: Hubs,
+    pub(crate) hubs: Arc<Hubs>,
 }
 
 impl fmt::Debug for Client {

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::models::{CancelledCount, TaskFilter, TaskPage, TaskStatus};
 use crate::submit::Submit;
 use crate::task_ref::TaskRef;
-use crate::transport::{Outgoing, Reply, error_for_reply};
+use crate::transport::{Outgoing, Reply, absent, error_for_reply};
 
 /// How many times a page read that failed for the moment (`503`, a reset)
 /// is tried again before the listing gives up.
@@ -210,14 +210,6 @@ impl Client {
             inner.clock.sleep(delay).await;
         }
     }
-}
-
-/// What a server without the endpoint answers.
-pub(crate) fn absent(status: StatusCode) -> bool {
-    matches!(
-        status,
-        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_IMPLEMENTED
-    )
 }
 
 fn set_query(url: &mut Url, filter: &TaskFilter, cursor: Option<&str>) {

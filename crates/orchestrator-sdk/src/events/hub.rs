@@ -26,10 +26,10 @@ use futures_util::StreamExt;
 use reqwest::header::{HeaderMap, LINK};
 use tokio::sync::watch;
 
-use super::{Delivery, Follow};
-use crate::client::Client;
+use super::follow::{Delivery, Follow};
 use crate::error::ErrorKind;
 use crate::models::{StreamEvent, TaskEvent, TaskStatus};
+use crate::transport::Transport;
 
 /// How long the hub keeps its stream open without waits, so that waits
 /// started one after another share it too.
@@ -58,9 +58,14 @@ impl Hubs {
         self.advertised.load(Ordering::Relaxed) && !self.unsupported.load(Ordering::Relaxed)
     }
 
-    /// Registers a wait for `task`'s events, starting the hub if none runs.
-    /// `None` outside a Tokio runtime or when the server has no stream.
-    pub(crate) fn subscribe(&self, client: &Client, task: &str) -> Option<Subscription> {
+    /// Registers a wait for `task`'s events, starting the hub (over
+    /// `transport`) if none runs. `None` outside a Tokio runtime or when
+    /// the server has no stream.
+    pub(crate) fn subscribe(
+        self: &Arc<Self>,
+        transport: &Arc<Transport>,
+        task: &str,
+    ) -> Option<Subscription> {
         if !self.available() {
             return None;
         }
@@ -73,7 +78,11 @@ impl Hubs {
                     _ => {
                         let hub = Arc::new(Hub::new());
                         *current = Some(Arc::clone(&hub));
-                        runtime.spawn(run(Arc::clone(&hub), client.clone()));
+                        runtime.spawn(run(
+                            Arc::clone(&hub),
+                            Arc::clone(self),
+                            Arc::clone(transport),
+                        ));
                         hub
                     }
                 }
@@ -278,7 +287,7 @@ impl Drop for Subscription {
 /// starts a new hub.
 struct EndOnDrop {
     hub: Arc<Hub>,
-    client: Client,
+    hubs: Arc<Hubs>,
 }
 
 impl Drop for EndOnDrop {
@@ -289,7 +298,7 @@ impl Drop for EndOnDrop {
             Hub::tell_all(&waiters, &Slot::Lost);
         }
         self.hub.phase.send_replace(Phase::Ended);
-        let mut current = lock(&self.client.inner.hubs.current);
+        let mut current = lock(&self.hubs.current);
         if current.as_ref().is_some_and(|h| Arc::ptr_eq(h, &self.hub)) {
             *current = None;
         }
@@ -298,18 +307,19 @@ impl Drop for EndOnDrop {
 
 /// The hub's task: follows the tenant's stream and routes what it brings,
 /// until no wait has been registered for a while or the stream fails.
-async fn run(hub: Arc<Hub>, client: Client) {
+async fn run(hub: Arc<Hub>, hubs: Arc<Hubs>, transport: Arc<Transport>) {
     let end = EndOnDrop {
         hub: Arc::clone(&hub),
-        client: client.clone(),
+        hubs: Arc::clone(&hubs),
     };
-    let Ok(url) = client.endpoint(&["v1", "events"]) else {
+    // The base URL ends in `/`, so a prefix in it is kept.
+    let Ok(url) = transport.base_url.join("v1/events") else {
         return;
     };
     // Kept in a stream so that a check for idleness never cancels a
     // connection attempt or a read half-way.
     let deliveries = futures_util::stream::unfold(
-        Follow::new(client.clone(), url, None, false),
+        Follow::new(transport, url, None, false),
         |mut follow| async move { follow.next().await.map(|item| (item, follow)) },
     );
     let mut deliveries = std::pin::pin!(deliveries);
@@ -329,7 +339,7 @@ async fn run(hub: Arc<Hub>, client: Client) {
                 }
                 Some(Err(e)) => {
                     if e.kind() == ErrorKind::Unsupported {
-                        client.inner.hubs.unsupported.store(true, Ordering::Relaxed);
+                        hubs.unsupported.store(true, Ordering::Relaxed);
                     }
                     tracing::warn!(error = %e, "the event stream failed; waits go back to polling");
                     break;

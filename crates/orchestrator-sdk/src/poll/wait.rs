@@ -442,7 +442,8 @@ impl Wait {
             return;
         };
         self.registrations += 1;
-        let Some(mut push) = self.client.inner.hubs.subscribe(&self.client, id.as_str()) else {
+        let inner = &self.client.inner;
+        let Some(mut push) = inner.hubs.subscribe(&inner.transport, id.as_str()) else {
             return;
         };
         let bound = self.time_left().map_or(LIVE_WAIT, |l| l.min(LIVE_WAIT));

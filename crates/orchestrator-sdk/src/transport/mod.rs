@@ -20,7 +20,7 @@ use url::Url;
 
 pub(crate) use h2c::H2c;
 pub(crate) use redirect::{RedirectStop, redirect_policy};
-pub(crate) use reply::{Reply, decode_status, error_for_reply, is_transient_status};
+pub(crate) use reply::{Reply, absent, decode_status, error_for_reply, is_transient_status};
 pub(crate) use via_reqwest::transport_error;
 
 use crate::error::{Error, ErrorKind};

@@ -180,3 +180,11 @@ fn one_line(s: &str, max_chars: usize) -> String {
         flat
     }
 }
+
+/// What a server without the endpoint answers.
+pub(crate) fn absent(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_IMPLEMENTED
+    )
+}
