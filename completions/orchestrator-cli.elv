@@ -64,6 +64,7 @@ set edit:completion:arg-completer[orchestrator-cli] = {|@words|
             cand --idempotency-key 'Idempotency key: resubmitting with the same key returns the same task. For several tasks it is a prefix, each task''s key derived from it and the task''s request, so rerunning the same batch creates nothing new'
             cand --parallel 'Submit (and wait for) at most this many tasks at a time'
             cand --label 'Label the task(s) KEY=VALUE, to find them again with `list --label` (repeat for several, at most 16; a key is lowercase letters, digits, `_ . -`)'
+            cand --webhook 'Have the server POST each task''s finish to URL (signed, Standard Webhooks; the server needs a webhook secret for your tenant). Sent outside the action''s body'
             cand --config 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml'
             cand --profile 'Apply the config file''s `[profiles.NAME]` table (over its `[default]` table)'
             cand --api-url 'Base URL of the API'

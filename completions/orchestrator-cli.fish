@@ -70,6 +70,7 @@ complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l idempotency-key -d 'Idempotency key: resubmitting with the same key returns the same task. For several tasks it is a prefix, each task\'s key derived from it and the task\'s request, so rerunning the same batch creates nothing new' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l parallel -d 'Submit (and wait for) at most this many tasks at a time' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l label -d 'Label the task(s) KEY=VALUE, to find them again with `list --label` (repeat for several, at most 16; a key is lowercase letters, digits, `_ . -`)' -r
+complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l webhook -d 'Have the server POST each task\'s finish to URL (signed, Standard Webhooks; the server needs a webhook secret for your tenant). Sent outside the action\'s body' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l config -d 'Read settings from this config file instead of $XDG_CONFIG_HOME/orchestrator/config.toml' -r -F
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l profile -d 'Apply the config file\'s `[profiles.NAME]` table (over its `[default]` table)' -r
 complete -c orchestrator-cli -n "__fish_orchestrator_cli_using_subcommand submit" -l api-url -d 'Base URL of the API' -r

@@ -247,6 +247,11 @@ pub(crate) struct SubmitArgs {
     /// several, at most 16; a key is lowercase letters, digits, `_ . -`).
     #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
     pub labels: Vec<(String, String)>,
+
+    /// Have the server POST each task's finish to URL (signed, Standard Webhooks; the
+    /// server needs a webhook secret for your tenant). Sent outside the action's body.
+    #[arg(long, value_name = "URL")]
+    pub webhook: Option<String>,
 }
 
 /// What selects tasks, for a listing, a cancel and an event stream alike.

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::args::{Cancel, Global, Output, Status, SubmitArgs, Wait};
 use crate::batch;
-use crate::describe::describe;
+use crate::describe::{describe, describe_webhook};
 use crate::exit::Exit;
 use crate::key;
 use crate::output::{Printer, Shape, accepted_object, error_object, error_text};
@@ -144,6 +144,10 @@ pub(crate) async fn submit(
                 .labels
                 .iter()
                 .fold(submit, |submit, (k, v)| submit.label(k, v));
+            let submit = match &args.webhook {
+                Some(url) => submit.webhook(url),
+                None => submit,
+            };
             async move { (item.label, submit.await) }
         })
         .buffered(usize::from(args.parallel));
@@ -300,7 +304,15 @@ pub(crate) async fn status(
     while let Some((task, answer)) = answers.next().await {
         match answer {
             Ok(status) => match global.output {
-                Output::Text => printer.out(&format!("{task}\t{}", describe(&status)))?,
+                Output::Text => match status.webhook() {
+                    // A third column, only for a task with a webhook.
+                    Some(webhook) => printer.out(&format!(
+                        "{task}\t{}\t{}",
+                        describe(&status),
+                        describe_webhook(&webhook)
+                    ))?,
+                    None => printer.out(&format!("{task}\t{}", describe(&status)))?,
+                },
                 Output::Jsonl => printer.json(status.as_json())?,
                 Output::Json if several => all.push(status.as_json().clone()),
                 Output::Json => printer.json(status.as_json())?,

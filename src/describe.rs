@@ -20,6 +20,22 @@ pub(crate) fn describe(status: &TaskStatus) -> String {
     }
 }
 
+/// Where a task's webhook stands: `webhook delivered (1 try)`,
+/// `webhook pending (2 tries; last: HTTP 500)`, `webhook waiting for the finish`.
+pub(crate) fn describe_webhook(webhook: &orchestrator::WebhookDelivery) -> String {
+    let Some(state) = &webhook.state else {
+        return "webhook waiting for the finish".to_owned();
+    };
+    let tries = match webhook.attempts {
+        1 => "1 try".to_owned(),
+        n => format!("{n} tries"),
+    };
+    match &webhook.last_error {
+        Some(error) if state != "delivered" => format!("webhook {state} ({tries}; last: {error})"),
+        _ => format!("webhook {state} ({tries})"),
+    }
+}
+
 /// The state alone, cancelled named as such (see [`describe`]).
 pub(crate) fn state_word(status: &TaskStatus) -> String {
     if status.is_cancelled() {

@@ -23,6 +23,7 @@ mod progress_screen;
 mod rate_limit;
 mod terminal;
 mod tmux;
+mod webhooks;
 
 /// The `orchestrator-server` binary (another package's), found or built
 /// beside this package's `orchestrator-cli`.

@@ -100,7 +100,7 @@ impl Guard {
             return Ok(());
         }
         Err(format!(
-            "{ip} is a private, loopback or link-local address, which this server may not fetch from"
+            "{ip} is a private, loopback or link-local address, which this server may not reach"
         ))
     }
 }

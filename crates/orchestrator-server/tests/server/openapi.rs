@@ -86,6 +86,15 @@ fn full_status() -> TaskStatus {
             labels
         })
         .with_retry_of("task-0")
+        .with_webhook(&{
+            let mut webhook = orchestrator::WebhookDelivery::new("https://hooks.example.com/");
+            webhook.state = Some("pending".into());
+            webhook.attempts = 2;
+            webhook.last_error = Some("HTTP 500".into());
+            webhook.delivered_at = Some("2026-11-28T10:00:02.000Z".into());
+            webhook.next_attempt_at = Some("2026-11-28T10:00:07.000Z".into());
+            webhook
+        })
 }
 
 pub(crate) async fn every_schema_names_exactly_the_fields_the_sdk_types_send() {
