@@ -12,6 +12,7 @@
 //! `overflow` event carrying the id to resume after (`Last-Event-ID`).
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Extension, Path, RawQuery, State};
@@ -19,9 +20,10 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use orchestrator::{FilterError, TaskFilter};
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 
 use super::AppState;
+use super::event_feed::FedEvent;
 use super::problem::ApiError;
 use super::tasks::{status_body, unknown_task};
 use crate::store::{EventQuery, EventRecord, TaskQuery};
@@ -83,17 +85,18 @@ pub(crate) async fn tenant_events(
         ));
     }
     let resumed = resume_position(&headers)?;
+    let newest = state.shared.lifecycle.newest_event(&tenant).await?;
     // Without a position, the stream starts now: after the newest event.
-    let after = match resumed {
-        Some(after) => after,
-        None => state.shared.lifecycle.newest_event(&tenant).await?,
-    };
+    let after = resumed.unwrap_or(newest);
     let query = EventQuery {
         filter: TaskQuery::from_filter(&filter, None, 0),
         after,
         limit: BATCH,
     };
-    Ok(stream(state, tenant, query, resumed, false))
+    // Subscribed before the stream's first read of the log: what that read
+    // does not see, the tenant's feed brings.
+    let live = state.shared.feeds.subscribe(&tenant, newest, render);
+    Ok(stream(state, tenant, query, resumed, Some(live)))
 }
 
 pub(crate) async fn task_events(
@@ -125,19 +128,21 @@ pub(crate) async fn task_events(
         after: resumed.unwrap_or(last - 1),
         limit: BATCH,
     };
-    Ok(stream(state, tenant, query, resumed, true))
+    Ok(stream(state, tenant, query, resumed, None))
 }
 
-/// The response: a reader of the log feeding a bounded buffer.
+/// The response: a reader of the log feeding a bounded buffer. A tenant's
+/// stream (`live`) follows the tenant's feed once it has caught up; one
+/// task's stream reads that task's events itself.
 fn stream(
     state: AppState,
     tenant: String,
     query: EventQuery,
     resumed: Option<i64>,
-    one_task: bool,
+    live: Option<Live>,
 ) -> Response {
     let (tx, rx) = mpsc::channel::<Event>(state.shared.limits.event_buffer);
-    tokio::spawn(follow(state, tenant, query, resumed, one_task, tx));
+    tokio::spawn(follow(state, tenant, query, resumed, live, tx));
     let events = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv()
             .await
@@ -188,27 +193,39 @@ async fn hand(tx: &mpsc::Sender<Event>, event: Event, stall: Duration, position:
     }
 }
 
-fn event_of(record: &EventRecord) -> Option<Event> {
-    let data = serde_json::to_string(&status_body(&record.task)).ok()?;
-    Some(
-        Event::default()
-            .id(record.id.to_string())
-            .event(record.kind.as_str())
-            .data(data),
-    )
+/// An event's `data:`: the task's status at that moment.
+fn render(record: &EventRecord) -> Option<String> {
+    serde_json::to_string(&status_body(&record.task)).ok()
 }
+
+fn event(record: &EventRecord, data: &str) -> Event {
+    Event::default()
+        .id(record.id.to_string())
+        .event(record.kind.as_str())
+        .data(data)
+}
+
+fn event_of(record: &EventRecord) -> Option<Event> {
+    Some(event(record, &render(record)?))
+}
+
+/// A subscription to the tenant's feed.
+type Live = broadcast::Receiver<Arc<FedEvent>>;
 
 /// Reads the log after `query.after` and hands each event on, until the
 /// consumer goes, falls behind, the server shuts down, or (one task's
-/// stream) the task's terminal event is sent.
+/// stream) the task's terminal event is sent. A tenant's stream, once it
+/// has caught up, takes the tenant's feed instead, and reads the log again
+/// only if it falls behind the feed.
 async fn follow(
     state: AppState,
     tenant: String,
     mut query: EventQuery,
     resumed: Option<i64>,
-    one_task: bool,
+    mut live: Option<Live>,
     tx: mpsc::Sender<Event>,
 ) {
+    let one_task = live.is_none();
     let _open = state.shared.metrics.event_stream_open();
     let stall = state.shared.limits.event_stall;
     let mut changes = state.shared.lifecycle.hub().any_change();
@@ -263,6 +280,12 @@ async fn follow(
         if full {
             continue;
         }
+        if let Some(feed) = live.as_mut() {
+            match follow_feed(feed, &tx, &mut query, stall, &mut shutdown).await {
+                FromFeed::Behind => continue,
+                FromFeed::Stop => return,
+            }
+        }
         tokio::select! {
             _ = changes.changed() => {}
             () = tokio::time::sleep(RECHECK) => {}
@@ -271,6 +294,49 @@ async fn follow(
         }
         if *shutdown.borrow() {
             return;
+        }
+    }
+}
+
+/// Why a stream stopped taking the tenant's feed.
+enum FromFeed {
+    /// It fell further behind than the feed keeps: catch up from the log.
+    Behind,
+    /// The consumer went, fell behind its buffer, or the server stops.
+    Stop,
+}
+
+/// Hands on the feed's events that the stream's filter selects (and has not
+/// sent already), advancing its position over every event it passes.
+async fn follow_feed(
+    feed: &mut Live,
+    tx: &mpsc::Sender<Event>,
+    query: &mut EventQuery,
+    stall: Duration,
+    shutdown: &mut tokio::sync::watch::Receiver<bool>,
+) -> FromFeed {
+    loop {
+        let received = tokio::select! {
+            received = feed.recv() => received,
+            () = tx.closed() => return FromFeed::Stop,
+            _ = shutdown.changed() => return FromFeed::Stop,
+        };
+        match received {
+            Ok(fed) => {
+                let record = &fed.record;
+                if record.id <= query.after {
+                    continue;
+                }
+                if query.selects(record)
+                    && let Some(data) = &fed.data
+                    && let Handed::Stop = hand(tx, event(record, data), stall, query.after).await
+                {
+                    return FromFeed::Stop;
+                }
+                query.after = record.id;
+            }
+            Err(broadcast::error::RecvError::Lagged(_)) => return FromFeed::Behind,
+            Err(broadcast::error::RecvError::Closed) => return FromFeed::Stop,
         }
     }
 }

@@ -4,6 +4,7 @@ mod actions;
 mod auth;
 mod body_size;
 mod cursor;
+mod event_feed;
 mod events;
 mod extract;
 mod faults;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use orchestrator::clock::Clock;
 use tokio::sync::watch;
 
+use super::event_feed::Feeds;
 use super::faults::FaultInjector;
 use super::rate_limit::SubmitLimiter;
 use crate::config::ServerConfig;
@@ -50,6 +51,8 @@ pub(crate) struct Shared {
     pub(crate) webhooks: HashMap<String, TenantWebhooks>,
     /// Where a webhook may point (the rule documents follow too).
     pub(crate) guard: Guard,
+    /// One reader of the event log per tenant with streams.
+    pub(crate) feeds: Arc<Feeds>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -119,10 +122,12 @@ impl AppState {
             .iter()
             .map(|t| (t.tenant.clone(), t.clone()))
             .collect();
+        let lifecycle = Arc::new(Lifecycle::new(store, metrics.clone()));
         let shared = Shared {
+            feeds: Arc::new(Feeds::new(lifecycle.clone(), shutdown_rx.clone())),
             webhooks,
             guard,
-            lifecycle: Arc::new(Lifecycle::new(store, metrics.clone())),
+            lifecycle,
             fetcher,
             shutdown: shutdown_rx,
             shutdown_switch: Arc::new(shutdown),

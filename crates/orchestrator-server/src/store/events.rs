@@ -24,6 +24,14 @@ pub struct EventQuery {
     pub limit: u32,
 }
 
+impl EventQuery {
+    /// Whether this query's filter selects `record` (its state is the
+    /// event's): what the backends' statement says, for events already read.
+    pub(crate) fn selects(&self, record: &EventRecord) -> bool {
+        self.filter.matches(&record.task)
+    }
+}
+
 /// One event, with the task as it was just after it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventRecord {

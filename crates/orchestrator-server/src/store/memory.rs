@@ -496,7 +496,7 @@ impl TaskStore for MemoryStore {
             let gone: std::collections::HashSet<&str> =
                 old.iter().map(|(_, id)| id.as_str()).collect();
             s.deliveries
-                .retain(|_, d| !old.iter().any(|(_, id)| *id == d.task_id));
+                .retain(|_, d| !gone.contains(d.task_id.as_str()));
             let State {
                 events, horizons, ..
             } = s;

@@ -100,6 +100,7 @@ fn tests() -> Vec<Test> {
         test!(both, event_stream::a_tasks_stream_begins_with_its_current_status_and_ends_after_its_terminal_event),
         test!(both, event_stream::resuming_after_the_last_event_id_loses_nothing_and_repeats_nothing),
         test!(both, event_stream::a_consumer_that_stops_reading_is_cut_off_with_the_point_to_resume_from),
+        test!(both, event_stream::a_stream_that_falls_behind_the_tenants_feed_catches_up_with_nothing_lost),
         test!(both, webhooks::a_finished_task_is_posted_signed_and_the_sdk_verifies_it),
         test!(both, webhooks::failed_tries_are_retried_with_the_same_webhook_id_until_one_is_taken),
         test!(both, webhooks::a_410_stops_an_endpoint_and_a_spent_schedule_gives_up),
