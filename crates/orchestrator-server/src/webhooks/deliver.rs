@@ -1,9 +1,10 @@
 //! The deliverer: leases the deliveries that are due, posts each (signed,
 //! 10 s at most, no redirects, through the same address guard as document
 //! fetches) and records how it went. An endpoint has at most
-//! `per_endpoint` tries in flight; a delivery due for an endpoint at its cap
-//! is put back a second later without counting a try, so a receiver that
-//! hangs holds up only its own deliveries.
+//! `per_endpoint` tries in flight; a delivery waits up to 5 s for its
+//! endpoint (holding nothing the others need) and is then put back a
+//! second later without counting a try, so a receiver that hangs holds up
+//! only its own deliveries.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -26,6 +27,11 @@ use crate::timestamps::{duration_ms, millis, rfc3339_ms};
 
 /// The most tries in flight at once, over all endpoints.
 const MAX_IN_FLIGHT: usize = 64;
+/// The most deliveries leased by this instance at once (sent, or waiting
+/// for their endpoint).
+const MAX_LEASED: usize = 1024;
+/// How long a delivery waits for its endpoint before it is put back.
+const ENDPOINT_WAIT: Duration = Duration::from_secs(5);
 /// Deliveries leased at a time.
 const BATCH: u32 = 32;
 /// How often the deliverer looks for due deliveries without a signal.
@@ -47,6 +53,7 @@ pub(crate) struct Deliverer {
     pub(crate) guard: Guard,
     http: reqwest::Client,
     endpoints: Mutex<HashMap<String, Arc<Semaphore>>>,
+    in_flight: Arc<Semaphore>,
 }
 
 impl Deliverer {
@@ -88,6 +95,7 @@ impl Deliverer {
             guard,
             http: http.build()?,
             endpoints: Mutex::new(HashMap::new()),
+            in_flight: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
         })
     }
 
@@ -109,10 +117,10 @@ impl Deliverer {
 /// leased and is tried again when its lease runs out).
 pub(crate) async fn run(deliverer: Arc<Deliverer>) {
     let mut changes = deliverer.lifecycle.hub().any_change();
-    let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+    let leased = Arc::new(Semaphore::new(MAX_LEASED));
     loop {
         changes.borrow_and_update();
-        let free = in_flight.available_permits();
+        let free = leased.available_permits();
         if free > 0 {
             let now = millis(&*deliverer.clock);
             // Longer than a try can take, so a live instance keeps its lease.
@@ -126,7 +134,7 @@ pub(crate) async fn run(deliverer: Arc<Deliverer>) {
             match deliverer.lifecycle.store().claim_deliveries(&claim).await {
                 Ok(due) => {
                     for delivery in due {
-                        let Ok(permit) = in_flight.clone().try_acquire_owned() else {
+                        let Ok(permit) = leased.clone().try_acquire_owned() else {
                             break;
                         };
                         tokio::spawn(one(deliverer.clone(), delivery, permit));
@@ -145,37 +153,40 @@ pub(crate) async fn run(deliverer: Arc<Deliverer>) {
 /// Tries one delivery and records the try.
 async fn one(deliverer: Arc<Deliverer>, delivery: Delivery, _slot: OwnedSemaphorePermit) {
     let endpoint = deliverer.endpoint(&delivery.url);
-    let (attempts, result, error) = match endpoint.try_acquire_owned() {
-        Ok(_busy) => {
-            let tried = attempt(&deliverer, &delivery).await;
-            let attempts = delivery.attempts.saturating_add(1);
-            let (result, error) = match tried {
-                Ok(()) => (DeliveryResult::Delivered, None),
-                Err(Failure::Gone(e)) => (DeliveryResult::Stopped, Some(e)),
-                Err(Failure::Failed(e)) => {
-                    match pause_after(&deliverer.retry_delays, attempts, fastrand::f64()) {
-                        Some(pause) => (
-                            DeliveryResult::Retry {
-                                next_at: millis(&*deliverer.clock)
-                                    .saturating_add(duration_ms(pause)),
-                            },
-                            Some(e),
-                        ),
-                        None => (DeliveryResult::GaveUp, Some(e)),
+    let (attempts, result, error) =
+        match tokio::time::timeout(ENDPOINT_WAIT, endpoint.acquire_owned()).await {
+            Ok(Ok(_endpoint)) => {
+                // The semaphore is never closed.
+                let _slot = deliverer.in_flight.clone().acquire_owned().await.ok();
+                let tried = attempt(&deliverer, &delivery).await;
+                let attempts = delivery.attempts.saturating_add(1);
+                let (result, error) = match tried {
+                    Ok(()) => (DeliveryResult::Delivered, None),
+                    Err(Failure::Gone(e)) => (DeliveryResult::Stopped, Some(e)),
+                    Err(Failure::Failed(e)) => {
+                        match pause_after(&deliverer.retry_delays, attempts, fastrand::f64()) {
+                            Some(pause) => (
+                                DeliveryResult::Retry {
+                                    next_at: millis(&*deliverer.clock)
+                                        .saturating_add(duration_ms(pause)),
+                                },
+                                Some(e),
+                            ),
+                            None => (DeliveryResult::GaveUp, Some(e)),
+                        }
                     }
-                }
-            };
-            (attempts, result, error)
-        }
-        // The endpoint is at its cap: back in the queue, no try counted.
-        Err(_) => (
-            delivery.attempts,
-            DeliveryResult::Retry {
-                next_at: millis(&*deliverer.clock).saturating_add(duration_ms(BUSY_AGAIN)),
-            },
-            None,
-        ),
-    };
+                };
+                (attempts, result, error)
+            }
+            // The endpoint stayed at its cap: back in the queue, no try counted.
+            _ => (
+                delivery.attempts,
+                DeliveryResult::Retry {
+                    next_at: millis(&*deliverer.clock).saturating_add(duration_ms(BUSY_AGAIN)),
+                },
+                None,
+            ),
+        };
     if error.is_some() || result == DeliveryResult::Delivered {
         let outcome = match &result {
             DeliveryResult::Delivered => "delivered",
