@@ -12,6 +12,11 @@
 //! `GET /v1/events` for all of them, no request held per wait);
 //! `--no-event-stream` makes each wait long poll (or poll) instead.
 //!
+//! `--hold` measures what a waiting task costs the server: with no
+//! workers, every task stays PENDING; the bench submits them all, reads the
+//! server's RSS, starts a wait on each, reads it again 10 s later and
+//! prints the difference per wait.
+//!
 //! `--http2` speaks h2c with prior knowledge, so every wait shares one
 //! connection; without it each wait in flight holds an HTTP/1.1 connection.
 //! `--max-idle N` sets the SDK's idle-connection cap (default 32), and
@@ -30,6 +35,7 @@
 //!
 //! Not a test: it prints figures.
 
+use std::future::IntoFuture;
 use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::StreamExt;
@@ -72,9 +78,10 @@ async fn main() {
         }
         None => Vec::new(),
     };
+    let hold = flag("--hold");
     let mut server_args = vec![
         "--workers",
-        "500",
+        if hold { "0" } else { "500" },
         "--work-delay-ms",
         "2000",
         "--max-queued",
@@ -146,6 +153,12 @@ async fn main() {
     } else {
         None
     };
+    if hold {
+        hold_waits(&client, tasks, pid, flag("--no-event-stream")).await;
+        drop(server);
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
     let (_, cpu_before) = orchestrator_testkit::usage(pid);
     let started = Instant::now();
     let outcomes: Vec<_> = futures_util::stream::iter(0..tasks)
@@ -237,6 +250,46 @@ async fn main() {
         requests as f64 / tasks.max(1) as f64
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--hold`: the server's memory per waiting task.
+async fn hold_waits(client: &Client, tasks: usize, pid: u32, polling: bool) {
+    let accepted: Vec<_> = futures_util::stream::iter(0..tasks)
+        .map(|i| {
+            let client = client.clone();
+            async move {
+                let doc = format!("data:text/plain,Held%20task%20{i}.");
+                client
+                    .analyze_document("scale", &AnalyzeDocument::new(doc))
+                    .await
+                    .expect("submit")
+            }
+        })
+        .buffer_unordered(256)
+        .collect()
+        .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let before = orchestrator_testkit::status_kib(pid, "VmRSS:");
+    let waits: Vec<_> = accepted
+        .into_iter()
+        .map(|a| tokio::spawn(IntoFuture::into_future(client.poll(a))))
+        .collect();
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let after = orchestrator_testkit::status_kib(pid, "VmRSS:");
+    let how = if polling {
+        "long polls"
+    } else {
+        "the event stream"
+    };
+    println!(
+        "{tasks} PENDING tasks waited for over {how}: server RSS {:.1} MiB before the waits, {:.1} MiB with them: {:.2} KiB per waiting task",
+        before as f64 / 1024.0,
+        after as f64 / 1024.0,
+        (after as f64 - before as f64) / tasks as f64
+    );
+    for w in waits {
+        w.abort();
+    }
 }
 
 /// How long after the server finished a task (its `completed_at`) it was

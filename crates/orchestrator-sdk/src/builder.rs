@@ -13,6 +13,9 @@ use crate::error::{Error, Result};
 use crate::poll::PollOptions;
 use crate::transport::{H2c, Transport};
 
+/// Status reads of waits on the event stream in flight at once.
+const MAX_STREAM_READS: usize = 256;
+
 /// Configures a [`Client`]. Nothing is checked until [`build`](Self::build),
 /// which reports every invalid setting as an error rather than panicking.
 ///
@@ -475,6 +478,7 @@ impl ClientBuilder {
                 poll_options: self.poll_options,
                 clock: self.clock,
                 hubs: Arc::default(),
+                read_slots: tokio::sync::Semaphore::new(MAX_STREAM_READS),
             }),
         })
     }

@@ -45,6 +45,10 @@ pub(crate) struct ClientInner {
     pub(crate) clock: Arc<dyn Clock>,
     /// The stream the client's waits share, when the server has one.
     pub(crate) hubs: Arc<Hubs>,
+    /// One permit per status read of a wait on the event stream: thousands
+    /// of waits starting together read their statuses a few hundred at a
+    /// time, not all at once (on the client and on the server alike).
+    pub(crate) read_slots: tokio::sync::Semaphore,
 }
 
 impl fmt::Debug for Client {

@@ -297,7 +297,10 @@ impl Wait {
                 return Err(self.fail(e));
             }
             let look_after_deadline = self.time_left().is_some_and(|l| l.is_zero());
-            let polled = self.poll_once().await;
+            // Boxed: a wait spends most of its life between requests (or
+            // on the event stream), and its future should not carry room
+            // for a request in flight all that time.
+            let polled = Box::pin(self.poll_once()).await;
             self.answered |= polled.answered;
             match polled.status {
                 Ok(status) => {
@@ -530,6 +533,12 @@ impl Wait {
         outgoing.timeout = Some(timeout);
         outgoing.resend_count = self.errors;
         self.polls += 1;
+        // A wait on the event stream reads once; many starting together
+        // take turns (the semaphore is never closed).
+        let _slot = match self.push {
+            Some(_) => inner.read_slots.acquire().await.ok(),
+            None => None,
+        };
         let reply = match inner.transport.send(Method::GET, &self.url, outgoing).await {
             Ok(reply) => reply,
             Err(failure) => {
