@@ -388,8 +388,15 @@ pub(crate) async fn a_delivery_pending_when_the_server_is_killed_is_made_after_r
         .unwrap();
     let accepted = submit_with_webhook(&client, &format!("http://{addr}/after-restart")).await;
     client.poll(&accepted).await.unwrap();
-    // The first try met a closed port; the next is a few seconds away.
-    let webhook = webhook_state(&client, &accepted, "pending").await;
+    // The first try meets a closed port; the next is a few seconds away.
+    // (A delivery is `pending` from the finish on: wait for that try.)
+    let started = Instant::now();
+    let mut webhook = webhook_state(&client, &accepted, "pending").await;
+    while webhook.attempts == 0 && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        webhook = webhook_state(&client, &accepted, "pending").await;
+    }
+    assert_eq!(webhook.state.as_deref(), Some("pending"), "{webhook:?}");
     assert!(webhook.attempts >= 1, "{webhook:?}");
     first.kill();
     let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
