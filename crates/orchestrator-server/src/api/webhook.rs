@@ -34,7 +34,7 @@ pub(super) fn callback(
         )));
     }
     let url = Url::parse(text).map_err(|e| bad(format!("the webhook is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+    if !crate::webhooks::is_postable(&url) {
         return Err(bad(
             "the webhook must be an http or https URL with a host".into()
         ));

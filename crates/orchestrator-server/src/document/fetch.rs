@@ -333,7 +333,7 @@ fn host(url: &Url) -> String {
 
 /// The innermost causes of an error, without the URL (which may carry secrets
 /// in its query string).
-fn error_chain(e: &reqwest::Error) -> String {
+pub(crate) fn error_chain(e: &reqwest::Error) -> String {
     match std::error::Error::source(e) {
         Some(source) => causes(source),
         None => "request failed".to_owned(),

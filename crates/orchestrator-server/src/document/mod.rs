@@ -9,7 +9,7 @@ mod pipeline;
 
 pub(crate) use analyze::Analyzer;
 pub(crate) use extract::{MediaType, extract_text};
-pub(crate) use fetch::{Fetcher, FetcherConfig};
+pub(crate) use fetch::{Fetcher, FetcherConfig, error_chain};
 pub(crate) use network_guard::{Guard, PublicOnlyResolver};
 pub(crate) use pipeline::{CHECKPOINTS, Checkpoints, analyze_document};
 

@@ -19,7 +19,7 @@ use url::Url;
 use super::schedule::pause_after;
 use super::secrets::TenantWebhooks;
 use crate::api::status_body;
-use crate::document::{Guard, PublicOnlyResolver};
+use crate::document::{Guard, PublicOnlyResolver, error_chain};
 use crate::lifecycle::Lifecycle;
 use crate::metrics::Metrics;
 use crate::store::{Delivery, DeliveryClaim, DeliveryReport, DeliveryResult};
@@ -99,15 +99,13 @@ impl Deliverer {
         })
     }
 
-    fn endpoint(&self, url: &str) -> Arc<Semaphore> {
-        let origin =
-            Url::parse(url).map_or_else(|_| url.to_owned(), |u| u.origin().ascii_serialization());
+    fn endpoint(&self, origin: &str) -> Arc<Semaphore> {
         let mut endpoints = self
             .endpoints
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         endpoints
-            .entry(origin)
+            .entry(origin.to_owned())
             .or_insert_with(|| Arc::new(Semaphore::new(self.per_endpoint)))
             .clone()
     }
@@ -152,7 +150,11 @@ pub(crate) async fn run(deliverer: Arc<Deliverer>) {
 
 /// Tries one delivery and records the try.
 async fn one(deliverer: Arc<Deliverer>, delivery: Delivery, _slot: OwnedSemaphorePermit) {
-    let endpoint = deliverer.endpoint(&delivery.url);
+    // The endpoint's cap and the logs go by origin (logs never show a
+    // path or query, which may hold a token).
+    let origin = Url::parse(&delivery.url)
+        .map_or_else(|_| "?".to_owned(), |u| u.origin().ascii_serialization());
+    let endpoint = deliverer.endpoint(&origin);
     let (attempts, result, error) =
         match tokio::time::timeout(ENDPOINT_WAIT, endpoint.acquire_owned()).await {
             Ok(Ok(_endpoint)) => {
@@ -195,8 +197,6 @@ async fn one(deliverer: Arc<Deliverer>, delivery: Delivery, _slot: OwnedSemaphor
             DeliveryResult::Stopped => "stopped",
         };
         deliverer.metrics.webhook_attempt(outcome);
-        let origin = Url::parse(&delivery.url)
-            .map_or_else(|_| "?".to_owned(), |u| u.origin().ascii_serialization());
         match &error {
             None => {
                 tracing::info!(event = delivery.event_id, task = %delivery.task.id, endpoint = %origin, attempts, "webhook delivered")
@@ -300,14 +300,10 @@ async fn attempt(deliverer: &Deliverer, delivery: &Delivery) -> Result<(), Failu
     }
 }
 
-/// The innermost cause of a failed request, without its URL (which may
-/// carry a token in its query).
+/// Why a request failed, without its URL (which may carry a token in its
+/// query): the causes, as document fetches report them.
 fn cause(e: &reqwest::Error) -> String {
-    let mut innermost: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(next) = innermost.and_then(std::error::Error::source) {
-        innermost = Some(next);
-    }
-    let text = innermost.map_or_else(|| "the request failed".to_owned(), ToString::to_string);
+    let text = error_chain(e);
     if e.is_connect() {
         format!("could not connect: {text}")
     } else {

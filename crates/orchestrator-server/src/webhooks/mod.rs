@@ -13,5 +13,11 @@ mod schedule;
 mod secrets;
 
 pub(crate) use deliver::{Deliverer, run};
+
+/// What a webhook URL must be, wherever one comes from (a submit, the
+/// secrets file): absolute `http` or `https` with a host.
+pub(crate) fn is_postable(url: &url::Url) -> bool {
+    matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty())
+}
 pub use schedule::DEFAULT_RETRY_DELAYS;
 pub use secrets::{TenantWebhooks, WebhookSecretsError, parse_webhook_secrets};

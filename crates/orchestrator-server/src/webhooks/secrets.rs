@@ -66,7 +66,7 @@ pub fn parse_webhook_secrets(text: &str) -> Result<Vec<TenantWebhooks>, WebhookS
             Some(url) => {
                 let url =
                     Url::parse(url).map_err(|e| fail(&format!("the URL is not valid: {e}")))?;
-                if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+                if !super::is_postable(&url) {
                     return Err(fail("the default endpoint must be an http or https URL"));
                 }
                 Some(url)
