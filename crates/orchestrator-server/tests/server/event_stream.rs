@@ -161,6 +161,9 @@ pub(crate) async fn a_consumer_that_stops_reading_is_cut_off_with_the_point_to_r
     let mut config = config();
     config.workers = 0;
     config.max_queued = 10_000;
+    // The pause is a slow consumer by design, not one to cut off (the
+    // submits take longer than the default stall on PostgreSQL).
+    config.event_stall = Duration::from_secs(120);
     config.event_buffer = 8;
     config.event_stall = Duration::from_millis(300);
     let server = start(config).await;
@@ -290,6 +293,9 @@ pub(crate) async fn a_stream_that_falls_behind_the_tenants_feed_catches_up_with_
     let mut config = config();
     config.workers = 0;
     config.max_queued = 10_000;
+    // The pause is a slow consumer by design, not one to cut off (the
+    // submits take longer than the default stall on PostgreSQL).
+    config.event_stall = Duration::from_secs(120);
     let server = start(config).await;
     let client = client(&server);
     let mut stream = reqwest::Client::new()
