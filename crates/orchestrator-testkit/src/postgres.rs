@@ -156,39 +156,52 @@ impl PrivateCluster {
 
     /// Freezes every process of the cluster (SIGSTOP): connections stay open
     /// and nothing answers, as a hung database host.
+    ///
+    /// The postmaster is stopped first, so it cannot fork a backend for a
+    /// new connection after its children were listed; then its children are
+    /// listed and stopped until a listing finds none still running.
     pub fn pause(&self) {
-        self.signal("-STOP");
+        let master = self.postmaster().expect("the cluster has a postmaster");
+        assert!(send(master, "-STOP"), "kill -STOP {master} failed");
+        for _ in 0..50 {
+            let running: Vec<u32> = self
+                .children(master)
+                .into_iter()
+                .filter(|&pid| process_state(pid).is_some_and(|s| s != 'T'))
+                .collect();
+            if running.is_empty() {
+                return;
+            }
+            for pid in running {
+                // A child that exits meanwhile is no longer a part to freeze.
+                send(pid, "-STOP");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic!("the cluster's processes did not all stop");
     }
 
     /// Thaws what [`pause`](Self::pause) froze.
     pub fn resume(&self) {
-        self.signal("-CONT");
+        let Some(master) = self.postmaster() else {
+            return;
+        };
+        for pid in self.children(master) {
+            send(pid, "-CONT");
+        }
+        send(master, "-CONT");
     }
 
-    fn signal(&self, signal: &str) {
-        let pids = self.processes();
-        assert!(!pids.is_empty(), "the cluster has no processes");
-        let status = Command::new("kill")
-            .arg(signal)
-            .args(pids.iter().map(ToString::to_string))
-            .status()
-            .expect("kill runs");
-        assert!(status.success(), "kill {signal} failed");
+    /// The postmaster's pid, from its pid file.
+    fn postmaster(&self) -> Option<u32> {
+        let pidfile = std::fs::read_to_string(self.data().join("postmaster.pid")).ok()?;
+        pidfile.lines().next()?.trim().parse::<u32>().ok()
     }
 
-    /// The postmaster and its children.
-    fn processes(&self) -> Vec<u32> {
-        let Ok(pidfile) = std::fs::read_to_string(self.data().join("postmaster.pid")) else {
-            return Vec::new();
-        };
-        let Some(master) = pidfile
-            .lines()
-            .next()
-            .and_then(|l| l.trim().parse::<u32>().ok())
-        else {
-            return Vec::new();
-        };
-        let mut pids = vec![master];
+    /// The processes whose parent is `master`: the cluster's backends and
+    /// auxiliary processes.
+    fn children(&self, master: u32) -> Vec<u32> {
+        let mut pids = Vec::new();
         if let Ok(entries) = std::fs::read_dir("/proc") {
             for entry in entries.flatten() {
                 let Some(pid) = entry
@@ -198,13 +211,7 @@ impl PrivateCluster {
                 else {
                     continue;
                 };
-                let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-                // `pid (comm) state ppid …`; comm may hold spaces, so read after `)`.
-                let ppid = stat
-                    .rsplit_once(')')
-                    .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-                    .and_then(|p| p.parse::<u32>().ok());
-                if ppid == Some(master) {
+                if parent_of(pid) == Some(master) {
                     pids.push(pid);
                 }
             }
@@ -213,13 +220,38 @@ impl PrivateCluster {
     }
 }
 
+/// `pid (comm) state ppid …` from `/proc/PID/stat`; comm may hold spaces, so
+/// the fields are read after the last `)`.
+fn stat_fields(pid: u32) -> Option<Vec<String>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (_, rest) = stat.rsplit_once(')')?;
+    Some(rest.split_whitespace().map(str::to_owned).collect())
+}
+
+fn parent_of(pid: u32) -> Option<u32> {
+    stat_fields(pid)?.get(1)?.parse().ok()
+}
+
+/// The one-letter state of a process (`T` when stopped), or `None` once it
+/// is gone.
+fn process_state(pid: u32) -> Option<char> {
+    stat_fields(pid)?.first()?.chars().next()
+}
+
+/// Sends `signal` to `pid` with kill(1), quietly; whether it was delivered.
+fn send(pid: u32, signal: &str) -> bool {
+    Command::new("kill")
+        .arg(signal)
+        .arg(pid.to_string())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 impl Drop for PrivateCluster {
     fn drop(&mut self) {
         // Thawed first: a frozen postmaster would not stop.
-        let _ = Command::new("kill")
-            .arg("-CONT")
-            .args(self.processes().iter().map(ToString::to_string))
-            .status();
+        self.resume();
         let data = self.data();
         let _ = self
             .program("pg_ctl")
