@@ -268,6 +268,8 @@ impl Default for ConnectionLimits {
 /// | `sweep_every` | 1 min |
 /// | `metrics_listen` | none |
 /// | `trust_request_id` | false |
+/// | `console` | false (no `/console/`) |
+/// | `console_session_ttl` | 8 h |
 /// | `fetch_proxy` | none (the environment's proxy variables are ignored) |
 /// | `allow_private_origins` | none |
 /// | `connections` | [`ConnectionLimits::default`] |
@@ -334,6 +336,10 @@ pub struct ServerConfig {
     /// Take a well-formed `X-Request-Id` from the client (a trusted proxy)
     /// instead of always making a new one.
     pub trust_request_id: bool,
+    /// Serve the operator console at `/console/` on the API's listener.
+    pub console: bool,
+    /// How long a console session lasts after sign-in.
+    pub console_session_ttl: Duration,
     /// Fetch documents through this proxy. The SSRF guard then sees only
     /// the URL: literal addresses and the scheme are checked, names are
     /// resolved by the proxy.
@@ -393,6 +399,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("work_delay", &self.work_delay)
             .field("task_ttl", &self.task_ttl)
             .field("metrics_listen", &self.metrics_listen)
+            .field("console", &self.console)
             .field(
                 "fetch_proxy",
                 &self
@@ -433,6 +440,8 @@ impl Default for ServerConfig {
             sweep_every: Duration::from_secs(60),
             metrics_listen: None,
             trust_request_id: false,
+            console: false,
+            console_session_ttl: Duration::from_secs(8 * 3600),
             fetch_proxy: None,
             allow_private_origins: Vec::new(),
             connections: ConnectionLimits::default(),

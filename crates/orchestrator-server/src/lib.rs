@@ -73,12 +73,13 @@ pub use store::PostgresStore;
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use store::SqliteStore;
 pub use store::{
-    Cancelled, Change, ChangeFeed, Claim, Counts, Cursor, Delivery, DeliveryClaim, DeliveryReport,
-    DeliveryResult, DeliveryState, EventPage, EventQuery, EventRecord, Finish, MemoryStore,
-    NewTask, Reaped, RunRef, StoreError, StoreErrorKind, StoreFuture, Submitted, TaskQuery,
-    TaskRecord, TaskStore, WORKER_LOST,
+    ActivityBucket, Cancelled, Change, ChangeFeed, Claim, Counts, Cursor, Delivery, DeliveryClaim,
+    DeliveryReport, DeliveryResult, DeliveryState, EventPage, EventQuery, EventRecord, Finish,
+    InstanceBeat, MemoryStore, NewTask, Reaped, RunRef, Scope, SessionRecord, StateCount,
+    StoreError, StoreErrorKind, StoreFuture, Submitted, TaskQuery, TaskRecord, TaskStore,
+    WORKER_LOST,
 };
-pub use tenants::{KeysFileError, TenantKey};
+pub use tenants::{KeysFileError, Role, TenantKey};
 pub use webhooks::{
     DEFAULT_RETRY_DELAYS, TenantWebhooks, WebhookSecretsError, parse_webhook_secrets,
 };

@@ -16,8 +16,8 @@ use tokio::sync::Notify;
 use crate::hub::{Hub, SharedRecord};
 use crate::metrics::Metrics;
 use crate::store::{
-    Cancelled, Claim, Counts, EventPage, EventQuery, Finish, NewTask, Reaped, RunRef, StoreError,
-    Submitted, TaskQuery, TaskRecord, TaskStore,
+    Cancelled, Claim, Counts, EventPage, EventQuery, Finish, NewTask, Reaped, RunRef, Scope,
+    StoreError, Submitted, TaskQuery, TaskRecord, TaskStore,
 };
 
 /// The store as the rest of the server sees it: see the module docs.
@@ -108,26 +108,26 @@ impl Lifecycle {
         self.counted("get", self.store.get(tenant, id).await)
     }
 
-    /// A page of a tenant's tasks.
+    /// A page of the tasks in `scope`.
     pub(crate) async fn list(
         &self,
-        tenant: &str,
+        scope: Scope<'_>,
         query: &TaskQuery,
     ) -> Result<Vec<TaskRecord>, StoreError> {
-        self.counted("list", self.store.list(tenant, query).await)
+        self.counted("list", self.store.list(scope, query).await)
     }
 
-    /// Cancels every unfinished task of a tenant that `query` selects;
+    /// Cancels every unfinished task in `scope` that `query` selects;
     /// returns how many.
     pub(crate) async fn cancel_matching(
         &self,
-        tenant: &str,
+        scope: Scope<'_>,
         query: &TaskQuery,
         now: i64,
     ) -> Result<u64, StoreError> {
         let ids = self.counted(
             "cancel_matching",
-            self.store.cancel_matching(tenant, query, now).await,
+            self.store.cancel_matching(scope, query, now).await,
         )?;
         self.publish(Published::CancelledMany(&ids));
         Ok(ids.len() as u64)

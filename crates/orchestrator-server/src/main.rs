@@ -11,7 +11,7 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use orchestrator_server::{
-    ConnectionLimits, Database, DatabaseTimeouts, Faults, RateLimit, Server, ServerConfig,
+    ConnectionLimits, Database, DatabaseTimeouts, Faults, RateLimit, Role, Server, ServerConfig,
     TenantKey, TlsFiles,
 };
 
@@ -48,8 +48,10 @@ struct Args {
     #[arg(long, env = "ORCHESTRATOR_API_KEY_FILE", value_name = "PATH")]
     api_key_file: Option<PathBuf>,
 
-    /// Tenants and the SHA-256 of their keys, one `NAME sha256:HEX` per line
-    /// (make lines with `orchestrator-server hash-key NAME`).
+    /// Tenants and the SHA-256 of their keys, one `NAME sha256:HEX [ROLE…]`
+    /// per line (make lines with `orchestrator-server hash-key NAME`); the
+    /// roles are `operator` (the console shows every tenant) and `read-only`
+    /// (reads only: submits, cancels and retries are refused with 403).
     #[arg(long, env = "ORCHESTRATOR_API_KEYS_FILE", value_name = "PATH")]
     api_keys_file: Option<PathBuf>,
 
@@ -138,6 +140,15 @@ struct Args {
     /// proxy that sets it) instead of always making a new one.
     #[arg(long, env = "ORCHESTRATOR_TRUST_REQUEST_ID")]
     trust_request_id: bool,
+
+    /// Serve the operator console at /console/ on this listener (and its
+    /// TLS): sign in with an API key; see the roles of --api-keys-file.
+    #[arg(long, env = "ORCHESTRATOR_CONSOLE")]
+    console: bool,
+
+    /// How long a console session lasts after sign-in.
+    #[arg(long, env = "ORCHESTRATOR_CONSOLE_SESSION_TTL", value_parser = parse_duration, value_name = "DURATION", default_value = "8h")]
+    console_session_ttl: Duration,
 
     /// Close a connection whose request headers take longer than this to
     /// arrive (from their first byte, or from the connect).
@@ -244,6 +255,12 @@ enum Command {
     HashKey {
         /// The tenant's name: letters, digits, `-`, `_` or `.`.
         tenant: String,
+        /// The console shows this key every tenant's tasks.
+        #[arg(long)]
+        operator: bool,
+        /// This key may only read: submits, cancels and retries are refused.
+        #[arg(long)]
+        read_only: bool,
     },
 }
 
@@ -257,8 +274,20 @@ enum LogFormat {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    if let Some(Command::HashKey { tenant }) = &args.command {
-        return match hash_key(tenant) {
+    if let Some(Command::HashKey {
+        tenant,
+        operator,
+        read_only,
+    }) = &args.command
+    {
+        let mut role = Role::TENANT;
+        if *operator {
+            role = role.operator();
+        }
+        if *read_only {
+            role = role.read_only();
+        }
+        return match hash_key(tenant, role) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("orchestrator-server: {e:#}");
@@ -320,7 +349,7 @@ impl Voice {
 }
 
 /// `hash-key`: the line for a keys file, and (when made here) the key.
-fn hash_key(tenant: &str) -> anyhow::Result<()> {
+fn hash_key(tenant: &str, role: Role) -> anyhow::Result<()> {
     let stdin = std::io::stdin();
     let (key, made_here) = if stdin.is_terminal() {
         let random = format!(
@@ -337,7 +366,9 @@ fn hash_key(tenant: &str) -> anyhow::Result<()> {
             .context("cannot read the key from standard input")?;
         (text.lines().next().unwrap_or("").trim().to_owned(), false)
     };
-    let line = TenantKey::new(tenant, &key).map_err(anyhow::Error::msg)?;
+    let line = TenantKey::new(tenant, &key)
+        .map_err(anyhow::Error::msg)?
+        .with_role(role);
     if made_here {
         eprintln!(
             "new key for {tenant} (shown once; give it to the tenant, it is stored nowhere):\n{key}"
@@ -465,6 +496,8 @@ fn config(args: Args) -> anyhow::Result<ServerConfig> {
         sweep_every: args.sweep_every,
         metrics_listen: args.metrics_listen,
         trust_request_id: args.trust_request_id,
+        console: args.console,
+        console_session_ttl: args.console_session_ttl,
         connections: ConnectionLimits {
             header_read_timeout: args.header_read_timeout,
             idle_timeout: args.idle_timeout,

@@ -183,6 +183,12 @@ impl Server {
                 config.idempotency_ttl,
             )),
             tokio::spawn(maintenance::heartbeat(ctx.clone())),
+            tokio::spawn(maintenance::announce(
+                lifecycle.clone(),
+                config.clock.clone(),
+                ctx.instance.clone(),
+                config.workers,
+            )),
             tokio::spawn(maintenance::reap(ctx.clone(), config.max_attempts)),
             tokio::spawn(webhooks::run(Arc::new(deliverer))),
         ];

@@ -1,6 +1,6 @@
-//! Who a request is: tenants and their keys. Keys are held only as SHA-256
-//! hashes — in the keys file and in memory — and a presented key is compared
-//! against every tenant's hash in constant time.
+//! Who a request is: tenants, their keys and what each key may do. Keys are
+//! held only as SHA-256 hashes — in the keys file and in memory — and a
+//! presented key is compared against every tenant's hash in constant time.
 //!
 //! SHA-256 rather than a password hash (argon2, scrypt): API keys are long
 //! random strings, not guessable passwords, so a slow hash buys nothing
@@ -19,19 +19,109 @@ pub(crate) struct Tenant(pub(crate) String);
 /// of every request when authentication is off.
 pub(crate) const DEFAULT_TENANT: &str = "default";
 
-/// A tenant and the SHA-256 of its key: one line of `--api-keys-file`.
+/// What a key may do besides acting as its tenant: its role, the words
+/// after the hash on its keys-file line.
 ///
-/// `Debug` shows the name only.
+/// - `operator`: the console shows it every tenant's tasks, and lets it act
+///   on them (the `/v1` API, which names no tenant, still acts as its own).
+/// - `read-only`: it reads and never changes anything — the API refuses
+///   its submits, cancels and retries with `403`, and the console shows it
+///   no buttons.
+///
+/// ```
+/// use orchestrator_server::Role;
+/// let role = Role::parse_words(["operator", "read-only"]).unwrap();
+/// assert!(role.is_operator() && role.is_read_only());
+/// assert_eq!(role.to_string(), "operator read-only");
+/// assert!(Role::parse_words(["admin"]).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Role {
+    operator: bool,
+    read_only: bool,
+}
+
+impl Role {
+    /// A key of its own tenant that may read and change: no words.
+    pub const TENANT: Role = Role {
+        operator: false,
+        read_only: false,
+    };
+
+    /// The role with the console's view of every tenant too.
+    #[must_use]
+    pub fn operator(mut self) -> Role {
+        self.operator = true;
+        self
+    }
+
+    /// The role, restricted to reading.
+    #[must_use]
+    pub fn read_only(mut self) -> Role {
+        self.read_only = true;
+        self
+    }
+
+    /// Whether the console shows this key every tenant.
+    pub fn is_operator(self) -> bool {
+        self.operator
+    }
+
+    /// Whether this key may only read.
+    pub fn is_read_only(self) -> bool {
+        self.read_only
+    }
+
+    /// The role of a keys-file line's words after its hash: `operator`,
+    /// `read-only`, both, or none.
+    pub fn parse_words<'a>(words: impl IntoIterator<Item = &'a str>) -> Result<Role, String> {
+        let mut role = Role::TENANT;
+        for word in words {
+            match word {
+                "operator" => role.operator = true,
+                "read-only" => role.read_only = true,
+                other => {
+                    return Err(format!(
+                        "`{other}` is not a role: the words after the hash are `operator` and `read-only`"
+                    ));
+                }
+            }
+        }
+        Ok(role)
+    }
+}
+
+/// The role's words, as a keys-file line ends: `operator read-only`, or
+/// nothing for a plain tenant key.
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let words: Vec<&str> = [
+            self.operator.then_some("operator"),
+            self.read_only.then_some("read-only"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        f.write_str(&words.join(" "))
+    }
+}
+
+/// A tenant, the SHA-256 of its key and the key's role: one line of
+/// `--api-keys-file`.
+///
+/// `Debug` shows the name and role only.
 #[derive(Clone, PartialEq, Eq)]
 pub struct TenantKey {
     name: String,
     sha256: [u8; 32],
+    role: Role,
 }
 
 impl fmt::Debug for TenantKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TenantKey")
             .field("name", &self.name)
+            .field("role", &self.role)
             .finish_non_exhaustive()
     }
 }
@@ -65,7 +155,21 @@ impl TenantKey {
         Ok(TenantKey {
             name: name.to_owned(),
             sha256: Sha256::digest(key.trim().as_bytes()).into(),
+            role: Role::TENANT,
         })
+    }
+
+    /// The same key with `role`.
+    ///
+    /// ```
+    /// use orchestrator_server::{Role, TenantKey};
+    /// let ops = TenantKey::new("ops", "k").unwrap().with_role(Role::TENANT.operator());
+    /// assert!(ops.to_line().ends_with(" operator"));
+    /// ```
+    #[must_use]
+    pub fn with_role(mut self, role: Role) -> TenantKey {
+        self.role = role;
+        self
     }
 
     /// The tenant's name, as it appears in logs and metrics.
@@ -73,14 +177,25 @@ impl TenantKey {
         &self.name
     }
 
-    /// The line for a keys file: `NAME sha256:HEX`.
-    pub fn to_line(&self) -> String {
-        let hex: String = self.sha256.iter().map(|b| format!("{b:02x}")).collect();
-        format!("{} sha256:{hex}", self.name)
+    /// What the key may do.
+    pub fn role(&self) -> Role {
+        self.role
     }
 
-    /// Reads a keys file: one tenant per line, `NAME sha256:HEX` (the
-    /// `sha256:` prefix is optional); blank lines and `#` comments are
+    /// The line for a keys file: `NAME sha256:HEX`, then the role's words.
+    pub fn to_line(&self) -> String {
+        let hex: String = self.sha256.iter().map(|b| format!("{b:02x}")).collect();
+        let role = self.role.to_string();
+        if role.is_empty() {
+            format!("{} sha256:{hex}", self.name)
+        } else {
+            format!("{} sha256:{hex} {role}", self.name)
+        }
+    }
+
+    /// Reads a keys file: one tenant per line, `NAME sha256:HEX [ROLE…]`
+    /// (the `sha256:` prefix is optional; the role's words are `operator`
+    /// and `read-only`, see [`Role`]); blank lines and `#` comments are
     /// skipped. Names and hashes must be unique.
     ///
     /// ```
@@ -103,10 +218,12 @@ impl TenantKey {
                 reason,
             };
             let mut fields = line.split_whitespace();
-            let (Some(name), Some(hash), None) = (fields.next(), fields.next(), fields.next())
-            else {
-                return Err(fail("expected `NAME sha256:HEX`".into()));
+            let (Some(name), Some(hash)) = (fields.next(), fields.next()) else {
+                return Err(fail(
+                    "expected `NAME sha256:HEX [operator] [read-only]`".into(),
+                ));
             };
+            let role = Role::parse_words(fields).map_err(fail)?;
             check_name(name).map_err(fail)?;
             let sha256 = parse_hash(hash.strip_prefix("sha256:").unwrap_or(hash)).ok_or_else(
                 || fail("the hash is not 64 hexadecimal digits (a SHA-256; see `orchestrator-server hash-key`)".into()),
@@ -120,6 +237,7 @@ impl TenantKey {
             tenants.push(TenantKey {
                 name: name.to_owned(),
                 sha256,
+                role,
             });
         }
         Ok(tenants)
@@ -162,21 +280,48 @@ pub(crate) enum Authenticator {
 }
 
 impl Authenticator {
-    /// The tenant whose key `presented` is. Every tenant's hash is compared,
-    /// in constant time, whether or not an earlier one matched, so the time
-    /// taken says nothing about which tenant (or how much of a key) matched.
-    pub(crate) fn authenticate(&self, presented: &str) -> Option<Tenant> {
+    /// The tenant whose key `presented` is, and the key's role. Every
+    /// tenant's hash is compared, in constant time, whether or not an
+    /// earlier one matched, so the time taken says nothing about which
+    /// tenant (or how much of a key) matched.
+    pub(crate) fn authenticate(&self, presented: &str) -> Option<(Tenant, Role)> {
         let Authenticator::Keys(keys) = self else {
-            return Some(Tenant(DEFAULT_TENANT.to_owned()));
+            return Some((Tenant(DEFAULT_TENANT.to_owned()), Role::TENANT));
         };
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         let mut found = None;
         for key in keys {
             if bool::from(digest.ct_eq(&key.sha256)) {
-                found = Some(Tenant(key.name.clone()));
+                found = Some((Tenant(key.name.clone()), key.role));
             }
         }
         found
+    }
+
+    /// The tenant and role of the key whose SHA-256 is `sha256` (a console
+    /// session names its key so): `None` once that key is gone from the
+    /// keys, which ends the sessions it opened. Compared in constant time,
+    /// as a presented key is.
+    pub(crate) fn by_key_hash(&self, sha256: &[u8; 32]) -> Option<(Tenant, Role)> {
+        let Authenticator::Keys(keys) = self else {
+            return Some((Tenant(DEFAULT_TENANT.to_owned()), Role::TENANT));
+        };
+        let mut found = None;
+        for key in keys {
+            if bool::from(sha256.ct_eq(&key.sha256)) {
+                found = Some((Tenant(key.name.clone()), key.role));
+            }
+        }
+        found
+    }
+
+    /// The names of the tenants with a key (none when authentication is
+    /// off: then only the default tenant exists).
+    pub(crate) fn tenant_names(&self) -> Vec<String> {
+        match self {
+            Authenticator::Off => vec![DEFAULT_TENANT.to_owned()],
+            Authenticator::Keys(keys) => keys.iter().map(|k| k.name.clone()).collect(),
+        }
     }
 
     /// Whether a key is needed at all.
@@ -195,8 +340,9 @@ mod tests {
             TenantKey::new("acme", "key-a").unwrap(),
             TenantKey::new("globex", "key-g").unwrap(),
         ]);
-        assert_eq!(auth.authenticate("key-g"), Some(Tenant("globex".into())));
-        assert_eq!(auth.authenticate("key-a"), Some(Tenant("acme".into())));
+        let tenant_of = |key: &str| auth.authenticate(key).map(|(t, _)| t);
+        assert_eq!(tenant_of("key-g"), Some(Tenant("globex".into())));
+        assert_eq!(tenant_of("key-a"), Some(Tenant("acme".into())));
         assert_eq!(auth.authenticate("key-"), None);
         assert_eq!(auth.authenticate(""), None);
     }
@@ -215,6 +361,26 @@ mod tests {
     }
 
     #[test]
+    fn a_role_written_by_to_line_reads_back_and_reaches_the_authenticated_caller() {
+        let ops = TenantKey::new("ops", "key-o")
+            .unwrap()
+            .with_role(Role::TENANT.operator());
+        let viewer = TenantKey::new("viewer", "key-v")
+            .unwrap()
+            .with_role(Role::TENANT.read_only());
+        let plain = TenantKey::new("acme", "key-a").unwrap();
+        let text = [&ops, &viewer, &plain].map(TenantKey::to_line).join("\n");
+        let back = TenantKey::parse_keys_file(&text).unwrap();
+        assert_eq!(back, vec![ops, viewer, plain]);
+        let auth = Authenticator::Keys(back);
+        let role_of = |key: &str| auth.authenticate(key).map(|(_, r)| r);
+        assert_eq!(role_of("key-o"), Some(Role::TENANT.operator()));
+        assert!(role_of("key-v").is_some_and(Role::is_read_only));
+        assert_eq!(role_of("key-a"), Some(Role::TENANT));
+        assert!(!format!("{:?}", auth).contains("key-"));
+    }
+
+    #[test]
     fn bad_keys_files_name_the_line() {
         let good = TenantKey::new("a", "k").unwrap().to_line();
         for (text, line) in [
@@ -223,6 +389,7 @@ mod tests {
             ("a sha256:zz", 1),
             ("a", 1),
             ("a b c", 1),
+            (&*format!("{good} admin"), 1),
         ] {
             let err = TenantKey::parse_keys_file(text).unwrap_err();
             assert_eq!(err.line, line, "{text}: {err}");

@@ -4,14 +4,16 @@
 //! tests, read a process's memory and CPU from `/proc`, print figures, make
 //! a throwaway CA, run a loopback `CONNECT` proxy or a relay that counts
 //! connections, run a PostgreSQL cluster of a test's own to stop, restart
-//! and freeze.
+//! and freeze, drive a real Chromium over WebDriver.
 
 #![allow(missing_docs)]
 
+mod browser;
 mod postgres;
 mod proxy;
 mod relay;
 
+pub use browser::{Browser, Element, WebDriverError, missing_browser};
 pub use postgres::PrivateCluster;
 pub use proxy::ConnectProxy;
 pub use relay::CountingRelay;

@@ -122,6 +122,15 @@ pub(super) async fn queue(
     new: NewTask,
     key: Option<&str>,
 ) -> Result<Response, ApiError> {
+    Ok(accepted(&queue_task(state, new, key).await?))
+}
+
+/// Queues `new` (or finds the task its idempotency key made before).
+pub(super) async fn queue_task(
+    state: &AppState,
+    new: NewTask,
+    key: Option<&str>,
+) -> Result<TaskRecord, ApiError> {
     let limits = &state.shared.limits;
     match state
         .shared
@@ -131,11 +140,11 @@ pub(super) async fn queue(
     {
         Submitted::Created(task) => {
             tracing::info!(task = %task.id, idempotency_key = key, "task accepted");
-            Ok(accepted(&task))
+            Ok(task)
         }
         Submitted::Existing(task) => {
             tracing::info!(task = %task.id, idempotency_key = key, "idempotent resubmit");
-            Ok(accepted(&task))
+            Ok(task)
         }
         Submitted::KeyReused => Err(ApiError::idempotency_key_reused()),
         Submitted::QueueFull => Err(ApiError::unavailable(
@@ -148,7 +157,7 @@ pub(super) async fn queue(
     }
 }
 
-fn accepted(task: &TaskRecord) -> Response {
+pub(super) fn accepted(task: &TaskRecord) -> Response {
     let location = format!("/v1/tasks/{}", task.id);
     let body = TaskStatus::new(task.id.as_str(), super::tasks::wire_state(&task.state));
     let mut response = (StatusCode::ACCEPTED, axum::Json(body)).into_response();

@@ -1,6 +1,8 @@
 //! Bearer-key authentication: finds the tenant a key belongs to (hashes
-//! compared in constant time) and hands it to the handlers. The tenant's
-//! name — never the key — goes into the request's log span.
+//! compared in constant time) and hands it, with the key's role, to the
+//! handlers. The tenant's name — never the key — goes into the request's
+//! log span. A read-only key is refused every method that changes
+//! something, here, once for every route.
 
 use std::sync::Arc;
 
@@ -11,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use tower_http::validate_request::ValidateRequest;
 
 use super::problem::ApiError;
-use crate::tenants::{Authenticator, Tenant};
+use crate::tenants::{Authenticator, Role, Tenant};
 
 /// Refuses requests without a known `Authorization: Bearer <key>`; marks
 /// the others with their tenant. A check for tower-http's validate-request
@@ -23,14 +25,18 @@ impl ValidateRequest<Body> for RequireBearer {
     type ResponseBody = Body;
 
     fn validate(&mut self, request: &mut Request) -> Result<(), Response> {
-        let tenant = authenticate(&self.0, request).map_err(IntoResponse::into_response)?;
+        let (tenant, role) = authenticate(&self.0, request).map_err(IntoResponse::into_response)?;
         tracing::Span::current().record("tenant", tenant.0.as_str());
+        if role.is_read_only() && !request.method().is_safe() {
+            return Err(ApiError::read_only().into_response());
+        }
         request.extensions_mut().insert(tenant);
+        request.extensions_mut().insert(role);
         Ok(())
     }
 }
 
-fn authenticate(auth: &Authenticator, request: &Request) -> Result<Tenant, ApiError> {
+fn authenticate(auth: &Authenticator, request: &Request) -> Result<(Tenant, Role), ApiError> {
     let presented = request
         .headers()
         .get(AUTHORIZATION)

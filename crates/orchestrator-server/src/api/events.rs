@@ -194,7 +194,7 @@ async fn hand(tx: &mpsc::Sender<Event>, event: Event, stall: Duration, position:
 }
 
 /// An event's `data:`: the task's status at that moment.
-fn render(record: &EventRecord) -> Option<String> {
+pub(crate) fn render(record: &EventRecord) -> Option<String> {
     serde_json::to_string(&status_body(&record.task)).ok()
 }
 

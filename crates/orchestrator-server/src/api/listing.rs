@@ -12,7 +12,7 @@ use super::AppState;
 use super::cursor;
 use super::problem::ApiError;
 use super::tasks::status_body;
-use crate::store::TaskQuery;
+use crate::store::{Scope, TaskQuery};
 use crate::tenants::Tenant;
 use crate::timestamps::millis;
 
@@ -35,7 +35,11 @@ pub(crate) async fn list_tasks(
     if let Some(cursor) = cursor {
         selection.after = Some(cursor::decode(&cursor, &selection)?);
     }
-    let mut tasks = state.shared.lifecycle.list(&tenant, &selection).await?;
+    let mut tasks = state
+        .shared
+        .lifecycle
+        .list(Scope::Tenant(&tenant), &selection)
+        .await?;
     let next = if tasks.len() > limit as usize {
         tasks.truncate(limit as usize);
         tasks.last().map(|last| cursor::encode(last, &selection))
@@ -91,7 +95,7 @@ pub(crate) async fn cancel_matching(
     let cancelled = state
         .shared
         .lifecycle
-        .cancel_matching(&tenant, &selection, now)
+        .cancel_matching(Scope::Tenant(&tenant), &selection, now)
         .await?;
     tracing::info!(cancelled, filter = %filter.to_query(), "tasks cancelled by filter");
     Ok(axum::Json(CancelledCount::new(cancelled)).into_response())

@@ -3,6 +3,7 @@
 mod actions;
 mod auth;
 mod body_size;
+mod console;
 mod cursor;
 mod event_feed;
 mod events;
@@ -100,8 +101,11 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(DefaultBodyLimit::max(state.shared.limits.max_body_bytes))
         .layer(observe::RecordLayer::new(state.shared.metrics.clone()));
-    Router::new()
-        .merge(api)
+    let mut router = Router::new().merge(api);
+    if state.shared.console.is_some() {
+        router = router.merge(console::routes());
+    }
+    router
         .route("/healthz", get(health::health))
         .route("/readyz", get(health::ready))
         .fallback(not_found)

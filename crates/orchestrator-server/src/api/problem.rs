@@ -86,6 +86,22 @@ impl ApiError {
         e
     }
 
+    /// `403`: the key may only read.
+    pub(crate) fn read_only() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "read-only",
+            "Read-only key",
+            "this key may only read: it cannot submit, cancel or retry tasks",
+        )
+    }
+
+    /// `403`: the session may not do this (another tenant's task, or a
+    /// state-changing request without its CSRF token).
+    pub(crate) fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", detail)
+    }
+
     /// `404`.
     pub(crate) fn not_found(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)

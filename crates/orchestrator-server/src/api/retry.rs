@@ -8,11 +8,11 @@ use axum::response::Response;
 use orchestrator::TaskState;
 
 use super::AppState;
-use super::actions::{check_rate, idempotency_key, queue};
+use super::actions::{accepted, check_rate, idempotency_key, queue_task};
 use super::extract::ApiPath;
 use super::problem::ApiError;
 use super::tasks::{unknown_task, wire_state};
-use crate::store::NewTask;
+use crate::store::{NewTask, TaskRecord};
 use crate::tenants::Tenant;
 use crate::timestamps::millis;
 
@@ -23,13 +23,26 @@ pub(crate) async fn retry_task(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
-    check_rate(&state, &tenant, key.as_deref())?;
+    let new = resubmit(&state, &tenant, &task_id, key).await?;
+    Ok(accepted(&new))
+}
+
+/// Submits `tenant`'s FAILED or CANCELLED task `task_id` again, as a new
+/// task that names it in `retry_of`; the new task (or, for an idempotency
+/// key seen before, the one it made).
+pub(crate) async fn resubmit(
+    state: &AppState,
+    tenant: &str,
+    task_id: &str,
+    key: Option<String>,
+) -> Result<TaskRecord, ApiError> {
+    check_rate(state, tenant, key.as_deref())?;
     let old = state
         .shared
         .lifecycle
-        .get(&tenant, &task_id)
+        .get(tenant, task_id)
         .await?
-        .ok_or_else(|| unknown_task(&task_id))?;
+        .ok_or_else(|| unknown_task(task_id))?;
     if !matches!(old.state, TaskState::Failed | TaskState::Cancelled) {
         return Err(ApiError::conflict(format!(
             "task {task_id} is {}; only a FAILED or CANCELLED task can be retried",
@@ -38,7 +51,7 @@ pub(crate) async fn retry_task(
     }
     let new = NewTask {
         id: format!("task-{}", uuid::Uuid::new_v4()),
-        tenant: tenant.clone(),
+        tenant: tenant.to_owned(),
         bot_id: old.bot_id,
         action: old.action,
         input: old.input,
@@ -51,5 +64,5 @@ pub(crate) async fn retry_task(
         now: millis(&*state.shared.clock),
     };
     tracing::info!(retry_of = %old.id, "retrying a task");
-    queue(&state, new, key.as_deref()).await
+    queue_task(state, new, key.as_deref()).await
 }

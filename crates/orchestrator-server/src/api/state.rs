@@ -16,7 +16,7 @@ use crate::error::StartError;
 use crate::lifecycle::Lifecycle;
 use crate::metrics::Metrics;
 use crate::store::TaskStore;
-use crate::tenants::{Authenticator, DEFAULT_TENANT, TenantKey};
+use crate::tenants::{Authenticator, DEFAULT_TENANT, Role, TenantKey};
 use crate::webhooks::TenantWebhooks;
 
 /// What the handlers share: the tasks (through their `Lifecycle`), the
@@ -53,6 +53,8 @@ pub(crate) struct Shared {
     pub(crate) guard: Guard,
     /// One reader of the event log per tenant with streams.
     pub(crate) feeds: Arc<Feeds>,
+    /// The operator console, when it is served.
+    pub(crate) console: Option<ConsoleSettings>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -63,6 +65,15 @@ impl std::fmt::Debug for AppState {
             .field("metrics", &self.shared.metrics)
             .finish_non_exhaustive()
     }
+}
+
+/// How the console is served.
+#[derive(Debug, Clone)]
+pub(crate) struct ConsoleSettings {
+    /// How long a session lasts after sign-in.
+    pub(crate) session_ttl: Duration,
+    /// Whether the session cookie is `Secure` (the server speaks TLS).
+    pub(crate) secure_cookie: bool,
 }
 
 /// The API's limits.
@@ -97,9 +108,12 @@ impl AppState {
         })?;
         let mut keys = config.tenants.clone();
         if let Some(key) = &config.api_key {
+            // The one shared key sees the one tenant there is; in the
+            // console it is the operator's.
             keys.push(
                 TenantKey::new(DEFAULT_TENANT, key)
-                    .map_err(|_| StartError::Config(crate::config::ConfigError::EmptyApiKey))?,
+                    .map_err(|_| StartError::Config(crate::config::ConfigError::EmptyApiKey))?
+                    .with_role(Role::TENANT.operator()),
             );
         }
         let auth = if keys.is_empty() {
@@ -145,6 +159,10 @@ impl AppState {
             metrics,
             clock: config.clock.clone(),
             trust_request_id: config.trust_request_id,
+            console: config.console.then(|| ConsoleSettings {
+                session_ttl: config.console_session_ttl,
+                secure_cookie: config.tls.is_some(),
+            }),
         };
         Ok(AppState {
             shared: Arc::new(shared),

@@ -87,7 +87,7 @@ pub(crate) async fn get_task(
 
 /// The `webhook` field of a status: the URL, and how its delivery stands
 /// once the task has finished.
-fn webhook_view(url: &str, delivery: Option<DeliveryState>) -> WebhookDelivery {
+pub(crate) fn webhook_view(url: &str, delivery: Option<DeliveryState>) -> WebhookDelivery {
     let mut view = WebhookDelivery::new(url);
     if let Some(d) = delivery {
         view.state = Some(d.state);

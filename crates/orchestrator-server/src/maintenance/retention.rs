@@ -1,6 +1,6 @@
 //! The retention sweep: finished tasks are deleted once they are older than
 //! their time to live, a batch at a time, and then the idempotency keys
-//! that outlived their task.
+//! that outlived their task and the console sessions that expired.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -58,6 +58,11 @@ pub(crate) async fn sweep(
             Ok(0) => {}
             Ok(n) => tracing::debug!(purged = n, "forgot expired idempotency keys"),
             Err(e) => tracing::warn!(error = %e, "could not purge idempotency keys"),
+        }
+        match tasks.store().purge_sessions(now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(purged = n, "forgot expired console sessions"),
+            Err(e) => tracing::warn!(error = %e, "could not purge console sessions"),
         }
     }
 }

@@ -90,6 +90,7 @@ struct MetricSet {
     store_errors: Family<OperationLabels, Counter>,
     queue_depth: Gauge,
     running: Gauge,
+    console_csp_violations: Counter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -134,8 +135,14 @@ impl MetricSet {
             store_errors: Family::default(),
             queue_depth: Gauge::default(),
             running: Gauge::default(),
+            console_csp_violations: Counter::default(),
             registry: Registry::default(),
         };
+        registry.register(
+            "console_csp_violations",
+            "Content-Security-Policy violations the console's page reported",
+            m.console_csp_violations.clone(),
+        );
         registry.register(
             "tasks_submitted",
             "Tasks accepted, by tenant",
@@ -300,6 +307,14 @@ impl Metrics {
     pub(crate) fn webhook_lag(&self, lag: std::time::Duration) {
         if let Some(m) = self.set() {
             m.webhook_lag.observe(lag.as_secs_f64());
+        }
+    }
+
+    /// A violation of the console's Content-Security-Policy, reported by a
+    /// browser.
+    pub(crate) fn console_csp_violation(&self) {
+        if let Some(m) = self.set() {
+            m.console_csp_violations.inc();
         }
     }
 

@@ -41,6 +41,11 @@ pub struct EventRecord {
     pub kind: TaskEventKind,
     /// When, in milliseconds since the Unix epoch.
     pub at: i64,
+    /// The attempt the task was on (its claims so far) just after it.
+    pub attempt: u32,
+    /// The instance that held the task just after it (`inst-<uuid>`), while
+    /// one did: who claimed it on a `started` event.
+    pub instance: Option<String>,
     /// The task, as it was just after the event.
     pub task: TaskRecord,
 }
@@ -92,7 +97,7 @@ pub(crate) fn as_of(
 /// The columns of an event, after the task's, in [`events_statement`].
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) const EVENT_COLUMNS: &str =
-    "e.id, e.type, e.at, e.status, e.progress, e.progress_message";
+    "e.id, e.type, e.at, e.status, e.progress, e.progress_message, e.attempt, e.instance";
 
 /// The events `query` selects for `tenant`, oldest first: the task columns
 /// (as `task_columns!`), then [`EVENT_COLUMNS`].
@@ -131,24 +136,32 @@ pub(crate) fn events_statement(
     }
 }
 
+/// The event columns of a row, as [`EVENT_COLUMNS`] names them.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) struct EventColumns {
+    pub(crate) id: i64,
+    pub(crate) kind: String,
+    pub(crate) at: i64,
+    pub(crate) status: String,
+    pub(crate) progress: Option<i64>,
+    pub(crate) progress_message: Option<String>,
+    /// `None` on events logged before attempts were (they read as 0).
+    pub(crate) attempt: Option<i64>,
+    pub(crate) instance: Option<String>,
+}
+
 /// Decodes the event columns of a row (after the task's) onto its task.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub(crate) fn event_of(
-    task: TaskRecord,
-    id: i64,
-    kind: &str,
-    at: i64,
-    status: &str,
-    progress: Option<i64>,
-    progress_message: Option<String>,
-) -> EventRecord {
-    let state = TaskState::parse(status);
-    let progress = progress.map(|p| p.clamp(0, 100) as u8);
+pub(crate) fn event_of(task: TaskRecord, c: EventColumns) -> EventRecord {
+    let state = TaskState::parse(&c.status);
+    let progress = c.progress.map(|p| p.clamp(0, 100) as u8);
     EventRecord {
-        id,
-        kind: TaskEventKind::parse(kind),
-        at,
-        task: as_of(task, state, progress, progress_message),
+        id: c.id,
+        kind: TaskEventKind::parse(&c.kind),
+        at: c.at,
+        attempt: c.attempt.and_then(|a| u32::try_from(a).ok()).unwrap_or(0),
+        instance: c.instance,
+        task: as_of(task, state, progress, c.progress_message),
     }
 }
 

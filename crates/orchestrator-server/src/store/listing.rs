@@ -18,6 +18,27 @@ use orchestrator::{TaskFilter, TaskState};
 
 use super::TaskRecord;
 
+/// Whose tasks a read or a cancel by filter covers: one tenant's (every
+/// request of the API, and the console for a tenant's key), or every
+/// tenant's (the console for an operator's key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope<'a> {
+    /// This tenant's tasks only.
+    Tenant(&'a str),
+    /// Every tenant's.
+    Every,
+}
+
+impl Scope<'_> {
+    /// Whether a task of `tenant` is in scope.
+    pub fn covers(self, tenant: &str) -> bool {
+        match self {
+            Scope::Tenant(t) => t == tenant,
+            Scope::Every => true,
+        }
+    }
+}
+
 /// Where a page starts: just after this task, in listing order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
@@ -185,12 +206,12 @@ pub(crate) fn qualified_columns() -> String {
         .join(", ")
 }
 
-/// The `SELECT … FROM … WHERE …` of `query` for `tenant`, selecting
+/// The `SELECT … FROM … WHERE …` of `query` in `scope`, selecting
 /// `select` (with `t` the tasks), and the `ORDER BY` that goes with it.
 /// Its parameters are numbered after `before`, the statement's own.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 fn selection(
-    tenant: &str,
+    scope: Scope<'_>,
     query: &TaskQuery,
     placeholder: fn(usize) -> String,
     select: &str,
@@ -204,10 +225,13 @@ fn selection(
     // The order columns: the first label's index rows, or the task itself.
     let (from, order_time, order_id, order) = match query.labels.first() {
         Some((key, value)) => {
-            let (t, k, v) = (b.text(tenant), b.text(key), b.text(value));
-            b.conditions.push(format!(
-                "l0.tenant = {t} AND l0.key = {k} AND l0.value = {v}"
-            ));
+            if let Scope::Tenant(tenant) = scope {
+                let t = b.text(tenant);
+                b.conditions.push(format!("l0.tenant = {t}"));
+            }
+            let (k, v) = (b.text(key), b.text(value));
+            b.conditions
+                .push(format!("l0.key = {k} AND l0.value = {v}"));
             (
                 "task_labels l0 JOIN tasks t ON t.id = l0.task_id",
                 "l0.created_at",
@@ -216,8 +240,10 @@ fn selection(
             )
         }
         None => {
-            let t = b.text(tenant);
-            b.conditions.push(format!("t.tenant = {t}"));
+            if let Scope::Tenant(tenant) = scope {
+                let t = b.text(tenant);
+                b.conditions.push(format!("t.tenant = {t}"));
+            }
             (
                 "tasks t",
                 "t.created_at",
@@ -259,23 +285,25 @@ fn selection(
         b.conditions
             .push(format!("({order_time}, {order_id}) < ({c}, {i})"));
     }
-    let sql = format!(
-        "SELECT {select} FROM {from} WHERE {}",
+    let conditions = if b.conditions.is_empty() {
+        "TRUE".to_owned()
+    } else {
         b.conditions.join(" AND ")
-    );
+    };
+    let sql = format!("SELECT {select} FROM {from} WHERE {conditions}");
     (b, sql, order)
 }
 
-/// The page `query` selects for `tenant`: the task columns, in listing
+/// The page `query` selects in `scope`: the task columns, in listing
 /// order, at most `query.limit` rows.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn page_statement(
-    tenant: &str,
+    scope: Scope<'_>,
     query: &TaskQuery,
     placeholder: fn(usize) -> String,
 ) -> Built {
     let (mut b, sql, order) =
-        selection(tenant, query, placeholder, &qualified_columns(), Vec::new());
+        selection(scope, query, placeholder, &qualified_columns(), Vec::new());
     let limit = b.int(i64::from(query.limit));
     Built {
         sql: format!("{sql} {order} LIMIT {limit}"),
@@ -283,21 +311,53 @@ pub(crate) fn page_statement(
     }
 }
 
-/// The ids of the tasks `query` selects for `tenant` (no order, no
+/// The ids of the tasks `query` selects in `scope` (no order, no
 /// limit), as a sub-select for an `UPDATE … WHERE id IN (…)` whose own
 /// parameters come first (`before` of them).
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn ids_statement(
-    tenant: &str,
+    scope: Scope<'_>,
     query: &TaskQuery,
     placeholder: fn(usize) -> String,
     before: Vec<Param>,
 ) -> Built {
-    let (b, sql, _) = selection(tenant, query, placeholder, "t.id", before);
+    let (b, sql, _) = selection(scope, query, placeholder, "t.id", before);
     Built {
         sql,
         params: b.params,
     }
+}
+
+/// How many tasks `query` selects in `scope` (its cursor and limit not
+/// used), counted up to `cap` and no further: one statement per state of
+/// `states`, each a count over at most `cap` rows of the state's index walk,
+/// so that a tab's count costs the same at a thousand tasks as at a million.
+/// Each statement's single column is the count.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) fn count_statements(
+    scope: Scope<'_>,
+    query: &TaskQuery,
+    states: &[TaskState],
+    cap: u32,
+    placeholder: fn(usize) -> String,
+) -> Vec<(TaskState, Built)> {
+    states
+        .iter()
+        .map(|state| {
+            let one_state = TaskQuery {
+                statuses: vec![state.clone()],
+                after: None,
+                ..query.clone()
+            };
+            let (mut b, sql, _) = selection(scope, &one_state, placeholder, "1", Vec::new());
+            let limit = b.int(i64::from(cap));
+            let built = Built {
+                sql: format!("SELECT count(*) FROM ({sql} LIMIT {limit}) capped"),
+                params: b.params,
+            };
+            (state.clone(), built)
+        })
+        .collect()
 }
 
 #[cfg(all(test, any(feature = "sqlite", feature = "postgres")))]
@@ -320,7 +380,7 @@ mod tests {
             limit: 50,
             ..TaskQuery::default()
         };
-        let built = page_statement("acme", &query, pg);
+        let built = page_statement(Scope::Tenant("acme"), &query, pg);
         assert!(
             built.sql.contains("FROM task_labels l0 JOIN tasks t"),
             "{}",
@@ -349,7 +409,7 @@ mod tests {
             ..TaskQuery::default()
         };
         let before: Vec<Param> = (0..10).map(Param::Int).collect();
-        let built = ids_statement("acme", &query, pg, before);
+        let built = ids_statement(Scope::Tenant("acme"), &query, pg, before);
         assert!(built.sql.contains("t.tenant = $11"), "{}", built.sql);
         assert!(
             built.sql.contains("t.status IN ($12, $13)"),
@@ -358,6 +418,39 @@ mod tests {
         );
         assert!(built.sql.contains("t.bot_id = $14"), "{}", built.sql);
         assert_eq!(built.params.len(), 14);
+    }
+
+    #[test]
+    fn every_tenants_listing_names_no_tenant_and_counts_stop_at_their_cap() {
+        let query = TaskQuery {
+            labels: vec![("run".into(), "42".into())],
+            limit: 50,
+            ..TaskQuery::default()
+        };
+        let built = page_statement(Scope::Every, &query, pg);
+        assert!(!built.sql.contains("tenant ="), "{}", built.sql);
+        assert!(built.sql.contains("l0.key = $1"), "{}", built.sql);
+        let plain = page_statement(Scope::Every, &TaskQuery::default(), pg);
+        assert!(plain.sql.contains("WHERE TRUE"), "{}", plain.sql);
+        let counts = count_statements(
+            Scope::Tenant("acme"),
+            &TaskQuery::default(),
+            &[TaskState::Pending, TaskState::Failed],
+            10_000,
+            pg,
+        );
+        assert_eq!(counts.len(), 2);
+        let (state, failed) = &counts[1];
+        assert_eq!(*state, TaskState::Failed);
+        assert!(
+            failed
+                .sql
+                .starts_with("SELECT count(*) FROM (SELECT 1 FROM tasks t"),
+            "{}",
+            failed.sql
+        );
+        assert!(failed.sql.ends_with("LIMIT $3) capped"), "{}", failed.sql);
+        assert_eq!(failed.params[2], Param::Int(10_000));
     }
 
     #[test]

@@ -11,11 +11,13 @@ use std::time::Duration;
 
 use orchestrator::{TaskEventKind, TaskState};
 
+use super::console::fold_activity;
 use super::events::{EventPage, EventQuery, EventRecord, as_of, kind_of_change};
 use super::{
-    Cancelled, Claim, Counts, Delivery, DeliveryClaim, DeliveryReport, DeliveryResult,
-    DeliveryState, Finish, NewTask, Reaped, RunRef, StoreFuture, Submitted, TaskQuery, TaskRecord,
-    TaskStore, WORKER_LOST,
+    ActivityBucket, Cancelled, Claim, Counts, Delivery, DeliveryClaim, DeliveryReport,
+    DeliveryResult, DeliveryState, Finish, InstanceBeat, NewTask, Reaped, RunRef, Scope,
+    SessionRecord, StateCount, StoreFuture, Submitted, TaskQuery, TaskRecord, TaskStore,
+    WORKER_LOST,
 };
 
 /// Tasks in memory. One process owns them, so a start-up finds none to
@@ -41,6 +43,10 @@ struct State {
     horizons: HashMap<String, i64>,
     /// Webhook deliveries by event id.
     deliveries: std::collections::BTreeMap<i64, StoredDelivery>,
+    /// Instances by id (only this one, in a store one process owns).
+    instances: HashMap<String, InstanceBeat>,
+    /// Console sessions by the hash of their token.
+    sessions: HashMap<String, SessionRecord>,
 }
 
 /// A delivery, as the database's `webhook_deliveries` row.
@@ -71,6 +77,8 @@ struct Event {
     state: TaskState,
     progress: Option<u8>,
     progress_message: Option<String>,
+    attempt: u32,
+    instance: Option<String>,
 }
 
 #[derive(Debug)]
@@ -158,6 +166,8 @@ impl State {
             state: r.state.clone(),
             progress: r.progress,
             progress_message: r.progress_message.clone(),
+            attempt: r.attempts,
+            instance: task.claimed_by.clone(),
         });
     }
 
@@ -435,13 +445,13 @@ impl TaskStore for MemoryStore {
         })
     }
 
-    fn list(&self, tenant: &str, query: &TaskQuery) -> StoreFuture<'_, Vec<TaskRecord>> {
+    fn list(&self, scope: Scope<'_>, query: &TaskQuery) -> StoreFuture<'_, Vec<TaskRecord>> {
         self.with(|s| {
             let mut page: Vec<&TaskRecord> = s
                 .tasks
                 .values()
                 .map(|t| &t.record)
-                .filter(|t| t.tenant == tenant && query.matches(t))
+                .filter(|t| scope.covers(&t.tenant) && query.matches(t))
                 .collect();
             page.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
             page.into_iter()
@@ -453,7 +463,7 @@ impl TaskStore for MemoryStore {
 
     fn cancel_matching(
         &self,
-        tenant: &str,
+        scope: Scope<'_>,
         query: &TaskQuery,
         now: i64,
     ) -> StoreFuture<'_, Vec<String>> {
@@ -463,7 +473,7 @@ impl TaskStore for MemoryStore {
             };
             let mut cancelled = Vec::new();
             for task in s.tasks.values_mut() {
-                if task.record.tenant == tenant && query.matches(&task.record) {
+                if scope.covers(&task.record.tenant) && query.matches(&task.record) {
                     let before = std::mem::replace(&mut task.record.state, TaskState::Cancelled);
                     task.record.completed_at = Some(now);
                     task.claimed_by = None;
@@ -545,6 +555,8 @@ impl TaskStore for MemoryStore {
                         id: e.id,
                         kind: e.kind.clone(),
                         at: e.at,
+                        attempt: e.attempt,
+                        instance: e.instance.clone(),
                         task: as_of(
                             task.clone(),
                             e.state.clone(),
@@ -670,6 +682,99 @@ impl TaskStore for MemoryStore {
                 .values()
                 .filter(|t| t.record.state == TaskState::Running)
                 .count() as u64,
+        })
+    }
+
+    fn count_states(
+        &self,
+        scope: Scope<'_>,
+        query: &TaskQuery,
+        states: &[TaskState],
+        cap: u32,
+    ) -> StoreFuture<'_, Vec<StateCount>> {
+        let query = TaskQuery {
+            statuses: Vec::new(),
+            after: None,
+            ..query.clone()
+        };
+        self.with(|s| {
+            states
+                .iter()
+                .map(|state| StateCount {
+                    state: state.clone(),
+                    count: s
+                        .tasks
+                        .values()
+                        .filter(|t| {
+                            t.record.state == *state
+                                && scope.covers(&t.record.tenant)
+                                && query.matches(&t.record)
+                        })
+                        .take(cap as usize)
+                        .count() as u64,
+                })
+                .collect()
+        })
+    }
+
+    fn activity(
+        &self,
+        scope: Scope<'_>,
+        since: i64,
+        bucket_ms: i64,
+        buckets: u32,
+    ) -> StoreFuture<'_, Vec<ActivityBucket>> {
+        self.with(|s| {
+            let rows = s.tasks.values().filter_map(|t| {
+                let at = t.record.completed_at.filter(|at| *at >= since)?;
+                scope
+                    .covers(&t.record.tenant)
+                    .then(|| ((at - since) / bucket_ms.max(1), t.record.state.clone(), 1))
+            });
+            fold_activity(rows, buckets)
+        })
+    }
+
+    fn record_instance(&self, beat: &InstanceBeat) -> StoreFuture<'_, ()> {
+        self.with(|s| {
+            s.instances.insert(beat.id.clone(), beat.clone());
+        })
+    }
+
+    fn instances(&self, since: i64) -> StoreFuture<'_, Vec<InstanceBeat>> {
+        self.with(|s| {
+            s.instances.retain(|_, i| i.heartbeat_at >= since);
+            let mut all: Vec<InstanceBeat> = s.instances.values().cloned().collect();
+            all.sort_by(|a, b| (b.heartbeat_at, &a.id).cmp(&(a.heartbeat_at, &b.id)));
+            all
+        })
+    }
+
+    fn create_session(&self, session: &SessionRecord) -> StoreFuture<'_, ()> {
+        self.with(|s| {
+            s.sessions
+                .insert(session.token_sha256.clone(), session.clone());
+        })
+    }
+
+    fn session(&self, token_sha256: &str, now: i64) -> StoreFuture<'_, Option<SessionRecord>> {
+        self.with(|s| {
+            s.sessions
+                .get(token_sha256)
+                .filter(|session| session.expires_at > now)
+                .cloned()
+        })
+    }
+
+    fn end_session(&self, token_sha256: &str) -> StoreFuture<'_, bool> {
+        self.with(|s| s.sessions.remove(token_sha256).is_some())
+    }
+
+    fn purge_sessions(&self, now: i64) -> StoreFuture<'_, u64> {
+        self.with(|s| {
+            let before = s.sessions.len();
+            s.sessions.retain(|_, session| session.expires_at > now);
+            (before - s.sessions.len()) as u64
         })
     }
 }

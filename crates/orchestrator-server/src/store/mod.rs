@@ -25,6 +25,7 @@ macro_rules! task_columns {
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) const TASK_COLUMN_COUNT: usize = 18;
 
+mod console;
 mod deliveries;
 mod events;
 mod listing;
@@ -41,9 +42,10 @@ use std::time::Duration;
 use orchestrator::{Labels, TaskError, TaskState};
 use serde_json::Value;
 
+pub use console::{ActivityBucket, InstanceBeat, SessionRecord, StateCount};
 pub use deliveries::{Delivery, DeliveryClaim, DeliveryReport, DeliveryResult, DeliveryState};
 pub use events::{EventPage, EventQuery, EventRecord};
-pub use listing::{Cursor, TaskQuery};
+pub use listing::{Cursor, Scope, TaskQuery};
 
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
@@ -404,18 +406,52 @@ pub trait TaskStore: Send + Sync + 'static {
     fn recover_at_start(&self, max_attempts: u32, now: i64) -> StoreFuture<'_, Reaped>;
     /// Cancels a tenant's task that has not finished.
     fn cancel(&self, tenant: &str, id: &str, now: i64) -> StoreFuture<'_, Cancelled>;
-    /// A page of a tenant's tasks that `query` selects, newest first
+    /// A page of the tasks in `scope` that `query` selects, newest first
     /// (`created_at`, then `id`, both descending), from after its cursor:
     /// at most `query.limit` of them.
-    fn list(&self, tenant: &str, query: &TaskQuery) -> StoreFuture<'_, Vec<TaskRecord>>;
-    /// Cancels every unfinished task of the tenant that `query` selects
-    /// (its cursor and limit are not used), in one step; returns their ids.
+    fn list(&self, scope: Scope<'_>, query: &TaskQuery) -> StoreFuture<'_, Vec<TaskRecord>>;
+    /// Cancels every unfinished task in `scope` that `query` selects (its
+    /// cursor and limit are not used), in one step; returns their ids.
     fn cancel_matching(
         &self,
-        tenant: &str,
+        scope: Scope<'_>,
         query: &TaskQuery,
         now: i64,
     ) -> StoreFuture<'_, Vec<String>>;
+    /// How many tasks in `scope` that `query` selects are in each of
+    /// `states` (its cursor and limit are not used), each counted up to
+    /// `cap` and no further.
+    fn count_states(
+        &self,
+        scope: Scope<'_>,
+        query: &TaskQuery,
+        states: &[TaskState],
+        cap: u32,
+    ) -> StoreFuture<'_, Vec<StateCount>>;
+    /// The tasks in `scope` that finished since `since`, by state, in
+    /// `buckets` stretches of `bucket_ms` each, oldest first.
+    fn activity(
+        &self,
+        scope: Scope<'_>,
+        since: i64,
+        bucket_ms: i64,
+        buckets: u32,
+    ) -> StoreFuture<'_, Vec<ActivityBucket>>;
+    /// Records that an instance is alive (its workers, its start), for the
+    /// console's overview.
+    fn record_instance(&self, beat: &InstanceBeat) -> StoreFuture<'_, ()>;
+    /// The instances heard from since `since`, the most recent first; older
+    /// ones are forgotten.
+    fn instances(&self, since: i64) -> StoreFuture<'_, Vec<InstanceBeat>>;
+    /// Stores a new console session.
+    fn create_session(&self, session: &SessionRecord) -> StoreFuture<'_, ()>;
+    /// The session whose token hashes to `token_sha256`, if it has not
+    /// expired by `now`.
+    fn session(&self, token_sha256: &str, now: i64) -> StoreFuture<'_, Option<SessionRecord>>;
+    /// Ends a session (sign-out); whether there was one.
+    fn end_session(&self, token_sha256: &str) -> StoreFuture<'_, bool>;
+    /// Deletes the sessions that expired before `now`; how many.
+    fn purge_sessions(&self, now: i64) -> StoreFuture<'_, u64>;
     /// A tenant's events after `query.after` that `query` selects, oldest
     /// first, at most `query.limit`, and how far the sweep has deleted.
     fn events(&self, tenant: &str, query: &EventQuery) -> StoreFuture<'_, EventPage>;

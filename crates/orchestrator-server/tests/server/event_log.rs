@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use orchestrator::{Labels, TaskEventKind, TaskState};
 use orchestrator_server::{
-    Claim, EventQuery, EventRecord, Finish, NewTask, Submitted, TaskQuery, TaskStore,
+    Claim, EventQuery, EventRecord, Finish, NewTask, Scope, Submitted, TaskQuery, TaskStore,
 };
 use serde_json::json;
 
@@ -167,7 +167,7 @@ pub(crate) async fn requeues_cancels_and_retries_are_logged_and_the_sweep_leaves
     store.release(&run, 2_500).await.unwrap();
     let cancelled = store
         .cancel_matching(
-            "acme",
+            Scope::Tenant("acme"),
             &TaskQuery {
                 labels: vec![("run".into(), "7".into())],
                 ..TaskQuery::default()

@@ -17,6 +17,8 @@ use libtest_mimic::{Arguments, Trial};
 
 mod support;
 
+mod console_api;
+mod console_store;
 mod contract_clients;
 mod documents;
 mod end_to_end;
@@ -95,6 +97,19 @@ fn tests() -> Vec<Test> {
         test!(both, store::the_sweep_deletes_old_finished_tasks_in_batches_and_keys_outlive_them),
         test!(both, store::paging_while_tasks_are_submitted_and_swept_shows_each_lasting_task_once),
         test!(both, store::filters_combine_and_a_cancel_by_filter_touches_only_the_tenants_unfinished_matches),
+        test!(both, console_api::a_sign_in_sets_a_strict_http_only_cookie_and_never_echoes_the_key),
+        test!(both, console_api::a_change_needs_the_sessions_csrf_token_and_sign_out_ends_the_session),
+        test!(both, console_api::a_read_only_key_is_refused_every_change_on_the_api_and_in_the_console),
+        test!(both, console_api::a_tenant_sees_only_its_own_tasks_and_an_operator_every_tenants),
+        test!(both, console_api::a_failed_task_retried_from_the_console_names_its_original),
+        test!(both, console_api::the_overview_counts_the_queue_and_an_operator_sees_the_instance),
+        test!(both, console_api::the_live_feed_brings_a_new_task_and_its_changes_as_rows),
+        test!(both, console_api::every_console_answer_carries_a_strict_policy_and_no_framing),
+        test!(both, console_store::every_tenants_listing_and_capped_counts_cover_what_the_scope_says),
+        test!(both, console_store::the_last_hours_finishes_fall_into_their_stretches),
+        test!(both, console_store::instances_are_listed_by_their_last_heartbeat_and_old_ones_forgotten),
+        test!(both, console_store::a_session_is_found_until_it_expires_or_ends),
+        test!(both, console_store::each_event_names_the_attempt_and_the_instance_that_held_the_task),
         test!(both, event_log::a_tasks_life_is_logged_in_order_and_each_event_shows_the_task_as_it_was),
         test!(both, event_log::requeues_cancels_and_retries_are_logged_and_the_sweep_leaves_a_horizon),
         test!(both, event_stream::a_tasks_stream_begins_with_its_current_status_and_ends_after_its_terminal_event),
@@ -237,6 +252,7 @@ fn main() {
         }
         if backends == Backends::Both
             && (name.starts_with("store::")
+                || name.starts_with("console_store::")
                 || name.starts_with("event_log::")
                 || name.starts_with("end_to_end::"))
         {

@@ -374,9 +374,10 @@ pub(crate) async fn instances_started_together_all_come_up_and_a_lost_listener_r
         .unwrap()
         .get(0);
     // Every schema step once (tasks and keys, the readiness row, progress
-    // messages, labels and the listing's indexes), however many instances
-    // raced to apply them.
-    assert_eq!(migrations, 7);
+    // messages, labels and the listing's indexes, label states, the event
+    // log, webhooks, the console), however many instances raced to apply
+    // them.
+    assert_eq!(migrations, 8);
 
     // Cut every LISTEN connection; a long poll held on the first instance
     // still answers within a second of the task finishing elsewhere.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures_util::future::join_all;
 use orchestrator::{Labels, TaskState};
 use orchestrator_server::{
-    Cancelled, Claim, Cursor, Finish, NewTask, Submitted, TaskQuery, TaskRecord, TaskStore,
+    Cancelled, Claim, Cursor, Finish, NewTask, Scope, Submitted, TaskQuery, TaskRecord, TaskStore,
     WORKER_LOST,
 };
 use serde_json::json;
@@ -254,7 +254,7 @@ fn labelled(id: &str, tenant: &str, labels: &[(&str, &str)], now: i64) -> NewTas
 async fn all_pages(store: &dyn TaskStore, tenant: &str, mut query: TaskQuery) -> Vec<TaskRecord> {
     let mut seen = Vec::new();
     loop {
-        let page = store.list(tenant, &query).await.unwrap();
+        let page = store.list(Scope::Tenant(tenant), &query).await.unwrap();
         let Some(last) = page.last() else {
             return seen;
         };
@@ -394,26 +394,35 @@ pub(crate) async fn filters_combine_and_a_cancel_by_filter_touches_only_the_tena
         ..TaskQuery::default()
     };
     assert_eq!(
-        ids(store.list("acme", &q(&[("run", "42")], &[])).await.unwrap()),
+        ids(store
+            .list(Scope::Tenant("acme"), &q(&[("run", "42")], &[]))
+            .await
+            .unwrap()),
         ["a-4", "a-2", "a-1"]
     );
     assert_eq!(
         ids(store
-            .list("acme", &q(&[("run", "42"), ("team", "x")], &[]))
+            .list(
+                Scope::Tenant("acme"),
+                &q(&[("run", "42"), ("team", "x")], &[])
+            )
             .await
             .unwrap()),
         ["a-4", "a-1"]
     );
     assert_eq!(
         ids(store
-            .list("acme", &q(&[("team", "x")], &[TaskState::Pending]))
+            .list(
+                Scope::Tenant("acme"),
+                &q(&[("team", "x")], &[TaskState::Pending])
+            )
             .await
             .unwrap()),
         ["a-3", "a-1"]
     );
     assert_eq!(
         ids(store
-            .list("acme", &q(&[], &[TaskState::Failed]))
+            .list(Scope::Tenant("acme"), &q(&[], &[TaskState::Failed]))
             .await
             .unwrap()),
         ["a-4"]
@@ -421,14 +430,20 @@ pub(crate) async fn filters_combine_and_a_cancel_by_filter_touches_only_the_tena
     // A label and one state follow the task through its changes.
     assert_eq!(
         ids(store
-            .list("acme", &q(&[("run", "42")], &[TaskState::Failed]))
+            .list(
+                Scope::Tenant("acme"),
+                &q(&[("run", "42")], &[TaskState::Failed])
+            )
             .await
             .unwrap()),
         ["a-4"]
     );
     assert_eq!(
         ids(store
-            .list("acme", &q(&[("note", "a = b, \"c\" — é")], &[]))
+            .list(
+                Scope::Tenant("acme"),
+                &q(&[("note", "a = b, \"c\" — é")], &[])
+            )
             .await
             .unwrap()),
         ["a-5"]
@@ -442,18 +457,21 @@ pub(crate) async fn filters_combine_and_a_cancel_by_filter_touches_only_the_tena
         ..TaskQuery::default()
     };
     assert_eq!(
-        ids(store.list("acme", &window).await.unwrap()),
+        ids(store.list(Scope::Tenant("acme"), &window).await.unwrap()),
         ["a-3", "a-2"]
     );
     // Another tenant's tasks are never listed.
     assert_eq!(
-        ids(store.list("other", &q(&[], &[])).await.unwrap()),
+        ids(store
+            .list(Scope::Tenant("other"), &q(&[], &[]))
+            .await
+            .unwrap()),
         ["b-1"]
     );
 
     // Cancel run=42 everywhere it is unfinished, in acme only.
     let mut cancelled = store
-        .cancel_matching("acme", &q(&[("run", "42")], &[]), 4_000)
+        .cancel_matching(Scope::Tenant("acme"), &q(&[("run", "42")], &[]), 4_000)
         .await
         .unwrap();
     cancelled.sort();
@@ -468,14 +486,17 @@ pub(crate) async fn filters_combine_and_a_cancel_by_filter_touches_only_the_tena
     );
     assert_eq!(
         ids(store
-            .list("acme", &q(&[], &[TaskState::Cancelled]))
+            .list(Scope::Tenant("acme"), &q(&[], &[TaskState::Cancelled]))
             .await
             .unwrap()),
         ["a-2", "a-1"]
     );
     assert_eq!(
         ids(store
-            .list("acme", &q(&[("run", "42")], &[TaskState::Cancelled]))
+            .list(
+                Scope::Tenant("acme"),
+                &q(&[("run", "42")], &[TaskState::Cancelled])
+            )
             .await
             .unwrap()),
         ["a-2", "a-1"]
@@ -483,7 +504,11 @@ pub(crate) async fn filters_combine_and_a_cancel_by_filter_touches_only_the_tena
     // Asking only for finished states cancels nothing.
     assert!(
         store
-            .cancel_matching("acme", &q(&[], &[TaskState::Completed]), 4_000)
+            .cancel_matching(
+                Scope::Tenant("acme"),
+                &q(&[], &[TaskState::Completed]),
+                4_000
+            )
             .await
             .unwrap()
             .is_empty()
@@ -492,7 +517,7 @@ pub(crate) async fn filters_combine_and_a_cancel_by_filter_touches_only_the_tena
     assert_eq!(store.delete_finished(5_000, 100).await.unwrap(), 3);
     assert!(
         store
-            .list("acme", &q(&[("run", "42")], &[]))
+            .list(Scope::Tenant("acme"), &q(&[("run", "42")], &[]))
             .await
             .unwrap()
             .is_empty()

@@ -31,11 +31,12 @@ use serde_json::Value;
 use tokio_postgres::{NoTls, Row};
 
 use super::{
-    Cancelled, ChangeFeed, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreError,
-    StoreErrorKind, StoreFuture, Submitted, TASK_COLUMN_COUNT, TaskQuery, TaskRecord, TaskStore,
-    WORKER_LOST,
+    ActivityBucket, Cancelled, ChangeFeed, Claim, Counts, Finish, InstanceBeat, NewTask, Reaped,
+    RunRef, Scope, SessionRecord, StateCount, StoreError, StoreErrorKind, StoreFuture, Submitted,
+    TASK_COLUMN_COUNT, TaskQuery, TaskRecord, TaskStore, WORKER_LOST,
 };
 use crate::config::{DatabaseTimeouts, DatabaseUrl};
+use crate::store::console;
 use crate::store::deliveries::DELIVERY_COLUMNS;
 use crate::store::events::{self, EventPage, EventQuery};
 use crate::store::listing::{self, Param};
@@ -766,8 +767,8 @@ impl TaskStore for PostgresStore {
         })
     }
 
-    fn list(&self, tenant: &str, query: &TaskQuery) -> StoreFuture<'_, Vec<TaskRecord>> {
-        let built = listing::page_statement(tenant, query, placeholder);
+    fn list(&self, scope: Scope<'_>, query: &TaskQuery) -> StoreFuture<'_, Vec<TaskRecord>> {
+        let built = listing::page_statement(scope, query, placeholder);
         self.bounded("list", async move {
             let client = self.client().await?;
             let params = sql_params(&built.params);
@@ -783,7 +784,7 @@ impl TaskStore for PostgresStore {
 
     fn cancel_matching(
         &self,
-        tenant: &str,
+        scope: Scope<'_>,
         query: &TaskQuery,
         now: i64,
     ) -> StoreFuture<'_, Vec<String>> {
@@ -792,7 +793,7 @@ impl TaskStore for PostgresStore {
         };
         let payload = self.task_payload("");
         let built = listing::ids_statement(
-            tenant,
+            scope,
             &query,
             placeholder,
             vec![Param::Int(now), Param::Text(payload)],
@@ -851,18 +852,24 @@ impl TaskStore for PostgresStore {
             for row in &rows {
                 let task = from_row(row)?;
                 let e = TASK_COLUMN_COUNT;
-                let kind: String = row.try_get(e + 1).map_err(pg_err)?;
-                let status: String = row.try_get(e + 3).map_err(pg_err)?;
                 events.push(events::event_of(
                     task,
-                    row.try_get(e).map_err(pg_err)?,
-                    &kind,
-                    row.try_get(e + 2).map_err(pg_err)?,
-                    &status,
-                    row.try_get::<_, Option<i16>>(e + 4)
-                        .map_err(pg_err)?
-                        .map(i64::from),
-                    row.try_get(e + 5).map_err(pg_err)?,
+                    events::EventColumns {
+                        id: row.try_get(e).map_err(pg_err)?,
+                        kind: row.try_get(e + 1).map_err(pg_err)?,
+                        at: row.try_get(e + 2).map_err(pg_err)?,
+                        status: row.try_get(e + 3).map_err(pg_err)?,
+                        progress: row
+                            .try_get::<_, Option<i16>>(e + 4)
+                            .map_err(pg_err)?
+                            .map(i64::from),
+                        progress_message: row.try_get(e + 5).map_err(pg_err)?,
+                        attempt: row
+                            .try_get::<_, Option<i32>>(e + 6)
+                            .map_err(pg_err)?
+                            .map(i64::from),
+                        instance: row.try_get(e + 7).map_err(pg_err)?,
+                    },
                 ));
             }
             let swept_through = client
@@ -1056,6 +1063,187 @@ impl TaskStore for PostgresStore {
         self.bounded("counts", async move {
             let client = self.client().await?;
             counts_with(&**client).await
+        })
+    }
+
+    fn count_states(
+        &self,
+        scope: Scope<'_>,
+        query: &TaskQuery,
+        states: &[TaskState],
+        cap: u32,
+    ) -> StoreFuture<'_, Vec<StateCount>> {
+        let statements = listing::count_statements(scope, query, states, cap, placeholder);
+        self.bounded("count states", async move {
+            let client = self.client().await?;
+            let mut counts = Vec::with_capacity(statements.len());
+            for (state, built) in statements {
+                let params = sql_params(&built.params);
+                let n: i64 = client
+                    .query_one(&built.sql, &param_refs(&params))
+                    .await
+                    .map_err(pg_err)?
+                    .try_get(0)
+                    .map_err(pg_err)?;
+                counts.push(StateCount {
+                    state,
+                    count: u64::try_from(n).unwrap_or(0),
+                });
+            }
+            Ok(counts)
+        })
+    }
+
+    fn activity(
+        &self,
+        scope: Scope<'_>,
+        since: i64,
+        bucket_ms: i64,
+        buckets: u32,
+    ) -> StoreFuture<'_, Vec<ActivityBucket>> {
+        let built = console::activity_statement(scope, since, bucket_ms, placeholder);
+        self.bounded("activity", async move {
+            let client = self.client().await?;
+            let params = sql_params(&built.params);
+            let rows = client
+                .query(&built.sql, &param_refs(&params))
+                .await
+                .map_err(pg_err)?;
+            let mut folded = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let status: String = row.try_get(1).map_err(pg_err)?;
+                folded.push((
+                    row.try_get::<_, i64>(0).map_err(pg_err)?,
+                    TaskState::parse(&status),
+                    u64::try_from(row.try_get::<_, i64>(2).map_err(pg_err)?).unwrap_or(0),
+                ));
+            }
+            Ok(console::fold_activity(folded, buckets))
+        })
+    }
+
+    fn record_instance(&self, beat: &InstanceBeat) -> StoreFuture<'_, ()> {
+        let beat = beat.clone();
+        self.bounded("record instance", async move {
+            let client = self.client().await?;
+            let workers = i32::try_from(beat.workers).unwrap_or(i32::MAX);
+            client
+                .execute(
+                    "INSERT INTO instances (id, workers, started_at, heartbeat_at)
+                     VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (id) DO UPDATE SET workers = EXCLUDED.workers,
+                         heartbeat_at = EXCLUDED.heartbeat_at",
+                    &[&beat.id, &workers, &beat.started_at, &beat.heartbeat_at],
+                )
+                .await
+                .map_err(pg_err)?;
+            Ok(())
+        })
+    }
+
+    fn instances(&self, since: i64) -> StoreFuture<'_, Vec<InstanceBeat>> {
+        self.bounded("instances", async move {
+            let client = self.client().await?;
+            // Instances not heard from since are forgotten here, so the
+            // table holds only the living and the recently gone.
+            client
+                .execute("DELETE FROM instances WHERE heartbeat_at < $1", &[&since])
+                .await
+                .map_err(pg_err)?;
+            let rows = client
+                .query(
+                    "SELECT id, workers, started_at, heartbeat_at FROM instances
+                     ORDER BY heartbeat_at DESC, id",
+                    &[],
+                )
+                .await
+                .map_err(pg_err)?;
+            rows.iter()
+                .map(|r| {
+                    Ok(InstanceBeat {
+                        id: r.try_get(0).map_err(pg_err)?,
+                        workers: u32::try_from(r.try_get::<_, i32>(1).map_err(pg_err)?)
+                            .unwrap_or(0),
+                        started_at: r.try_get(2).map_err(pg_err)?,
+                        heartbeat_at: r.try_get(3).map_err(pg_err)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn create_session(&self, session: &SessionRecord) -> StoreFuture<'_, ()> {
+        let session = session.clone();
+        self.bounded("create session", async move {
+            let client = self.client().await?;
+            client
+                .execute(
+                    "INSERT INTO console_sessions (token_sha256, key_sha256, tenant, created_at, expires_at)
+                     VALUES ($1, $2, $3, $4, $5)",
+                    &[
+                        &session.token_sha256,
+                        &session.key_sha256,
+                        &session.tenant,
+                        &session.created_at,
+                        &session.expires_at,
+                    ],
+                )
+                .await
+                .map_err(pg_err)?;
+            Ok(())
+        })
+    }
+
+    fn session(&self, token_sha256: &str, now: i64) -> StoreFuture<'_, Option<SessionRecord>> {
+        let token = token_sha256.to_owned();
+        self.bounded("session", async move {
+            let client = self.client().await?;
+            let row = client
+                .query_opt(
+                    "SELECT token_sha256, key_sha256, tenant, created_at, expires_at
+                     FROM console_sessions WHERE token_sha256 = $1 AND expires_at > $2",
+                    &[&token, &now],
+                )
+                .await
+                .map_err(pg_err)?;
+            row.map(|r| {
+                Ok(SessionRecord {
+                    token_sha256: r.try_get(0).map_err(pg_err)?,
+                    key_sha256: r.try_get(1).map_err(pg_err)?,
+                    tenant: r.try_get(2).map_err(pg_err)?,
+                    created_at: r.try_get(3).map_err(pg_err)?,
+                    expires_at: r.try_get(4).map_err(pg_err)?,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    fn end_session(&self, token_sha256: &str) -> StoreFuture<'_, bool> {
+        let token = token_sha256.to_owned();
+        self.bounded("end session", async move {
+            let client = self.client().await?;
+            let n = client
+                .execute(
+                    "DELETE FROM console_sessions WHERE token_sha256 = $1",
+                    &[&token],
+                )
+                .await
+                .map_err(pg_err)?;
+            Ok(n > 0)
+        })
+    }
+
+    fn purge_sessions(&self, now: i64) -> StoreFuture<'_, u64> {
+        self.bounded("purge sessions", async move {
+            let client = self.client().await?;
+            client
+                .execute(
+                    "DELETE FROM console_sessions WHERE expires_at <= $1",
+                    &[&now],
+                )
+                .await
+                .map_err(pg_err)
         })
     }
 

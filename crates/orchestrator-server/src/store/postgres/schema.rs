@@ -12,7 +12,7 @@ use crate::store::StoreError;
 const MIGRATION_LOCK: i64 = 0x6f72_6368;
 
 /// Each step's SQL; step `n` is schema version `n + 1`.
-const STEPS: [&str; 7] = [
+const STEPS: [&str; 8] = [
     // 1: tasks, idempotency keys, and the indexes of the queue, the reaper
     // and the sweep. `seq` orders the queue by insertion, not by any
     // instance's clock; input and result are text because jsonb reorders
@@ -195,6 +195,61 @@ const STEPS: [&str; 7] = [
     CREATE TRIGGER task_events_webhook AFTER INSERT ON task_events
         FOR EACH ROW WHEN (NEW.type IN ('completed', 'failed', 'cancelled'))
         EXECUTE FUNCTION orchestrator_webhook_delivery();",
+    // 8: the operator console. An event names the attempt the task was on
+    // and the instance that held it (a timeline says who claimed it on
+    // which attempt); the trigger's function is replaced to write them.
+    // Every tenant's listing in its own order (an operator's view),
+    // sessions (only hashes), and the instances' heartbeats.
+    "ALTER TABLE task_events ADD COLUMN attempt integer;
+    ALTER TABLE task_events ADD COLUMN instance text;
+    CREATE OR REPLACE FUNCTION orchestrator_task_event() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        kind text;
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            kind := 'submitted';
+        ELSIF OLD.status = 'RUNNING' AND NEW.status = 'RUNNING' THEN
+            kind := 'progress';
+        ELSE
+            kind := CASE NEW.status
+                WHEN 'RUNNING' THEN 'started'
+                WHEN 'PENDING' THEN 'requeued'
+                WHEN 'COMPLETED' THEN 'completed'
+                WHEN 'FAILED' THEN 'failed'
+                ELSE 'cancelled' END;
+        END IF;
+        PERFORM pg_advisory_xact_lock(1869771365, hashtext(NEW.tenant));
+        INSERT INTO task_events (tenant, task_id, type, at, status, progress, progress_message,
+                                 attempt, instance)
+            VALUES (NEW.tenant, NEW.id, kind, NEW.updated_at, NEW.status, NEW.progress,
+                    NEW.progress_message, NEW.attempts, NEW.claimed_by);
+        IF TG_OP = 'INSERT' AND NEW.retry_of IS NOT NULL THEN
+            INSERT INTO task_events (tenant, task_id, type, at, status, progress,
+                                     progress_message, attempt, instance)
+                SELECT tenant, id, 'retried', NEW.updated_at, status, progress,
+                       progress_message, attempts, claimed_by
+                FROM tasks WHERE id = NEW.retry_of AND tenant = NEW.tenant;
+        END IF;
+        RETURN NULL;
+    END $$;
+    CREATE INDEX tasks_every_tenant ON tasks (created_at DESC, id DESC);
+    CREATE INDEX tasks_every_tenant_by_status ON tasks (status, created_at DESC, id DESC);
+    CREATE INDEX task_labels_every_tenant
+        ON task_labels (key, value, status, created_at DESC, task_id DESC);
+    CREATE TABLE console_sessions (
+        token_sha256 text PRIMARY KEY,
+        key_sha256   text NOT NULL,
+        tenant       text NOT NULL,
+        created_at   bigint NOT NULL,
+        expires_at   bigint NOT NULL
+    );
+    CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
+    CREATE TABLE instances (
+        id           text PRIMARY KEY,
+        workers      integer NOT NULL,
+        started_at   bigint NOT NULL,
+        heartbeat_at bigint NOT NULL
+    );",
 ];
 
 /// Brings the schema up to date.

@@ -19,10 +19,12 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 
 use super::{
-    Cancelled, Claim, Counts, Finish, NewTask, Reaped, RunRef, StoreError, StoreFuture, Submitted,
-    TASK_COLUMN_COUNT, TaskQuery, TaskRecord, TaskStore, WORKER_LOST,
+    ActivityBucket, Cancelled, Claim, Counts, Finish, InstanceBeat, NewTask, Reaped, RunRef, Scope,
+    SessionRecord, StateCount, StoreError, StoreFuture, Submitted, TASK_COLUMN_COUNT, TaskQuery,
+    TaskRecord, TaskStore, WORKER_LOST,
 };
 use crate::config::Database;
+use crate::store::console;
 use crate::store::deliveries::DELIVERY_COLUMNS;
 use crate::store::events::{self, EventPage, EventQuery};
 use crate::store::listing::{self, Param};
@@ -552,8 +554,8 @@ impl TaskStore for SqliteStore {
         })
     }
 
-    fn list(&self, tenant: &str, query: &TaskQuery) -> StoreFuture<'_, Vec<TaskRecord>> {
-        let built = listing::page_statement(tenant, query, placeholder);
+    fn list(&self, scope: Scope<'_>, query: &TaskQuery) -> StoreFuture<'_, Vec<TaskRecord>> {
+        let built = listing::page_statement(scope, query, placeholder);
         self.read(move |conn| {
             let mut statement = conn.prepare(&built.sql).map_err(StoreError::from)?;
             let rows = statement
@@ -569,14 +571,14 @@ impl TaskStore for SqliteStore {
 
     fn cancel_matching(
         &self,
-        tenant: &str,
+        scope: Scope<'_>,
         query: &TaskQuery,
         now: i64,
     ) -> StoreFuture<'_, Vec<String>> {
         let Some(query) = query.unfinished() else {
             return Box::pin(std::future::ready(Ok(Vec::new())));
         };
-        let built = listing::ids_statement(tenant, &query, placeholder, vec![Param::Int(now)]);
+        let built = listing::ids_statement(scope, &query, placeholder, vec![Param::Int(now)]);
         self.write(Durability::Durable, move |tx| {
             let sql = format!(
                 "UPDATE tasks SET status = 'CANCELLED', completed_at = ?1, updated_at = ?1,
@@ -642,12 +644,16 @@ impl TaskStore for SqliteStore {
                         let e = TASK_COLUMN_COUNT;
                         Ok(events::event_of(
                             task,
-                            row.get(e)?,
-                            &row.get::<_, String>(e + 1)?,
-                            row.get(e + 2)?,
-                            &row.get::<_, String>(e + 3)?,
-                            row.get(e + 4)?,
-                            row.get(e + 5)?,
+                            events::EventColumns {
+                                id: row.get(e)?,
+                                kind: row.get(e + 1)?,
+                                at: row.get(e + 2)?,
+                                status: row.get(e + 3)?,
+                                progress: row.get(e + 4)?,
+                                progress_message: row.get(e + 5)?,
+                                attempt: row.get(e + 6)?,
+                                instance: row.get(e + 7)?,
+                            },
                         ))
                     },
                 )
@@ -826,6 +832,165 @@ impl TaskStore for SqliteStore {
                 pending: count("PENDING")?,
                 running: count("RUNNING")?,
             })
+        })
+    }
+
+    fn count_states(
+        &self,
+        scope: Scope<'_>,
+        query: &TaskQuery,
+        states: &[TaskState],
+        cap: u32,
+    ) -> StoreFuture<'_, Vec<StateCount>> {
+        let statements = listing::count_statements(scope, query, states, cap, placeholder);
+        self.read(move |conn| {
+            statements
+                .into_iter()
+                .map(|(state, built)| {
+                    let n: i64 = conn
+                        .prepare_cached(&built.sql)
+                        .and_then(|mut s| {
+                            s.query_row(
+                                rusqlite::params_from_iter(sql_params(&built.params)),
+                                |r| r.get(0),
+                            )
+                        })
+                        .map_err(StoreError::from)?;
+                    Ok(StateCount {
+                        state,
+                        count: n.max(0) as u64,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn activity(
+        &self,
+        scope: Scope<'_>,
+        since: i64,
+        bucket_ms: i64,
+        buckets: u32,
+    ) -> StoreFuture<'_, Vec<ActivityBucket>> {
+        let built = console::activity_statement(scope, since, bucket_ms, placeholder);
+        self.read(move |conn| {
+            let mut statement = conn.prepare_cached(&built.sql).map_err(StoreError::from)?;
+            let rows = statement
+                .query_map(rusqlite::params_from_iter(sql_params(&built.params)), |r| {
+                    let status: String = r.get(1)?;
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        TaskState::parse(&status),
+                        r.get::<_, i64>(2)?.max(0) as u64,
+                    ))
+                })
+                .map_err(StoreError::from)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(StoreError::from)?;
+            Ok(console::fold_activity(rows, buckets))
+        })
+    }
+
+    fn record_instance(&self, beat: &InstanceBeat) -> StoreFuture<'_, ()> {
+        let beat = beat.clone();
+        self.write(Durability::Relaxed, move |conn| {
+            conn.execute(
+                "INSERT INTO instances (id, workers, started_at, heartbeat_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET workers = excluded.workers,
+                     heartbeat_at = excluded.heartbeat_at",
+                params![beat.id, beat.workers, beat.started_at, beat.heartbeat_at],
+            )
+            .map_err(StoreError::from)?;
+            Ok(())
+        })
+    }
+
+    fn instances(&self, since: i64) -> StoreFuture<'_, Vec<InstanceBeat>> {
+        self.read(move |conn| {
+            let mut statement = conn
+                .prepare_cached(
+                    "SELECT id, workers, started_at, heartbeat_at FROM instances
+                     WHERE heartbeat_at >= ?1 ORDER BY heartbeat_at DESC, id",
+                )
+                .map_err(StoreError::from)?;
+            let rows = statement
+                .query_map(params![since], |r| {
+                    Ok(InstanceBeat {
+                        id: r.get(0)?,
+                        workers: r.get(1)?,
+                        started_at: r.get(2)?,
+                        heartbeat_at: r.get(3)?,
+                    })
+                })
+                .map_err(StoreError::from)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(StoreError::from)
+        })
+    }
+
+    fn create_session(&self, session: &SessionRecord) -> StoreFuture<'_, ()> {
+        let session = session.clone();
+        self.write(Durability::Durable, move |conn| {
+            conn.execute(
+                "INSERT INTO console_sessions (token_sha256, key_sha256, tenant, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    session.token_sha256,
+                    session.key_sha256,
+                    session.tenant,
+                    session.created_at,
+                    session.expires_at
+                ],
+            )
+            .map_err(StoreError::from)?;
+            Ok(())
+        })
+    }
+
+    fn session(&self, token_sha256: &str, now: i64) -> StoreFuture<'_, Option<SessionRecord>> {
+        let token = token_sha256.to_owned();
+        self.read(move |conn| {
+            conn.prepare_cached(
+                "SELECT token_sha256, key_sha256, tenant, created_at, expires_at
+                 FROM console_sessions WHERE token_sha256 = ?1 AND expires_at > ?2",
+            )
+            .map_err(StoreError::from)?
+            .query_row(params![token, now], |r| {
+                Ok(SessionRecord {
+                    token_sha256: r.get(0)?,
+                    key_sha256: r.get(1)?,
+                    tenant: r.get(2)?,
+                    created_at: r.get(3)?,
+                    expires_at: r.get(4)?,
+                })
+            })
+            .optional()
+            .map_err(StoreError::from)
+        })
+    }
+
+    fn end_session(&self, token_sha256: &str) -> StoreFuture<'_, bool> {
+        let token = token_sha256.to_owned();
+        self.write(Durability::Durable, move |conn| {
+            let n = conn
+                .execute(
+                    "DELETE FROM console_sessions WHERE token_sha256 = ?1",
+                    params![token],
+                )
+                .map_err(StoreError::from)?;
+            Ok(n > 0)
+        })
+    }
+
+    fn purge_sessions(&self, now: i64) -> StoreFuture<'_, u64> {
+        self.write(Durability::Relaxed, move |conn| {
+            let n = conn
+                .execute(
+                    "DELETE FROM console_sessions WHERE expires_at <= ?1",
+                    params![now],
+                )
+                .map_err(StoreError::from)?;
+            Ok(n as u64)
         })
     }
 }

@@ -10,7 +10,7 @@ use crate::store::StoreError;
 
 /// The schema, one step per version. `PRAGMA user_version` records how many
 /// steps a database has had; each step runs once, in its own transaction.
-pub(super) const MIGRATIONS: [&str; 8] = [
+pub(super) const MIGRATIONS: [&str; 9] = [
     // 1: tasks and idempotency keys.
     "CREATE TABLE IF NOT EXISTS tasks (
         id            TEXT PRIMARY KEY,
@@ -186,6 +186,61 @@ pub(super) const MIGRATIONS: [&str; 8] = [
     BEGIN
         DELETE FROM webhook_deliveries WHERE task_id = old.id;
     END;",
+    // 9: the operator console. An event names the attempt the task was on
+    // and the instance that held it (a timeline says who claimed it on
+    // which attempt); the triggers are made again to write them. Every
+    // tenant's listing in its own order (an operator's view), sessions
+    // (only hashes), and the instances' heartbeats.
+    "ALTER TABLE task_events ADD COLUMN attempt INTEGER;
+    ALTER TABLE task_events ADD COLUMN instance TEXT;
+    DROP TRIGGER tasks_event_on_insert;
+    DROP TRIGGER tasks_event_on_update;
+    CREATE TRIGGER tasks_event_on_insert AFTER INSERT ON tasks
+    BEGIN
+        INSERT INTO task_events (tenant, task_id, type, at, status, progress, progress_message,
+                                 attempt, instance)
+            VALUES (new.tenant, new.id, 'submitted', new.updated_at, new.status, new.progress,
+                    new.progress_message, new.attempts, new.claimed_by);
+        INSERT INTO task_events (tenant, task_id, type, at, status, progress, progress_message,
+                                 attempt, instance)
+            SELECT tenant, id, 'retried', new.updated_at, status, progress, progress_message,
+                   attempts, claimed_by
+            FROM tasks WHERE id = new.retry_of AND tenant = new.tenant;
+    END;
+    CREATE TRIGGER tasks_event_on_update AFTER UPDATE ON tasks
+        WHEN old.status IS NOT new.status OR old.progress IS NOT new.progress
+            OR old.progress_message IS NOT new.progress_message
+    BEGIN
+        INSERT INTO task_events (tenant, task_id, type, at, status, progress, progress_message,
+                                 attempt, instance)
+            VALUES (new.tenant, new.id,
+                    CASE WHEN old.status = 'RUNNING' AND new.status = 'RUNNING' THEN 'progress'
+                         WHEN new.status = 'RUNNING' THEN 'started'
+                         WHEN new.status = 'PENDING' THEN 'requeued'
+                         WHEN new.status = 'COMPLETED' THEN 'completed'
+                         WHEN new.status = 'FAILED' THEN 'failed'
+                         ELSE 'cancelled' END,
+                    new.updated_at, new.status, new.progress, new.progress_message,
+                    new.attempts, new.claimed_by);
+    END;
+    CREATE INDEX tasks_every_tenant ON tasks (created_at DESC, id DESC);
+    CREATE INDEX tasks_every_tenant_by_status ON tasks (status, created_at DESC, id DESC);
+    CREATE INDEX task_labels_every_tenant
+        ON task_labels (key, value, status, created_at DESC, task_id DESC);
+    CREATE TABLE console_sessions (
+        token_sha256 TEXT PRIMARY KEY,
+        key_sha256   TEXT NOT NULL,
+        tenant       TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        expires_at   INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
+    CREATE TABLE instances (
+        id           TEXT PRIMARY KEY,
+        workers      INTEGER NOT NULL,
+        started_at   INTEGER NOT NULL,
+        heartbeat_at INTEGER NOT NULL
+    ) WITHOUT ROWID;",
 ];
 
 pub(super) fn prepare(
