@@ -126,12 +126,17 @@ function labelChips(labels) {
 }
 
 function progressEl(task) {
-  if (task.state !== 'RUNNING' && task.progress_percent === undefined) return el('span', { class: 'muted' }, '—');
+  if (task.state !== 'RUNNING') return el('span', { class: 'muted' }, '—');
   const percent = task.progress_percent ?? 0;
   return el('div', { class: 'progress' },
     el('progress', { max: 100, value: percent, 'aria-label': `${percent}% done` }),
     el('span', { class: 'percent' }, `${percent}%`),
     task.progress_message ? el('span', { class: 'progress-message' }, task.progress_message) : null);
+}
+
+/** `task-3f1c9a2e…`: enough of an id to tell tasks apart in a list. */
+function shortId(id) {
+  return id.length > 15 ? `${id.slice(0, 13)}…` : id;
 }
 
 function taskHref(task) {
@@ -253,44 +258,51 @@ function currentTab() {
   return list.params.get('status') || '';
 }
 
+const TABS = [['', 'All']].concat(STATES.map((s) => [s, s.charAt(0) + s.slice(1).toLowerCase()]));
+
+/** The state tabs: made once, then updated in place (so a tab keeps the
+ * keyboard's focus while counts arrive). */
 function renderTabs() {
   const tabs = $('state-tabs');
-  clear(tabs);
+  if (!tabs.firstChild) {
+    TABS.forEach(([state, name], i) => {
+      tabs.append(el('button', {
+        type: 'button',
+        role: 'tab',
+        id: `tab-${state || 'all'}`,
+        'data-state': state,
+        class: `tab ${state ? `tab-${state.toLowerCase()}` : ''}`,
+        onclick: () => selectTab(state),
+        onkeydown: (event) => {
+          const move = { ArrowRight: 1, ArrowLeft: -1, Home: -i, End: TABS.length - 1 - i }[event.key];
+          if (move === undefined) return;
+          event.preventDefault();
+          selectTab(TABS[(i + move + TABS.length) % TABS.length][0], true);
+        },
+      }, el('span', { class: 'tab-name' }, name), ' ', el('span', { class: 'count' }, '…')));
+    });
+  }
   const counts = list.counts?.counts || {};
   const cap = list.counts?.capped_at;
   const shown = (n) => (n === undefined ? '…' : n >= cap ? `${cap.toLocaleString()}+` : n.toLocaleString());
   const total = STATES.reduce((sum, s) => sum + (counts[s] ?? 0), 0);
   const anyCapped = STATES.some((s) => (counts[s] ?? 0) >= cap);
-  const entries = [['', 'All', list.counts ? (anyCapped ? `${total.toLocaleString()}+` : total.toLocaleString()) : '…']]
-    .concat(STATES.map((s) => [s, s.charAt(0) + s.slice(1).toLowerCase(), shown(counts[s])]));
   const selected = currentTab();
-  entries.forEach(([state, name, count], i) => {
+  for (const [state] of TABS) {
+    const tab = $(`tab-${state || 'all'}`);
     const isSelected = state === selected;
-    tabs.append(el('button', {
-      type: 'button',
-      role: 'tab',
-      id: `tab-${state || 'all'}`,
-      'aria-selected': isSelected ? 'true' : 'false',
-      tabindex: isSelected ? '0' : '-1',
-      'data-state': state,
-      class: `tab ${state ? `tab-${state.toLowerCase()}` : ''}`,
-      onclick: () => selectTab(state),
-      onkeydown: (event) => {
-        const move = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
-        if (!move) return;
-        event.preventDefault();
-        const next = entries[(i + move + entries.length) % entries.length][0];
-        selectTab(next, true);
-      },
-    }, el('span', { class: 'tab-name' }, name), ' ', el('span', { class: 'count' }, count)));
-  });
+    tab.setAttribute('aria-selected', isSelected ? 'true' : 'false');
+    tab.setAttribute('tabindex', isSelected ? '0' : '-1');
+    const count = state ? shown(counts[state]) : list.counts ? `${total.toLocaleString()}${anyCapped ? '+' : ''}` : '…';
+    tab.querySelector('.count').textContent = count;
+  }
 }
 
 function selectTab(state, keepFocus) {
   const params = new URLSearchParams(list.params);
   if (state) params.set('status', state); else params.delete('status');
+  if (keepFocus) $(`tab-${state || 'all'}`)?.focus();
   go(`#/tasks${params.toString() ? `?${params}` : ''}`);
-  if (keepFocus) requestAnimationFrame(() => $(`tab-${state || 'all'}`)?.focus());
 }
 
 function columns() {
@@ -333,7 +345,7 @@ function actionButtons(task, where) {
 function rowCells(task) {
   const cells = {
     tenant: () => task.tenant,
-    id: () => el('a', { href: taskHref(task), class: 'mono' }, task.task_id),
+    id: () => el('a', { href: taskHref(task), class: 'mono', title: task.task_id, 'aria-label': task.task_id }, shortId(task.task_id)),
     state: () => badge(task.state),
     progress: () => progressEl(task),
     bot: () => el('span', { class: 'mono' }, task.bot_id),
@@ -370,14 +382,28 @@ function renderRows(tasks) {
   $('no-tasks').hidden = tasks.length > 0;
 }
 
-function describeFilter(params) {
+function updateSummary() {
+  const shown = list.rows.size;
+  const what = describeFilter(list.params);
+  $('list-summary').textContent = `${what.charAt(0).toUpperCase()}${what.slice(1)}, newest first: ${shown} on this page`;
+}
+
+/** The filter's conditions in words, without its state. */
+function filterWords(params) {
+  const names = { bot_id: 'bot', action: 'action', label: 'label', tenant: 'tenant', created_after: 'submitted after', created_before: 'submitted before' };
   const parts = [];
   for (const [k, v] of params) {
     if (k === 'status') continue;
-    parts.push(k === 'label' ? `label ${v}` : `${k.replace('_', ' ')} ${v}`);
+    const shown = k.startsWith('created_') ? new Date(v).toLocaleString() : v;
+    parts.push(`${names[k] || k} ${shown}`);
   }
+  return parts.join(', ');
+}
+
+function describeFilter(params) {
   const tab = params.get('status');
-  return `${tab ? `${tab} ` : ''}tasks${parts.length ? ` with ${parts.join(', ')}` : ''}`;
+  const words = filterWords(params);
+  return `${tab || 'all'} tasks${words ? ` with ${words}` : ''}`;
 }
 
 async function loadCounts() {
@@ -413,7 +439,7 @@ async function loadPage() {
     $('older').disabled = !page.next_cursor;
     $('newer').disabled = list.page === 0;
     $('page-number').textContent = `Page ${list.page + 1}`;
-    $('list-summary').textContent = `${describeFilter(list.params)}: ${page.tasks.length} shown on this page`;
+    updateSummary();
     // For the tests and for anyone curious: how long a page took to show.
     document.body.setAttribute('data-list-ms', String(Math.round(performance.now() - started)));
     document.body.setAttribute('data-list-loaded', String(Date.now()));
@@ -437,6 +463,7 @@ function onListEvent({ kind, task }) {
         list.tasks.delete(last.getAttribute('data-id'));
         last.remove();
       }
+      updateSummary();
     }
   }
   refreshCounts();
@@ -554,10 +581,9 @@ async function cancelMatching() {
     return;
   }
   const many = n >= counts.capped_at ? `${n.toLocaleString()} or more` : n.toLocaleString();
-  const what = describeFilter(list.params).replace(/^tasks/, 'unfinished tasks');
-  const ok = await confirmAction(`Cancel ${many} tasks?`,
-    `Every unfinished task matching this filter will be cancelled: ${many} ${tab ? `${tab} ` : ''}${what.replace(/^[A-Z]+ /, '')}. This cannot be undone.`,
-    `Cancel ${many} tasks`);
+  const ok = await confirmAction(`Cancel ${many} ${n === 1 ? 'task' : 'tasks'}?`,
+    `Every ${states.join(' or ')} task with ${filterWords(list.params)} will be cancelled: ${many} now. Their waiters are told they were cancelled; this cannot be undone.`,
+    `Cancel ${many} ${n === 1 ? 'task' : 'tasks'}`);
   if (!ok) return;
   try {
     const done = await call('POST', `/console/api/tasks/cancel?${filterQuery(list.params, true)}`);
@@ -615,7 +641,11 @@ function rawToggle(name, value) {
 }
 
 function timelineView(entries, truncated) {
-  const items = entries.map((e) => el('li', { class: `event event-${e.kind}` },
+  // A long run reports progress many times: the first two and the last two
+  // show, the rest behind a button.
+  const progress = entries.filter((e) => e.kind === 'progress');
+  const folded = progress.length > 6 ? new Set(progress.slice(2, -2)) : new Set();
+  const items = entries.map((e) => el('li', { class: `event event-${e.kind}`, hidden: folded.has(e) },
     el('time', { datetime: e.at, title: new Date(e.at).toLocaleString() }, new Date(e.at).toLocaleTimeString()),
     ' ',
     el('span', { class: 'event-kind' }, e.kind),
@@ -624,7 +654,17 @@ function timelineView(entries, truncated) {
     e.kind === 'started' ? ` claimed by ${e.instance || 'an instance'} on attempt ${e.attempt}` : '',
     e.kind === 'requeued' ? ` taken back after attempt ${e.attempt}` : '',
     e.kind === 'progress' ? ` ${e.progress_percent ?? 0}%${e.progress_message ? ` — ${e.progress_message}` : ''}` : ''));
-  return [el('ol', { class: 'timeline' }, items),
+  const list = el('ol', { class: 'timeline', id: 'timeline' }, items);
+  const unfold = folded.size ? el('button', {
+    type: 'button',
+    class: 'quiet small',
+    'aria-controls': 'timeline',
+    onclick: (event) => {
+      for (const item of list.querySelectorAll('li[hidden]')) item.hidden = false;
+      event.currentTarget.remove();
+    },
+  }, `Show ${folded.size} more progress events`) : null;
+  return [list, unfold,
     truncated ? el('p', { class: 'muted' }, 'Only the first events are shown.') : null];
 }
 
@@ -920,13 +960,18 @@ async function start() {
       if (!node.closest('.timeline')) node.textContent = when(node.getAttribute('datetime'));
     }
   }, 15000);
+  let who = null;
   try {
-    signedIn(await call('GET', '/console/api/session'));
-  } catch {
+    who = await call('GET', '/console/api/session');
+  } catch (error) {
+    failed(error);
+  }
+  if (!who?.signed_in) {
     signedOut();
     document.body.setAttribute('data-ready', 'true');
     return;
   }
+  signedIn(who);
   route();
 }
 

@@ -19,7 +19,7 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 /// The key W3C WebDriver names an element reference by.
-const ELEMENT: &str = "element-6066-11e4-a52f-4a6b9b7af2bc";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// Why a browser test cannot run here: Chromium or chromedriver is missing.
 pub fn missing_browser() -> Option<String> {
@@ -154,8 +154,30 @@ impl Browser {
             driver,
             _profile: profile,
         };
-        browser.resize(width, height).await;
+        browser.set_viewport(width, height).await;
         browser
+    }
+
+    /// Makes the page's viewport (not the window around it) `width`×`height`.
+    pub async fn set_viewport(&mut self, width: u32, height: u32) {
+        self.resize(width, height).await;
+        let inner = self
+            .execute("return [window.innerWidth, window.innerHeight];", json!([]))
+            .await;
+        let inner = |i: usize| {
+            inner[i]
+                .as_u64()
+                .and_then(|v| u32::try_from(v).ok())
+                .unwrap_or(0)
+        };
+        let (w, h) = (inner(0), inner(1));
+        if (w, h) != (width, height) && w > 0 && h > 0 {
+            self.resize(
+                width + width.saturating_sub(w),
+                height + height.saturating_sub(h),
+            )
+            .await;
+        }
     }
 
     async fn command(

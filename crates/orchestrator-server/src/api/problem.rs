@@ -213,6 +213,11 @@ impl ApiError {
         )
     }
 
+    /// Whether this is a `401`.
+    pub(crate) fn is_unauthorized(&self) -> bool {
+        self.status == StatusCode::UNAUTHORIZED
+    }
+
     /// The request field at fault, if one is.
     #[cfg(test)]
     pub(crate) fn field(&self) -> Option<&str> {

@@ -241,15 +241,27 @@ fn no_console() -> ApiError {
 }
 
 /// `GET /console/api/session`: who is signed in, for a page (re)loaded
-/// with its cookie.
-pub(crate) async fn who(State(state): State<AppState>, caller: Caller) -> axum::Json<SessionView> {
-    axum::Json(SessionView::new(
+/// with its cookie; `{"signed_in": false}` when nobody is (an answer, not
+/// an error: a page opened for the first time is not failing).
+pub(crate) async fn who(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+) -> Result<Response, ApiError> {
+    let caller = match caller {
+        Ok(caller) => caller,
+        Err(e) if e.is_unauthorized() => {
+            return Ok(axum::Json(serde_json::json!({ "signed_in": false })).into_response());
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(axum::Json(SessionView::new(
         caller.tenant,
         caller.role,
         caller.csrf_token,
         caller.expires_at,
         state.shared.auth.tenant_names(),
     ))
+    .into_response())
 }
 
 /// `DELETE /console/api/session`: signs out — the session is deleted on the

@@ -131,8 +131,9 @@ pub(crate) async fn counts(
     ))
 }
 
-/// The task `id` of the tenant the query names (an operator's), or of the
-/// caller's own tenant.
+/// The task `id`: of the tenant the query names, of the caller's own, or
+/// (an operator naming none) of whichever tenant has it — task ids are
+/// unique across tenants.
 async fn task_in_scope(
     state: &AppState,
     caller: &Caller,
@@ -140,17 +141,24 @@ async fn task_in_scope(
     id: &str,
 ) -> Result<TaskRecord, ApiError> {
     let query = ConsoleQuery::parse(raw)?;
-    let tenant = match caller.scope(query.tenant.as_deref())? {
-        Scope::Tenant(tenant) => tenant.to_owned(),
-        // An operator names the task's tenant; without it, its own.
-        Scope::Every => caller.tenant.clone(),
+    let found = match caller.scope(query.tenant.as_deref())? {
+        Scope::Tenant(tenant) => state.shared.lifecycle.get(tenant, id).await?,
+        Scope::Every => {
+            let by_id = TaskQuery {
+                tasks: vec![id.to_owned()],
+                limit: 1,
+                ..TaskQuery::default()
+            };
+            state
+                .shared
+                .lifecycle
+                .list(Scope::Every, &by_id)
+                .await?
+                .into_iter()
+                .next()
+        }
     };
-    state
-        .shared
-        .lifecycle
-        .get(&tenant, id)
-        .await?
-        .ok_or_else(|| unknown_task(id))
+    found.ok_or_else(|| unknown_task(id))
 }
 
 /// `GET /console/api/tasks/{id}`: the task, its input and result, its

@@ -149,6 +149,7 @@ impl StateCounts {
 /// Who is signed in, and what the page may offer them.
 #[derive(Debug, Serialize)]
 pub(crate) struct SessionView {
+    pub(crate) signed_in: bool,
     pub(crate) tenant: String,
     pub(crate) operator: bool,
     pub(crate) read_only: bool,
@@ -168,6 +169,7 @@ impl SessionView {
         tenants: Vec<String>,
     ) -> SessionView {
         SessionView {
+            signed_in: true,
             tenant,
             operator: role.is_operator(),
             read_only: role.is_read_only(),
