@@ -5,9 +5,16 @@
 //! server). The tasks are written in bulk with SQL (a million submits one
 //! by one would take most of the run); the server then serves them.
 //!
+//! With `--console-loads N`, the same page is then opened N times in the
+//! operator console, in Debian's Chromium (`scripts/browser.sh`): each a
+//! full navigation, timed from its start to the 50 rows on screen (the
+//! page, its script, the session, the list and the tab counts, rendered),
+//! for the whole table, one state, and one state and a label; every
+//! tenant's view (the single key is the operator) and one tenant's.
+//!
 //! ```sh
 //! eval "$(bash scripts/postgres.sh start)"
-//! cargo bench -p orchestrator-server --features postgres --bench list_page -- --tasks 1000000
+//! cargo bench -p orchestrator-server --features postgres --bench list_page -- --tasks 1000000 --console-loads 30
 //! ```
 //!
 //! Not a test: it asserts nothing, it prints figures.
@@ -145,7 +152,81 @@ async fn measure(url: &str, requests: usize) -> (Vec<Duration>, u64) {
     (latencies, submitted.load(Ordering::Relaxed))
 }
 
-async fn run(name: &str, database: Database, requests: usize) {
+/// The console's list opened `loads` times for each filter, each a full
+/// navigation: milliseconds from its start to the rows on screen, sorted,
+/// per filter.
+async fn console_loads(name: &str, url: &str, loads: usize) {
+    if let Some(why) = orchestrator_testkit::missing_browser() {
+        println!("skipped: list_page {name} console, because {why}");
+        return;
+    }
+    let browser = orchestrator_testkit::Browser::start(1280, 800).await;
+    browser.goto(&format!("{url}/console/")).await;
+    let input = browser.wait_for("#api-key", Duration::from_secs(20)).await;
+    browser
+        .wait_until(
+            "return !document.getElementById('sign-in-view').hidden;",
+            Duration::from_secs(20),
+        )
+        .await;
+    browser.type_into(&input, KEY).await;
+    browser.type_into(&input, "\u{E007}").await;
+    browser
+        .wait_until(
+            "return document.body.hasAttribute('data-list-rendered');",
+            Duration::from_secs(60),
+        )
+        .await;
+    for (label, filter) in [
+        ("every tenant, all", ""),
+        ("every tenant, FAILED", "status=FAILED"),
+        (
+            "every tenant, FAILED + label",
+            "status=FAILED&label=batch%3Db",
+        ),
+        ("one tenant, all", "tenant=default"),
+        (
+            "one tenant, FAILED + label",
+            "tenant=default&status=FAILED&label=batch%3Db",
+        ),
+    ] {
+        let mut times = Vec::with_capacity(loads);
+        let mut rows = 0;
+        for i in 0..loads {
+            browser
+                .goto(&format!("{url}/console/?load={i}#/tasks?{filter}"))
+                .await;
+            let rendered = browser
+                .wait_until(
+                    "return document.body.getAttribute('data-list-rendered');",
+                    Duration::from_secs(60),
+                )
+                .await;
+            rows = browser
+                .execute(
+                    "return document.querySelectorAll('#task-rows tr').length;",
+                    serde_json::json!([]),
+                )
+                .await
+                .as_u64()
+                .unwrap_or(0);
+            let ms: f64 = rendered
+                .as_str()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(f64::NAN);
+            times.push(Duration::from_secs_f64(ms / 1e3));
+        }
+        times.sort();
+        println!(
+            "[figure] list_page {name} console, {label}: {rows} rows on screen after p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms from navigation ({loads} loads)",
+            percentile(&times, 0.5).as_secs_f64() * 1e3,
+            percentile(&times, 0.99).as_secs_f64() * 1e3,
+            times.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+        );
+    }
+}
+
+async fn run(name: &str, database: Database, requests: usize, loads: usize) {
     let config = ServerConfig {
         listen: "127.0.0.1:0".parse().expect("addr"),
         database,
@@ -155,6 +236,7 @@ async fn run(name: &str, database: Database, requests: usize) {
         // The filled tasks finished long ago: the sweep must not delete
         // them while they are measured.
         task_ttl: Duration::from_secs(10 * 365 * 86_400),
+        console: loads > 0,
         ..ServerConfig::default()
     };
     let server = Server::bind(config).await.expect("server").spawn();
@@ -169,6 +251,9 @@ async fn run(name: &str, database: Database, requests: usize) {
         percentile(&latencies, 0.99).as_secs_f64() * 1e3,
         latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
     );
+    if loads > 0 {
+        console_loads(name, &server.url(), loads).await;
+    }
     server.shutdown().await.expect("shutdown");
 }
 
@@ -176,6 +261,7 @@ async fn run(name: &str, database: Database, requests: usize) {
 async fn main() {
     let mut tasks: u64 = 1_000_000;
     let mut requests = 1_000;
+    let mut loads = 0;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -185,6 +271,12 @@ async fn main() {
                     .next()
                     .and_then(|v| v.parse().ok())
                     .expect("--requests N")
+            }
+            "--console-loads" => {
+                loads = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--console-loads N")
             }
             _ => {}
         }
@@ -199,7 +291,7 @@ async fn main() {
         "[figure] list_page sqlite: {tasks} tasks written in {:.1?}",
         filled.elapsed()
     );
-    run("sqlite", Database::File(path), requests).await;
+    run("sqlite", Database::File(path), requests, loads).await;
 
     #[cfg(feature = "postgres")]
     match std::env::var("ORCHESTRATOR_TEST_DATABASE_URL") {
@@ -220,6 +312,7 @@ async fn main() {
                 "postgres",
                 Database::Postgres(orchestrator_server::DatabaseUrl::new(&url)),
                 requests,
+                loads,
             )
             .await;
         }

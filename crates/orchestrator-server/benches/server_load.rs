@@ -16,7 +16,13 @@
 //!    takes, and status `GET` latency while it runs;
 //! 5. `--floor`: phase 2 against a bare hyper server that does nothing but
 //!    hold and answer (`server_load/floor.rs`), the floor for any server
-//!    built on hyper and tokio on the same machine.
+//!    built on hyper and tokio on the same machine;
+//! 6. `--consoles N`: phase 1 against one server with `--console`, rounds
+//!    without consoles and with N open ones alternating: each open console
+//!    makes the page's own requests (signed in, its live event stream open,
+//!    the overview and the state counts read every 5 s, as the overview
+//!    page does), from this process rather than N browsers, which on a
+//!    small machine would measure Chromium instead of the server.
 //!
 //! ```sh
 //! cargo bench -p orchestrator-server --bench server_load -- --seconds 5 --connections 32 --held 2000
@@ -25,6 +31,8 @@
 //! cargo bench -p orchestrator-server --bench server_load -- --baseline /path/to/orchestrator-server
 //! # this build's wake-up beside the floor
 //! cargo bench -p orchestrator-server --bench server_load -- --seconds 0 --held 2000 --rounds 9 --floor
+//! # what 20 open consoles cost status GETs
+//! cargo bench -p orchestrator-server --bench server_load -- --seconds 20 --held 0 --consoles 20
 //! ```
 //!
 //! Not a test: it asserts nothing, it prints figures.
@@ -49,6 +57,8 @@ struct Options {
     baseline: Option<PathBuf>,
     /// Phase 2 against the bare floor server as well.
     floor: bool,
+    /// Open consoles to measure status GETs beside (0: not measured).
+    consoles: usize,
 }
 
 fn options() -> Options {
@@ -61,6 +71,7 @@ fn options() -> Options {
         sweep: 0,
         baseline: None,
         floor: false,
+        consoles: 0,
     };
     let args: Vec<String> = std::env::args().collect();
     let value = |name: &str| {
@@ -83,6 +94,9 @@ fn options() -> Options {
     }
     if let Some(v) = value("--sweep") {
         o.sweep = v;
+    }
+    if let Some(v) = value("--consoles") {
+        o.consoles = v as usize;
     }
     o.accepts = args.iter().any(|a| a == "--accepts");
     o.floor = args.iter().any(|a| a == "--floor");
@@ -233,6 +247,9 @@ async fn main() {
             held_long_polls(&o, &this, &["--floor-server"], &dir, &http, waiter).await;
         }
     }
+    if o.consoles > 0 && o.seconds > 0 {
+        beside_consoles(&o, &dir, &http).await;
+    }
     if o.accepts {
         accepts(&o, &dir).await;
     }
@@ -286,6 +303,107 @@ async fn status_gets(
         let errors: u64 = mine.iter().map(|r| r.2).sum();
         println!(
             "  {label:<16} {:>7.0} requests/s  p50 {:.2} ms  p99 {:.2} ms  errors {errors}  server CPU {:.0}% of one core",
+            all.len() as f64 / elapsed,
+            percentile(&all, 0.50).as_secs_f64() * 1e3,
+            percentile(&all, 0.99).as_secs_f64() * 1e3,
+            cpu / elapsed * 100.0
+        );
+    }
+}
+
+/// One open console's requests against `url`, until aborted: sign-in, the
+/// live stream held open and read, the overview and the counts every 5 s.
+async fn console(http: reqwest::Client, url: String) {
+    let signed_in = http
+        .post(format!("{url}/console/api/session"))
+        .json(&serde_json::json!({ "key": KEY }))
+        .send()
+        .await
+        .expect("sign-in");
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let stream = {
+        let (http, url, cookie) = (http.clone(), url.clone(), cookie.clone());
+        tokio::spawn(async move {
+            let mut events = http
+                .get(format!("{url}/console/api/events"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .expect("events");
+            while let Ok(Some(_)) = events.chunk().await {}
+        })
+    };
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tick.tick().await;
+        for path in ["/console/api/overview", "/console/api/counts"] {
+            if let Ok(r) = http
+                .get(format!("{url}{path}"))
+                .header("cookie", &cookie)
+                .send()
+                .await
+            {
+                let _ = r.bytes().await;
+            }
+        }
+        if stream.is_finished() {
+            return;
+        }
+    }
+}
+
+/// 6. Status GETs beside `--consoles` open consoles, and beside none,
+/// alternating on one server.
+async fn beside_consoles(o: &Options, dir: &std::path::Path, http: &reqwest::Client) {
+    let (server, task) = busy_server(server_bin(), dir, "consoles.db", &["--console"]).await;
+    let half = Duration::from_secs(o.seconds).div_f64(4.0);
+    let mut rows = Vec::new();
+    for round in 0..4 {
+        let open = round % 2 == 1;
+        let consoles: Vec<_> = if open {
+            (0..o.consoles)
+                .map(|_| tokio::spawn(console(reqwest::Client::new(), server.url.clone())))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        // Signed in and streaming before the clock starts.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let pid = server.pid();
+        let (cpu_before, started) = (usage(pid).1, Instant::now());
+        let (latencies, errors) = hammer(http, &task, o.connections, Instant::now() + half).await;
+        let elapsed = started.elapsed().as_secs_f64();
+        let cpu = usage(pid).1 - cpu_before;
+        for c in consoles {
+            c.abort();
+        }
+        rows.push((open, latencies, errors, elapsed, cpu));
+    }
+    println!(
+        "status GETs beside open consoles: {} connections, {:.1} s per round, two rounds each",
+        o.connections,
+        half.as_secs_f64()
+    );
+    for open in [false, true] {
+        let mine: Vec<_> = rows.iter().filter(|r| r.0 == open).collect();
+        let mut all: Vec<Duration> = mine.iter().flat_map(|r| r.1.iter().copied()).collect();
+        all.sort();
+        let elapsed: f64 = mine.iter().map(|r| r.3).sum();
+        let cpu: f64 = mine.iter().map(|r| r.4).sum();
+        let errors: u64 = mine.iter().map(|r| r.2).sum();
+        let label = if open {
+            format!("{} consoles", o.consoles)
+        } else {
+            "no console".to_owned()
+        };
+        println!(
+            "[figure] server_load {label:<12} {:>7.0} status GETs/s  p50 {:.2} ms  p99 {:.2} ms  errors {errors}  server CPU {:.0}% of one core",
             all.len() as f64 / elapsed,
             percentile(&all, 0.50).as_secs_f64() * 1e3,
             percentile(&all, 0.99).as_secs_f64() * 1e3,

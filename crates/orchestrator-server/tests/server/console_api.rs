@@ -556,3 +556,75 @@ pub(crate) async fn every_console_answer_carries_a_strict_policy_and_no_framing(
         .unwrap();
     assert_eq!(absent.status(), 404);
 }
+
+pub(crate) async fn under_tls_the_cookie_is_secure_and_a_session_expires_on_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = orchestrator_testkit::TestCa::new();
+    let cert = ca.server_cert(&["127.0.0.1"], dir.path());
+    let server = start(ServerConfig {
+        tls: Some(orchestrator_server::TlsFiles {
+            cert: cert.cert,
+            key: cert.key,
+        }),
+        console_session_ttl: Duration::from_secs(1),
+        ..console_config()
+    })
+    .await;
+    let http = reqwest::Client::builder()
+        .tls_certs_merge(reqwest::Certificate::from_pem_bundle(ca.pem().as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let response = http
+        .post(format!("{}/console/api/session", server.url()))
+        .json(&json!({ "key": ACME_KEY }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let set = response.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(
+        set.contains("; Secure") && set.contains("Max-Age=1"),
+        "{set}"
+    );
+    let cookie = session_cookie(response.headers());
+    let tasks = || {
+        http.get(format!("{}/console/api/tasks", server.url()))
+            .header("cookie", &cookie)
+            .send()
+    };
+    assert_eq!(tasks().await.unwrap().status(), 200);
+    tokio::time::sleep(Duration::from_millis(1_300)).await;
+    assert_eq!(tasks().await.unwrap().status(), 401);
+}
+
+pub(crate) async fn a_key_taken_out_of_the_keys_ends_the_sessions_it_opened() {
+    // A database that outlives the first server (the trials' SQLite one is
+    // in memory).
+    let dir = tempfile::tempdir().unwrap();
+    let database = match database() {
+        orchestrator_server::Database::Memory => {
+            orchestrator_server::Database::File(dir.path().join("tasks.db"))
+        }
+        shared => shared,
+    };
+    let first = start(ServerConfig {
+        database: database.clone(),
+        ..console_config()
+    })
+    .await;
+    let console = Console::sign_in(&first.url(), GLOBEX_KEY).await;
+    let kept = Console::sign_in(&first.url(), ACME_KEY).await;
+    assert_eq!(console.get("/console/api/tasks").await.0, 200);
+    first.shutdown().await.unwrap();
+    // The same database, started again with globex's key gone.
+    let mut config = ServerConfig {
+        database,
+        ..console_config()
+    };
+    config.tenants.retain(|t| t.name() != "globex");
+    config.listen = console.base.trim_start_matches("http://").parse().unwrap();
+    let _second = start(config).await;
+    assert_eq!(console.get("/console/api/tasks").await.0, 401);
+    // A session of a key still there outlived the restart.
+    assert_eq!(kept.get("/console/api/tasks").await.0, 200);
+}

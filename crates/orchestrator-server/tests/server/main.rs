@@ -105,6 +105,8 @@ fn tests() -> Vec<Test> {
         test!(both, console_api::the_overview_counts_the_queue_and_an_operator_sees_the_instance),
         test!(both, console_api::the_live_feed_brings_a_new_task_and_its_changes_as_rows),
         test!(both, console_api::every_console_answer_carries_a_strict_policy_and_no_framing),
+        test!(sqlite_only, console_api::under_tls_the_cookie_is_secure_and_a_session_expires_on_time),
+        test!(both, console_api::a_key_taken_out_of_the_keys_ends_the_sessions_it_opened),
         test!(both, console_store::every_tenants_listing_and_capped_counts_cover_what_the_scope_says),
         test!(both, console_store::the_last_hours_finishes_fall_into_their_stretches),
         test!(both, console_store::instances_are_listed_by_their_last_heartbeat_and_old_ones_forgotten),
