@@ -69,3 +69,29 @@ fn the_man_page_documents_every_exit_code() {
         );
     }
 }
+
+#[test]
+fn every_subcommands_man_page_documents_the_global_flags() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    let mut pages = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("orchestrator-cli-") {
+            continue;
+        }
+        let page = std::fs::read_to_string(&path).unwrap();
+        // Each global flag is an option paragraph of the page, not only a
+        // word of its synopsis.
+        for flag in [
+            "\\fB\\-\\-timeout\\fR \\fI",
+            "\\fB\\-\\-jq\\fR \\fI",
+            "\\fB\\-o\\fR, \\fB\\-\\-output\\fR",
+            "\\fB\\-\\-api\\-url\\fR \\fI",
+        ] {
+            assert!(page.contains(flag), "{name} does not document {flag}");
+        }
+        pages += 1;
+    }
+    assert!(pages >= 10, "{pages} subcommand pages");
+}

@@ -362,9 +362,10 @@ async fn console(http: reqwest::Client, url: String) {
 /// alternating on one server.
 async fn beside_consoles(o: &Options, dir: &std::path::Path, http: &reqwest::Client) {
     let (server, task) = busy_server(server_bin(), dir, "consoles.db", &["--console"]).await;
-    let half = Duration::from_secs(o.seconds).div_f64(4.0);
+    let rounds = 6;
+    let half = Duration::from_secs(o.seconds).div_f64(f64::from(rounds));
     let mut rows = Vec::new();
-    for round in 0..4 {
+    for round in 0..rounds {
         let open = round % 2 == 1;
         let consoles: Vec<_> = if open {
             (0..o.consoles)
@@ -386,10 +387,20 @@ async fn beside_consoles(o: &Options, dir: &std::path::Path, http: &reqwest::Cli
         rows.push((open, latencies, errors, elapsed, cpu));
     }
     println!(
-        "status GETs beside open consoles: {} connections, {:.1} s per round, two rounds each",
+        "status GETs beside open consoles: {} connections, {:.1} s per round, three rounds each, alternating",
         o.connections,
         half.as_secs_f64()
     );
+    // Each round on its own, so the spread between rounds of one kind (the
+    // noise) shows beside the difference between the kinds.
+    for (i, (open, latencies, _, elapsed, _)) in rows.iter().enumerate() {
+        println!(
+            "  round {}: {:<12} {:>7.0} status GETs/s",
+            i + 1,
+            if *open { "consoles" } else { "no console" },
+            latencies.len() as f64 / elapsed
+        );
+    }
     for open in [false, true] {
         let mine: Vec<_> = rows.iter().filter(|r| r.0 == open).collect();
         let mut all: Vec<Duration> = mine.iter().flat_map(|r| r.1.iter().copied()).collect();

@@ -957,6 +957,13 @@ async function start() {
   $('newer').addEventListener('click', () => { list.page = Math.max(0, list.page - 1); loadPage(); });
   $('cancel-matching').addEventListener('click', cancelMatching);
   window.addEventListener('hashchange', route);
+  // A page left for another keeps no stream open (over HTTP/1.1 a browser
+  // has six connections to a server, and a page kept in its back-forward
+  // cache would hold one each); one shown again reads its data again.
+  window.addEventListener('pagehide', stopFollowing);
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted && session.current) route();
+  });
   // Relative times move on.
   setInterval(() => {
     for (const node of document.querySelectorAll('time[datetime]')) {

@@ -127,6 +127,10 @@ impl Browser {
                 "alwaysMatch": {
                     "browserName": "chrome",
                     "unhandledPromptBehavior": "ignore",
+                    // A page with a live event stream never stops "loading" for
+                    // chromedriver while events flow: navigations return at
+                    // DOMContentLoaded, and the tests wait for what they need.
+                    "pageLoadStrategy": "eager",
                     "goog:loggingPrefs": {"browser": "ALL"},
                     "goog:chromeOptions": {
                         "binary": chromium(),
