@@ -358,8 +358,8 @@ async fn console(http: reqwest::Client, url: String) {
     }
 }
 
-/// 6. Status GETs beside `--consoles` open consoles, and beside none,
-/// alternating on one server.
+/// Phase 6: status GETs beside `--consoles` open consoles, and beside
+/// none, alternating on one server.
 async fn beside_consoles(o: &Options, dir: &std::path::Path, http: &reqwest::Client) {
     let (server, task) = busy_server(server_bin(), dir, "consoles.db", &["--console"]).await;
     let rounds = 6;
