@@ -4,6 +4,7 @@
 
 use orchestrator::TaskState;
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 use super::Scope;
 
 /// How many tasks of one state a filter selects, counted up to a cap.
