@@ -15,7 +15,7 @@ pub enum Exit {
     Usage,
     /// 3: the task was cancelled.
     TaskCancelled,
-    /// 4: authentication failed or no key.
+    /// 4: authentication failed, no key, or the key may not do that.
     Auth,
     /// 5: the request was rejected (4xx, unknown task).
     Rejected,
@@ -60,7 +60,7 @@ impl Exit {
             Exit::TaskFailed => "task FAILED (the task's error code and message on stderr)",
             Exit::Usage => "usage error: nothing was sent",
             Exit::TaskCancelled => "task CANCELLED",
-            Exit::Auth => "authentication failed, or no key configured",
+            Exit::Auth => "authentication failed, no key configured, or the key may not do that (a read-only key)",
             Exit::Rejected => {
                 "request rejected: validation, unknown task or bot, or `cancel` of a finished task"
             }

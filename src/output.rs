@@ -21,6 +21,11 @@ use crate::jq::Jq;
 pub(crate) const AUTH_HINT: &str =
     "set ORCHESTRATOR_API_KEY (or ADMIN_API_KEY), or pass --api-key-file";
 
+/// What to tell someone whose key was known but not allowed (`403`): a
+/// read-only key, say. Setting the same key again would not help.
+const FORBIDDEN_HINT: &str =
+    "this key may not do that (a read-only key only reads): use a key whose role allows it";
+
 /// What to tell someone whose TLS handshake failed on a certificate.
 pub(crate) const TLS_HINT: &str = "if the server's certificate comes from a private CA, trust it with \
      --cacert FILE (PEM); otherwise check the host name in --api-url";
@@ -36,6 +41,9 @@ const CROSS_ORIGIN_HINT: &str = "orchestrator-cli follows status URLs on the API
 /// builder methods a CLI user has no use for); `api_url` is the one in use.
 pub(crate) fn hint(e: &Error, api_url: &str) -> Option<String> {
     match e.kind() {
+        ErrorKind::Auth if e.status().is_some_and(|s| s.as_u16() == 403) => {
+            Some(FORBIDDEN_HINT.to_owned())
+        }
         ErrorKind::Auth => Some(AUTH_HINT.to_owned()),
         ErrorKind::Tls if e.message().contains("did not answer in TLS") => {
             Some(PLAIN_HTTP_HINT.to_owned())

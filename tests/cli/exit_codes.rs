@@ -144,6 +144,46 @@ async fn exit_4_a_wrong_or_missing_key() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_4_a_read_only_key_that_tries_to_change_something_is_told_so() {
+    let config = orchestrator_server::ServerConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: orchestrator_server::Database::Memory,
+        tenants: vec![
+            orchestrator_server::TenantKey::new("viewer", "viewer-key-1")
+                .unwrap()
+                .with_role(orchestrator_server::Role::TENANT.read_only()),
+        ],
+        ..orchestrator_server::ServerConfig::default()
+    };
+    let server = orchestrator_server::Server::bind(config)
+        .await
+        .unwrap()
+        .spawn();
+    let mut submit = cli(&server.url());
+    submit.env("ORCHESTRATOR_API_KEY", "viewer-key-1").args([
+        "submit",
+        "bot-1",
+        "--document-url",
+        "data:text/plain,hi",
+    ]);
+    let out = run(submit).await;
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    let said = stderr(&out);
+    assert!(
+        said.contains("does not let this bearer token do that"),
+        "{said}"
+    );
+    assert!(said.contains("this key may only read"), "{said}");
+    assert!(said.contains("a read-only key only reads"), "{said}");
+    assert!(!said.contains("set ORCHESTRATOR_API_KEY"), "{said}");
+    // Reading is what it may do.
+    let mut list = cli(&server.url());
+    list.env("ORCHESTRATOR_API_KEY", "viewer-key-1").arg("list");
+    assert_eq!(code(&run(list).await), 0);
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exit_5_rejected_requests_and_unknown_tasks() {
     let server = server(Duration::ZERO).await;
     let mut unknown = cli(&server.url());

@@ -66,9 +66,17 @@ pub(crate) fn error_for_reply(method: &Method, url: &Url, reply: &Reply) -> Erro
             ErrorKind::Auth,
             format!("{status} for {method} {url}: no bearer token is configured{because}"),
         ),
-        401 | 403 => (
+        401 => (
             ErrorKind::Auth,
             format!("{status} for {method} {url}: the server refused the bearer token{because}"),
+        ),
+        // The key was known, and may not do this (a read-only key, say).
+        403 => (
+            ErrorKind::Auth,
+            format!(
+                "{status} for {method} {url}: the server does not let this bearer token do \
+                 that{because}"
+            ),
         ),
         404 | 410 => (
             ErrorKind::NotFound,

@@ -91,6 +91,33 @@ async fn a_401_says_the_token_was_refused_without_showing_it() {
 }
 
 #[tokio::test]
+async fn a_403_says_the_token_may_not_do_that_not_that_it_was_refused() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .insert_header("content-type", "application/problem+json")
+                .set_body_string(
+                    r#"{"type": "https://orchestrator.dev/problems/read-only", "title": "Read-only key", "status": 403, "detail": "this key may only read"}"#,
+                ),
+        )
+        .mount(&server)
+        .await;
+    let err = client(&server.uri(), &virtual_clock())
+        .cancel("t-1")
+        .await
+        .unwrap_err();
+    assert!(err.is_auth());
+    let said = err.to_string();
+    assert!(
+        said.contains("does not let this bearer token do that"),
+        "{said}"
+    );
+    assert!(said.contains("this key may only read"), "{said}");
+    assert!(!said.contains("refused the bearer token"), "{said}");
+}
+
+#[tokio::test]
 async fn an_empty_task_id_is_refused_before_any_request() {
     let server = MockServer::start().await;
     let err = client(&server.uri(), &virtual_clock())
