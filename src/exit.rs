@@ -60,7 +60,9 @@ impl Exit {
             Exit::TaskFailed => "task FAILED (the task's error code and message on stderr)",
             Exit::Usage => "usage error: nothing was sent",
             Exit::TaskCancelled => "task CANCELLED",
-            Exit::Auth => "authentication failed, no key configured, or the key may not do that (a read-only key)",
+            Exit::Auth => {
+                "authentication failed, no key configured, or the key may not do that (a read-only key)"
+            }
             Exit::Rejected => {
                 "request rejected: validation, unknown task or bot, or `cancel` of a finished task"
             }
