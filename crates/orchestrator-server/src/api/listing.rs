@@ -12,7 +12,7 @@ use super::AppState;
 use super::cursor;
 use super::problem::ApiError;
 use super::tasks::status_body;
-use crate::store::{Scope, TaskQuery};
+use crate::store::{Scope, TaskQuery, TaskRecord};
 use crate::tenants::Tenant;
 use crate::timestamps::millis;
 
@@ -29,23 +29,7 @@ pub(crate) async fn list_tasks(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let (filter, cursor) = filter_of(query.as_deref())?;
-    let limit = filter.requested_page_size().unwrap_or(DEFAULT_PAGE_SIZE);
-    // One more than the page, to know whether another follows.
-    let mut selection = TaskQuery::from_filter(&filter, None, limit + 1);
-    if let Some(cursor) = cursor {
-        selection.after = Some(cursor::decode(&cursor, &selection)?);
-    }
-    let mut tasks = state
-        .shared
-        .lifecycle
-        .list(Scope::Tenant(&tenant), &selection)
-        .await?;
-    let next = if tasks.len() > limit as usize {
-        tasks.truncate(limit as usize);
-        tasks.last().map(|last| cursor::encode(last, &selection))
-    } else {
-        None
-    };
+    let (tasks, next) = page(&state, Scope::Tenant(&tenant), &filter, cursor.as_deref()).await?;
     let link = next.as_ref().map(|next| {
         let mut query = filter.to_query();
         if !query.is_empty() {
@@ -63,6 +47,31 @@ pub(crate) async fn list_tasks(
         h.insert(header::LINK, link);
     }
     Ok(response)
+}
+
+/// A page of the tasks in `scope` that `filter` selects, from after
+/// `cursor`, newest first, and the cursor of the page after it (if one
+/// follows): the API's listing and the console's list alike.
+pub(crate) async fn page(
+    state: &AppState,
+    scope: Scope<'_>,
+    filter: &TaskFilter,
+    cursor: Option<&str>,
+) -> Result<(Vec<TaskRecord>, Option<String>), ApiError> {
+    let limit = filter.requested_page_size().unwrap_or(DEFAULT_PAGE_SIZE);
+    // One more than the page, to know whether another follows.
+    let mut selection = TaskQuery::from_filter(filter, None, limit + 1);
+    if let Some(cursor) = cursor {
+        selection.after = Some(cursor::decode(cursor, &selection)?);
+    }
+    let mut tasks = state.shared.lifecycle.list(scope, &selection).await?;
+    let next = if tasks.len() > limit as usize {
+        tasks.truncate(limit as usize);
+        tasks.last().map(|last| cursor::encode(last, &selection))
+    } else {
+        None
+    };
+    Ok((tasks, next))
 }
 
 pub(crate) async fn cancel_matching(

@@ -4,12 +4,11 @@
 //! heartbeat.
 
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use orchestrator::TaskState;
 
 use super::session::Caller;
-use super::tasks::ConsoleQuery;
+use super::tasks::{ConsoleQuery, no_store};
 use super::view::{Overview, OverviewParts};
 use crate::api::AppState;
 use crate::api::problem::ApiError;
@@ -61,9 +60,5 @@ pub(crate) async fn overview(
         alive_since: now - 3 * duration_ms(PRESENCE_EVERY),
         now,
     });
-    let mut response = axum::Json(overview).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(no_store(axum::Json(overview).into_response()))
 }

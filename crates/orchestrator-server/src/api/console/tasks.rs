@@ -8,13 +8,13 @@
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use orchestrator::{DEFAULT_PAGE_SIZE, FilterError, TaskFilter, TaskState};
+use orchestrator::{FilterError, TaskFilter, TaskState};
 
 use super::session::Caller;
 use super::view::{StateCounts, TaskDetail, TaskListPage, TaskRow, TimelineEntry};
 use crate::api::AppState;
-use crate::api::cursor;
 use crate::api::extract::ApiPath;
+use crate::api::listing::page;
 use crate::api::problem::ApiError;
 use crate::api::retry::resubmit;
 use crate::api::tasks::{unknown_task, webhook_view};
@@ -72,7 +72,8 @@ impl ConsoleQuery {
     }
 }
 
-fn no_store(mut response: Response) -> Response {
+/// The answer, marked never to be cached: a console's data is live.
+pub(crate) fn no_store(mut response: Response) -> Response {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -88,21 +89,7 @@ pub(crate) async fn list(
 ) -> Result<Response, ApiError> {
     let query = ConsoleQuery::parse(raw.as_deref())?;
     let scope = caller.scope(query.tenant.as_deref())?;
-    let limit = query
-        .filter
-        .requested_page_size()
-        .unwrap_or(DEFAULT_PAGE_SIZE);
-    let mut selection = TaskQuery::from_filter(&query.filter, None, limit + 1);
-    if let Some(c) = &query.cursor {
-        selection.after = Some(cursor::decode(c, &selection)?);
-    }
-    let mut tasks = state.shared.lifecycle.list(scope, &selection).await?;
-    let next_cursor = if tasks.len() > limit as usize {
-        tasks.truncate(limit as usize);
-        tasks.last().map(|last| cursor::encode(last, &selection))
-    } else {
-        None
-    };
+    let (tasks, next_cursor) = page(&state, scope, &query.filter, query.cursor.as_deref()).await?;
     let page = TaskListPage {
         tasks: tasks.iter().map(TaskRow::of).collect(),
         next_cursor,
