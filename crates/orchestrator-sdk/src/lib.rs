@@ -30,7 +30,7 @@ pub use models::{
     LABELS_HEADER, LabelError, Labels, MAX_PAGE_SIZE, Problem, Sentiment, StreamEvent, TaskError,
     TaskEvent, TaskEventKind, TaskFilter, TaskId, TaskPage, TaskState, TaskStatus, WebhookDelivery,
 };
-pub use poll::{DelaySource, NextPoll, Outcome, PollOptions, PollUpdate, Poller};
+pub use poll::{DelaySource, NextPoll, Outcome, PollOptions, PollUpdate, Poller, PollerFuture};
 pub use retry_after::{parse_retry_after, retry_after};
 pub use submit::Submit;
 pub use task_ref::TaskRef;

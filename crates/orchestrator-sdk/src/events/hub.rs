@@ -20,6 +20,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -124,21 +125,14 @@ enum Phase {
     Ended,
 }
 
-/// What the hub last left for one task's waits.
+/// What the hub last left for one wait.
 #[derive(Debug, Clone)]
 enum Slot {
-    Quiet,
     Status(Box<TaskStatus>),
     /// Events may have been lost: read the status again.
     Resync,
     /// The stream is gone: poll.
     Lost,
-}
-
-impl Slot {
-    fn is_final(&self) -> bool {
-        matches!(self, Slot::Status(s) if s.is_terminal())
-    }
 }
 
 /// What a waiting [`Subscription`] is told.
@@ -149,8 +143,40 @@ pub(crate) enum Pushed {
     Lost,
 }
 
+/// One wait's inbox: the hub's newest news for it, and the wait to wake.
+/// A plain slot and a waker rather than a channel: a client may have
+/// hundreds of thousands of waits, and each carries one of these.
+#[derive(Debug, Default)]
+struct Inbox {
+    slot: Option<Slot>,
+    waker: Option<Waker>,
+    /// A final status was left: what comes after it (a retry's event) is
+    /// not this wait's news.
+    finished: bool,
+}
+
+type Mailbox = Arc<Mutex<Inbox>>;
+
+/// Leaves `what` for a wait, unless its task's finish is already there,
+/// and wakes it.
+fn deliver(mailbox: &Mailbox, what: Slot) {
+    let waker = {
+        let mut inbox = lock(mailbox);
+        if inbox.finished {
+            return;
+        }
+        inbox.finished = matches!(&what, Slot::Status(s) if s.is_terminal());
+        inbox.slot = Some(what);
+        inbox.waker.take()
+    };
+    if let Some(waker) = waker {
+        waker.wake();
+    }
+}
+
 struct Waiters {
-    by_task: HashMap<String, watch::Sender<Slot>>,
+    /// Each task's waits (nearly always one), keyed by its id.
+    by_task: HashMap<Arc<str>, Vec<Mailbox>>,
     ended: bool,
 }
 
@@ -175,49 +201,45 @@ impl Hub {
         if waiters.ended {
             return None;
         }
-        let slot = waiters
+        let mailbox = Mailbox::default();
+        let task = match waiters.by_task.get_key_value(task) {
+            Some((key, _)) => Arc::clone(key),
+            None => Arc::from(task),
+        };
+        waiters
             .by_task
-            .entry(task.to_owned())
-            .or_insert_with(|| watch::Sender::new(Slot::Quiet))
-            .subscribe();
+            .entry(Arc::clone(&task))
+            .or_insert_with(|| Vec::with_capacity(1))
+            .push(Arc::clone(&mailbox));
         Some(Subscription {
             hub: Arc::clone(self),
-            task: task.to_owned(),
-            slot,
-            phase: self.phase.subscribe(),
+            task,
+            mailbox,
         })
     }
 
     fn route(&self, event: TaskEvent) {
         let waiters = lock(&self.waiters);
-        let Some(slot) = event
+        let Some(mailboxes) = event
             .status()
             .task_id()
             .and_then(|id| waiters.by_task.get(id.as_str()))
         else {
             return;
         };
-        let status = event.into_status();
-        // A finish stays: what comes after it (a retry's event) is not
-        // this wait's news.
-        slot.send_if_modified(|s| {
-            if s.is_final() {
-                return false;
+        let status = Box::new(event.into_status());
+        if let [only] = mailboxes.as_slice() {
+            deliver(only, Slot::Status(status));
+        } else {
+            for mailbox in mailboxes {
+                deliver(mailbox, Slot::Status(status.clone()));
             }
-            *s = Slot::Status(Box::new(status));
-            true
-        });
+        }
     }
 
     fn tell_all(waiters: &Waiters, what: &Slot) {
-        for slot in waiters.by_task.values() {
-            slot.send_if_modified(|s| {
-                if s.is_final() {
-                    return false;
-                }
-                *s = what.clone();
-                true
-            });
+        for mailbox in waiters.by_task.values().flatten() {
+            deliver(mailbox, what.clone());
         }
     }
 
@@ -235,35 +257,40 @@ impl Hub {
 /// One wait's registration; dropping it ends the registration.
 pub(crate) struct Subscription {
     hub: Arc<Hub>,
-    task: String,
-    slot: watch::Receiver<Slot>,
-    phase: watch::Receiver<Phase>,
+    /// The task's id, shared with the hub's key for it.
+    task: Arc<str>,
+    mailbox: Mailbox,
 }
 
 impl Subscription {
     /// Waits until the stream is positioned (`true`), or has ended (`false`).
     pub(crate) async fn live(&mut self) -> bool {
+        let mut phase = self.hub.phase.subscribe();
         matches!(
-            self.phase
-                .wait_for(|p| *p != Phase::Connecting)
-                .await
-                .as_deref(),
+            phase.wait_for(|p| *p != Phase::Connecting).await.as_deref(),
             Ok(Phase::Live)
         )
     }
 
-    /// The next thing the hub says about this task.
-    pub(crate) async fn next(&mut self) -> Pushed {
-        loop {
-            if self.slot.changed().await.is_err() {
-                return Pushed::Lost;
+    /// The next thing the hub says about this task, if it has said
+    /// anything since the last call; otherwise the caller is woken when it
+    /// does.
+    pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Pushed> {
+        let mut inbox = lock(&self.mailbox);
+        match inbox.slot.take() {
+            None => {
+                if !inbox
+                    .waker
+                    .as_ref()
+                    .is_some_and(|w| w.will_wake(cx.waker()))
+                {
+                    inbox.waker = Some(cx.waker().clone());
+                }
+                Poll::Pending
             }
-            match &*self.slot.borrow_and_update() {
-                Slot::Quiet => {}
-                Slot::Status(status) => return Pushed::Status(status.clone()),
-                Slot::Resync => return Pushed::Resync,
-                Slot::Lost => return Pushed::Lost,
-            }
+            Some(Slot::Status(status)) => Poll::Ready(Pushed::Status(status)),
+            Some(Slot::Resync) => Poll::Ready(Pushed::Resync),
+            Some(Slot::Lost) => Poll::Ready(Pushed::Lost),
         }
     }
 }
@@ -271,13 +298,11 @@ impl Subscription {
 impl Drop for Subscription {
     fn drop(&mut self) {
         let mut waiters = lock(&self.hub.waiters);
-        // The receiver counted is this one: no other wait on the task.
-        if waiters
-            .by_task
-            .get(&self.task)
-            .is_some_and(|slot| slot.receiver_count() <= 1)
-        {
-            waiters.by_task.remove(&self.task);
+        if let Some(mailboxes) = waiters.by_task.get_mut(&*self.task) {
+            mailboxes.retain(|m| !Arc::ptr_eq(m, &self.mailbox));
+            if mailboxes.is_empty() {
+                waiters.by_task.remove(&*self.task);
+            }
         }
     }
 }

@@ -18,7 +18,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures_util::stream::{self, BoxStream, Stream, StreamExt};
+use futures_util::stream::{Stream, StreamExt};
 
 pub use next_poll::{DelaySource, NextPoll};
 pub use options::PollOptions;
@@ -99,19 +99,41 @@ impl PollUpdate {
 /// ```
 #[must_use = "a poller does nothing until it is awaited or polled as a stream"]
 pub struct Poller {
-    client: Client,
     task: TaskRef,
-    options: PollOptions,
-    running: Option<BoxStream<'static, Result<PollUpdate>>>,
+    state: State,
 }
+
+/// Where a [`Poller`] is. A client may wait for a hundred thousand tasks
+/// at once, so a wait keeps little between steps: the wait's own state,
+/// and a step's future only while that step runs (a request, a pause, a
+/// registration). A wait listening to the event stream runs no step at
+/// all: its news is polled in place.
+enum State {
+    /// Not started: the settings may still change.
+    Unstarted {
+        client: Client,
+        options: PollOptions,
+    },
+    /// Between steps, or listening to the event stream.
+    Idle(Box<Wait>),
+    /// A step in progress; it owns the wait until it ends.
+    Stepping(Pin<Box<dyn Future<Output = Step> + Send>>),
+    Ended,
+}
+
+/// What a step gives back: the wait, and what it observed (`None` once
+/// the wait has ended).
+type Step = (Box<Wait>, Option<Result<PollUpdate>>);
 
 impl fmt::Debug for Poller {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Poller")
-            .field("task", &self.task)
-            .field("options", &self.options)
-            .field("started", &self.running.is_some())
-            .finish()
+        let mut d = f.debug_struct("Poller");
+        d.field("task", &self.task);
+        match &self.state {
+            State::Unstarted { options, .. } => d.field("options", options),
+            _ => d.field("started", &true),
+        };
+        d.finish()
     }
 }
 
@@ -119,10 +141,8 @@ impl Poller {
     pub(crate) fn new(client: Client, task: TaskRef) -> Self {
         let options = client.inner.poll_options.clone();
         Poller {
-            client,
             task,
-            options,
-            running: None,
+            state: State::Unstarted { client, options },
         }
     }
 
@@ -131,9 +151,19 @@ impl Poller {
         &self.task
     }
 
+    /// The settings, while they may still change (before the first poll).
+    fn settings(&mut self) -> Option<&mut PollOptions> {
+        match &mut self.state {
+            State::Unstarted { options, .. } => Some(options),
+            _ => None,
+        }
+    }
+
     /// Replaces all settings for this wait.
     pub fn poll_options(mut self, options: PollOptions) -> Self {
-        self.options = options;
+        if let Some(o) = self.settings() {
+            *o = options;
+        }
         self
     }
 
@@ -151,56 +181,51 @@ impl Poller {
     /// # }
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
+        if let Some(o) = self.settings() {
+            o.timeout = Some(timeout);
+        }
         self
     }
 
     /// The shortest client-side pause between polls.
     pub fn min_interval(mut self, interval: Duration) -> Self {
-        self.options.min_interval = interval;
+        if let Some(o) = self.settings() {
+            o.min_interval = interval;
+        }
         self
     }
 
     /// The longest client-side pause between polls.
     pub fn max_interval(mut self, interval: Duration) -> Self {
-        self.options.max_interval = interval;
+        if let Some(o) = self.settings() {
+            o.max_interval = interval;
+        }
         self
     }
 
     /// The most a server's `Retry-After` may make the poller wait.
     pub fn max_retry_after(mut self, cap: Duration) -> Self {
-        self.options.max_retry_after = cap;
+        if let Some(o) = self.settings() {
+            o.max_retry_after = cap;
+        }
         self
     }
 
     /// The longest the server is asked to hold a status request; `None`
     /// turns long polling off.
     pub fn long_poll_wait(mut self, wait: Option<Duration>) -> Self {
-        self.options.long_poll_wait = wait;
+        if let Some(o) = self.settings() {
+            o.long_poll_wait = wait;
+        }
         self
     }
 
     /// Give up after this many failed polls in a row.
     pub fn max_consecutive_errors(mut self, errors: u32) -> Self {
-        self.options.max_consecutive_errors = errors;
+        if let Some(o) = self.settings() {
+            o.max_consecutive_errors = errors;
+        }
         self
-    }
-
-    fn start(&mut self) -> &mut BoxStream<'static, Result<PollUpdate>> {
-        self.running.get_or_insert_with(|| {
-            match Wait::start(&self.client, &self.task, &self.options) {
-                // Boxed: the step's future holds the loop while the
-                // stream's own slot for it is empty; unboxed, each wait
-                // would carry room for it twice.
-                Ok(state) => stream::unfold(Box::new(state), |mut state| async move {
-                    let item = state.next().await?;
-                    Some((item, state))
-                })
-                .boxed(),
-                // Bad settings or an unusable status URL end the wait at once.
-                Err(e) => stream::once(async move { Err(e) }).boxed(),
-            }
-        })
     }
 }
 
@@ -208,27 +233,93 @@ impl Stream for Poller {
     type Item = Result<PollUpdate>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.start().poll_next_unpin(cx)
+        let this = &mut *self;
+        loop {
+            match std::mem::replace(&mut this.state, State::Ended) {
+                State::Unstarted { client, options } => {
+                    match Wait::start(&client, &this.task, options) {
+                        Ok(wait) => this.state = State::Idle(Box::new(wait)),
+                        // Bad settings or an unusable status URL end the
+                        // wait at once.
+                        Err(e) => return Poll::Ready(Some(Err(e))),
+                    }
+                }
+                State::Idle(mut wait) => {
+                    if wait.listening() {
+                        match wait.poll_pushed(cx) {
+                            Poll::Pending => {
+                                this.state = State::Idle(wait);
+                                return Poll::Pending;
+                            }
+                            Poll::Ready(Some(update)) => {
+                                this.state = State::Idle(wait);
+                                return Poll::Ready(Some(update));
+                            }
+                            // A status request is due: a step makes it.
+                            Poll::Ready(None) => {}
+                        }
+                    }
+                    this.state = State::Stepping(Box::pin(async move {
+                        let update = wait.next().await;
+                        (wait, update)
+                    }));
+                }
+                State::Stepping(mut step) => match step.as_mut().poll(cx) {
+                    Poll::Pending => {
+                        this.state = State::Stepping(step);
+                        return Poll::Pending;
+                    }
+                    Poll::Ready((wait, Some(update))) => {
+                        this.state = State::Idle(wait);
+                        return Poll::Ready(Some(update));
+                    }
+                    Poll::Ready((_, None)) => return Poll::Ready(None),
+                },
+                State::Ended => return Poll::Ready(None),
+            }
+        }
     }
 }
 
 impl IntoFuture for Poller {
     type Output = Result<Outcome>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<Outcome>> + Send>>;
+    type IntoFuture = PollerFuture;
 
-    fn into_future(mut self) -> Self::IntoFuture {
-        Box::pin(async move {
-            while let Some(update) = self.next().await {
-                if let Some(outcome) = Outcome::from_status(update?.into_status()) {
-                    return Ok(outcome);
+    fn into_future(self) -> PollerFuture {
+        PollerFuture { poller: self }
+    }
+}
+
+/// Awaiting a [`Poller`]: the task's [`Outcome`], or the error that ended
+/// the wait. A named future rather than a boxed one, so a program waiting
+/// for many tasks carries no extra allocation per wait.
+#[must_use = "futures do nothing unless awaited"]
+#[derive(Debug)]
+pub struct PollerFuture {
+    poller: Poller,
+}
+
+impl Future for PollerFuture {
+    type Output = Result<Outcome>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Outcome>> {
+        loop {
+            match std::task::ready!(self.poller.poll_next_unpin(cx)) {
+                Some(Ok(update)) => {
+                    if let Some(outcome) = Outcome::from_status(update.into_status()) {
+                        return Poll::Ready(Ok(outcome));
+                    }
+                }
+                Some(Err(e)) => return Poll::Ready(Err(e)),
+                // The loop always ends with a terminal status or an error.
+                None => {
+                    return Poll::Ready(Err(Error::protocol(
+                        "the status stream ended before the task finished",
+                    )
+                    .with_task(self.poller.task.clone())));
                 }
             }
-            // The loop always ends with a terminal status or an error.
-            Err(
-                Error::protocol("the status stream ended before the task finished")
-                    .with_task(self.task.clone()),
-            )
-        })
+        }
     }
 }
 

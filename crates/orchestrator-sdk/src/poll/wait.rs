@@ -1,6 +1,7 @@
 //! The state machine behind a [`Poller`](crate::Poller): pause, ask, decide
 //! the next pause, until the task finishes or the wait cannot go on.
 
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use reqwest::Method;
@@ -15,6 +16,7 @@ use super::options::PollOptions;
 use super::trend::{ProgressTrend, pace};
 use crate::backoff::Backoff;
 use crate::client::Client;
+use crate::clock::Sleep;
 use crate::error::{Error, ErrorKind, Result};
 use crate::events::{Pushed, Subscription};
 use crate::models::{TaskState, TaskStatus};
@@ -84,6 +86,9 @@ pub(crate) struct Wait {
     confirmed: bool,
     /// Registrations tried so far.
     registrations: u8,
+    /// While the wait listens to the event stream under a deadline: the
+    /// sleep that ends it (kept across events, so each costs no timer).
+    deadline: Option<Sleep>,
 }
 
 /// The part of an observation the next one is compared with: a wait keeps
@@ -121,7 +126,7 @@ impl Wait {
     /// Checks the settings and resolves the status URL (against the
     /// client's origin rule), so a wait that cannot work fails before any
     /// request.
-    pub(crate) fn start(client: &Client, task: &TaskRef, options: &PollOptions) -> Result<Self> {
+    pub(crate) fn start(client: &Client, task: &TaskRef, options: PollOptions) -> Result<Self> {
         let fail = |e: Error| e.with_task(task.clone());
         options.validate().map_err(fail)?;
         let url = client.status_url(task).map_err(fail)?;
@@ -138,7 +143,7 @@ impl Wait {
             client: client.clone(),
             task: task.clone(),
             url,
-            options: options.clone(),
+            options,
             started: client.inner.clock.elapsed(),
             schedule: Backoff::gentle(),
             trend: ProgressTrend::default(),
@@ -155,6 +160,7 @@ impl Wait {
             push: None,
             confirmed: false,
             registrations: 0,
+            deadline: None,
         };
         if let Some(accepted) = task.accepted() {
             // A resubmit (same Idempotency-Key) of a task that already ended
@@ -168,7 +174,7 @@ impl Wait {
                 return Ok(poll);
             }
             let since = poll.started.saturating_sub(accepted.accepted_at());
-            poll.pending = match accepted.first_poll_delay(options.max_retry_after) {
+            poll.pending = match accepted.first_poll_delay(poll.options.max_retry_after) {
                 Some(hint) => hint.saturating_sub(since),
                 // A server that says nothing about when to look (ours sends
                 // `Retry-After: 0` to be asked at once) gets the client's
@@ -394,39 +400,68 @@ impl Wait {
         if !self.confirmed {
             return None;
         }
-        let left = self.time_left();
-        let clock = self.client.inner.clock.clone();
-        let push = self.push.as_mut()?;
-        let pushed = match left {
-            None => Some(push.next().await),
-            Some(left) => tokio::select! {
-                biased;
-                pushed = push.next() => Some(pushed),
-                () = clock.sleep(left) => None,
-            },
+        std::future::poll_fn(|cx| self.poll_pushed(cx)).await
+    }
+
+    /// Whether the wait is listening to the event stream: registered, its
+    /// status read since, and not ended. Its news is then
+    /// [`poll_pushed`](Self::poll_pushed), with no step running.
+    pub(crate) fn listening(&self) -> bool {
+        !self.done && self.initial.is_none() && self.confirmed && self.push.is_some()
+    }
+
+    /// The event stream's next news of the task, polled in place:
+    /// `Ready(Some)` an observation (or the error of a deadline that
+    /// passed), `Ready(None)` when a status request is due instead (events
+    /// may have been lost, or the stream is gone).
+    pub(crate) fn poll_pushed(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<PollUpdate>>> {
+        let Some(push) = self.push.as_mut() else {
+            return Poll::Ready(None);
+        };
+        // The stream's news first: a finish that arrives with the deadline
+        // is still a finish.
+        let pushed = match push.poll_next(cx) {
+            Poll::Ready(pushed) => pushed,
+            Poll::Pending => {
+                if self.deadline.is_none()
+                    && let Some(left) = self.time_left()
+                {
+                    self.deadline = Some(self.client.inner.clock.sleep(left));
+                }
+                return match self.deadline.as_mut().map(|d| d.as_mut().poll(cx)) {
+                    Some(Poll::Ready(())) => {
+                        self.deadline = None;
+                        let e = self.timed_out();
+                        Poll::Ready(Some(Err(self.fail(e))))
+                    }
+                    _ => Poll::Pending,
+                };
+            }
         };
         match pushed {
-            None => {
-                let e = self.timed_out();
-                Some(Err(self.fail(e)))
-            }
-            Some(Pushed::Status(status)) => {
+            Pushed::Status(status) => {
                 self.trend
                     .observe(self.client.inner.clock.elapsed(), &status);
-                Some(Ok(self.observed(*status, PUSHED)))
+                let update = self.observed(*status, PUSHED);
+                if self.done {
+                    self.deadline = None;
+                }
+                Poll::Ready(Some(Ok(update)))
             }
-            Some(Pushed::Resync) => {
+            Pushed::Resync => {
                 self.confirmed = false;
                 self.pending = Duration::ZERO;
-                None
+                self.deadline = None;
+                Poll::Ready(None)
             }
-            Some(Pushed::Lost) => {
+            Pushed::Lost => {
                 // Events may have passed unseen: read at once, then poll
                 // (or register again, if the stream can be had).
                 self.push = None;
                 self.confirmed = false;
                 self.pending = Duration::ZERO;
-                None
+                self.deadline = None;
+                Poll::Ready(None)
             }
         }
     }

@@ -133,6 +133,7 @@ fn tests() -> Vec<Test> {
         test!(both, shared_stream::a_wait_on_a_task_that_already_finished_ends_at_once),
         test!(both, shared_stream::waits_ride_out_a_dropped_stream_and_miss_nothing),
         test!(both, shared_stream::waits_told_not_to_use_the_stream_long_poll_as_before),
+        test!(both, shared_stream::a_wait_on_the_stream_gives_up_at_its_deadline_and_names_its_task),
         test!(sqlite_only, tls::the_sdk_trusts_an_extra_root_and_talks_https_with_http2),
         test!(sqlite_only, tls::a_wrong_name_or_an_untrusted_ca_is_a_tls_error_and_is_not_retried),
         test!(sqlite_only, tls::a_renewed_certificate_is_served_without_a_restart),

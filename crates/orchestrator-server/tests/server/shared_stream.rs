@@ -275,3 +275,48 @@ pub(crate) async fn waits_told_not_to_use_the_stream_long_poll_as_before() {
     );
     server.shutdown().await.unwrap();
 }
+
+pub(crate) async fn a_wait_on_the_stream_gives_up_at_its_deadline_and_names_its_task() {
+    // No workers: the task stays PENDING, and only the deadline ends the wait.
+    let server = start(with_metrics(ServerConfig {
+        workers: 0,
+        ..config()
+    }))
+    .await;
+    let relay = CountingRelay::start(server.local_addr());
+    let client = client_via(&relay);
+    let accepted = submit_many(&client, 1).await.remove(0);
+    let started = std::time::Instant::now();
+    let wait = tokio::spawn({
+        let client = client.clone();
+        let accepted = accepted.clone();
+        async move { client.poll(&accepted).timeout(Duration::from_secs(2)).await }
+    });
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    // Listening, not polling: the stream is open and no request is held.
+    assert_eq!(
+        metric(&server, "orchestrator_event_streams_open", "").await,
+        1.0
+    );
+    assert_eq!(
+        metric(&server, "orchestrator_long_polls_held", "").await,
+        0.0
+    );
+    let error = tokio::time::timeout(Duration::from_secs(10), wait)
+        .await
+        .expect("the deadline ended the wait")
+        .unwrap()
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(error.is_timeout(), "{error}");
+    assert!(error.to_string().contains("still PENDING"), "{error}");
+    assert_eq!(
+        error.task().and_then(|t| t.task_id()),
+        accepted.task_id().cloned()
+    );
+    assert!(
+        (Duration::from_millis(1900)..Duration::from_secs(5)).contains(&took),
+        "gave up after {took:?}"
+    );
+    server.shutdown().await.unwrap();
+}
