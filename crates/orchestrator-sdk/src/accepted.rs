@@ -2,7 +2,7 @@
 //! from the `202` in [`submit`](crate::Submit)).
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use url::Url;
@@ -31,7 +31,7 @@ pub(crate) struct Acceptance {
     pub(crate) status_url: Url,
     pub(crate) retry_after: Option<Duration>,
     pub(crate) idempotency_key: String,
-    pub(crate) status: Option<TaskStatus>,
+    pub(crate) status: Option<KeptStatus>,
     pub(crate) http_status: u16,
     /// When the acceptance arrived, on the client's clock: the start of the
     /// task's progress trend, and what a late first poll subtracts from the
@@ -39,6 +39,62 @@ pub(crate) struct Acceptance {
     pub(crate) accepted_at: Duration,
     /// Whether `status_url` is the contract's `{base}/v1/tasks/{id}`.
     pub(crate) standard_location: bool,
+}
+
+/// The acceptance body's status, kept as its JSON text and decoded when
+/// asked for. A program may hold thousands of acceptances while it waits,
+/// and a decoded status costs about a kilobyte where the text of
+/// `{"task_id": …, "status": "PENDING"}` costs a few dozen bytes.
+pub(crate) struct KeptStatus {
+    json: Box<str>,
+    finished: bool,
+    decoded: OnceLock<Option<Box<TaskStatus>>>,
+}
+
+impl KeptStatus {
+    /// Keeps `status`, decoded from `body`.
+    pub(crate) fn new(body: &serde_json::Value, status: &TaskStatus) -> KeptStatus {
+        KeptStatus {
+            json: body.to_string().into_boxed_str(),
+            finished: status.is_terminal(),
+            decoded: OnceLock::new(),
+        }
+    }
+
+    /// The status, decoded once and kept from then on (for callers of
+    /// [`Accepted::status`], who borrow it).
+    fn get(&self) -> Option<&TaskStatus> {
+        self.decoded
+            .get_or_init(|| self.decode().map(Box::new))
+            .as_deref()
+    }
+
+    /// A fresh copy, without keeping one. The text was written from a body
+    /// that decoded, so it decodes again.
+    fn decode(&self) -> Option<TaskStatus> {
+        if let Some(kept) = self.decoded.get() {
+            return kept.as_deref().cloned();
+        }
+        serde_json::from_str(&self.json)
+            .ok()
+            .and_then(|body| TaskStatus::from_json(body).ok())
+    }
+}
+
+/// Two kept statuses are equal when their bodies are.
+impl PartialEq for KeptStatus {
+    fn eq(&self, other: &Self) -> bool {
+        self.json == other.json
+    }
+}
+
+impl fmt::Debug for KeptStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.get() {
+            Some(status) => fmt::Debug::fmt(status, f),
+            None => f.write_str(&self.json),
+        }
+    }
 }
 
 /// What the acceptance said, field by field: the sharing behind it is not
@@ -81,16 +137,24 @@ impl Accepted {
 
     /// The status in the acceptance body (usually `PENDING`), when it had one.
     pub fn status(&self) -> Option<&TaskStatus> {
-        self.data.status.as_ref()
+        self.data.status.as_ref().and_then(KeptStatus::get)
+    }
+
+    /// A copy of the acceptance body's status, for a wait to report first;
+    /// unlike [`status`](Self::status) it leaves no decoded copy behind.
+    pub(crate) fn status_copy(&self) -> Option<TaskStatus> {
+        self.data.status.as_ref().and_then(KeptStatus::decode)
+    }
+
+    /// Whether the acceptance body carried a status.
+    pub(crate) fn has_status(&self) -> bool {
+        self.data.status.is_some()
     }
 
     /// Whether the server finished the task before answering (a `200`/`201`
     /// carrying `COMPLETED`, `FAILED` or `CANCELLED`): waiting returns at once.
     pub fn is_finished(&self) -> bool {
-        self.data
-            .status
-            .as_ref()
-            .is_some_and(TaskStatus::is_terminal)
+        self.data.status.as_ref().is_some_and(|s| s.finished)
     }
 
     /// Whether the status URL is the contract's `{base}/v1/tasks/{id}`. When
@@ -122,6 +186,25 @@ impl Accepted {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kept_status_decodes_to_exactly_what_the_body_said() {
+        let body = serde_json::json!({
+            "task_id": "t-1",
+            "status": "COMPLETED",
+            "progress_percent": "45%",
+            "result": {"score": 0.1 + 0.2, "big": 12345678901234567_u64},
+            "queue": {"name": "gpu", "depth": 3.25}
+        });
+        let status = TaskStatus::from_json(body.clone()).unwrap();
+        let kept = KeptStatus::new(&body, &status);
+        assert!(kept.finished);
+        assert_eq!(kept.decode().as_ref(), Some(&status));
+        assert_eq!(kept.get(), Some(&status));
+        assert_eq!(kept.get().map(TaskStatus::as_json), Some(&body));
+        // Once decoded for a borrower, a copy comes from that decoding.
+        assert_eq!(kept.decode().as_ref(), Some(&status));
+    }
 
     #[test]
     fn an_absurd_retry_after_on_acceptance_is_capped() {

@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue, LOCATION};
 use reqwest::{Method, StatusCode};
+use tokio::sync::SemaphorePermit;
 use url::Url;
 
-use crate::accepted::{Acceptance, Accepted};
+use crate::accepted::{Acceptance, Accepted, KeptStatus};
 use crate::backoff::Backoff;
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -177,7 +178,21 @@ impl Submit {
         self
     }
 
-    async fn send(self) -> Result<Accepted> {
+    async fn send(mut self) -> Result<Accepted> {
+        if let Some(e) = self.bad_label.take() {
+            return Err(e);
+        }
+        // Thousands of submits started at once wait for a slot here as
+        // little more than their arguments; the request, and the room to
+        // send it, come after.
+        let client = self.client.clone();
+        let slot = client.inner.submit_slots.acquire().await.ok();
+        Box::pin(self.send_from(slot)).await
+    }
+
+    /// Sends the submit, on `first_slot` for the first attempt, retrying
+    /// as the client allows.
+    async fn send_from(self, mut first_slot: Option<SemaphorePermit<'_>>) -> Result<Accepted> {
         let Submit {
             client,
             target,
@@ -242,6 +257,12 @@ impl Submit {
         let (mut attempt, mut unguided) = (0u32, 0u32);
         loop {
             attempt += 1;
+            // A slot for the request's time on the wire only: not while it
+            // waits to be retried. (The semaphore is never closed.)
+            let slot = match first_slot.take() {
+                Some(slot) => Some(slot),
+                None => inner.submit_slots.acquire().await.ok(),
+            };
             let mut headers = HeaderMap::new();
             headers.insert(IDEMPOTENCY_KEY, key_header.clone());
             if let Some(labels) = &labels_header {
@@ -256,9 +277,6 @@ impl Submit {
                 timeout: None,
                 resend_count: attempt - 1,
             };
-            // A slot for the request's time on the wire only: not while it
-            // waits to be retried. (The semaphore is never closed.)
-            let slot = inner.submit_slots.acquire().await.ok();
             let sent = transport.send(Method::POST, &url, outgoing).await;
             drop(slot);
             let (error, hint, span) = match sent {
@@ -405,7 +423,7 @@ fn read_acceptance(
     let status = body
         .as_ref()
         .filter(|v| v.get("status").is_some())
-        .map(|v| TaskStatus::from_json(v.clone()))
+        .map(|v| TaskStatus::from_json(v.clone()).map(|s| (KeptStatus::new(v, &s), s)))
         .transpose();
     let status = match status {
         Ok(status) => status,
@@ -415,7 +433,7 @@ fn read_acceptance(
     };
     let body_id = status
         .as_ref()
-        .and_then(|s| s.task_id().cloned())
+        .and_then(|(_, s)| s.task_id().cloned())
         .or_else(|| {
             body.as_ref()
                 .and_then(|v| v.get("task_id"))
@@ -456,7 +474,7 @@ fn read_acceptance(
         task_id,
         retry_after: retry_after(&reply.headers, client.inner.clock.now()),
         idempotency_key: key,
-        status,
+        status: status.map(|(kept, _)| kept),
         http_status: reply.status.as_u16(),
         status_url,
         accepted_at: client.inner.clock.elapsed(),
@@ -483,7 +501,7 @@ fn read_acceptance(
         return Err(e.with_task(TaskRef::from(accepted)));
     }
     client.inner.hubs.note_links(&reply.headers);
-    if matches!(reply.status, StatusCode::OK | StatusCode::CREATED) && accepted.status().is_none() {
+    if matches!(reply.status, StatusCode::OK | StatusCode::CREATED) && !accepted.has_status() {
         tracing::debug!(status = %reply.status, "submit answered without a status body; will poll");
     }
     Ok(accepted)

@@ -109,10 +109,10 @@ pub struct Poller {
 /// registration). A wait listening to the event stream runs no step at
 /// all: its news is polled in place.
 enum State {
-    /// Not started: the settings may still change.
+    /// Not started: the settings may still change (`None`: the client's).
     Unstarted {
         client: Client,
-        options: PollOptions,
+        options: Option<Box<PollOptions>>,
     },
     /// Between steps, or listening to the event stream.
     Idle(Box<Wait>),
@@ -130,7 +130,10 @@ impl fmt::Debug for Poller {
         let mut d = f.debug_struct("Poller");
         d.field("task", &self.task);
         match &self.state {
-            State::Unstarted { options, .. } => d.field("options", options),
+            State::Unstarted { client, options } => d.field(
+                "options",
+                options.as_deref().unwrap_or(&client.inner.poll_options),
+            ),
             _ => d.field("started", &true),
         };
         d.finish()
@@ -139,10 +142,12 @@ impl fmt::Debug for Poller {
 
 impl Poller {
     pub(crate) fn new(client: Client, task: TaskRef) -> Self {
-        let options = client.inner.poll_options.clone();
         Poller {
             task,
-            state: State::Unstarted { client, options },
+            state: State::Unstarted {
+                client,
+                options: None,
+            },
         }
     }
 
@@ -154,7 +159,9 @@ impl Poller {
     /// The settings, while they may still change (before the first poll).
     fn settings(&mut self) -> Option<&mut PollOptions> {
         match &mut self.state {
-            State::Unstarted { options, .. } => Some(options),
+            State::Unstarted { client, options } => {
+                Some(options.get_or_insert_with(|| Box::new(client.inner.poll_options.clone())))
+            }
             _ => None,
         }
     }
@@ -237,6 +244,7 @@ impl Stream for Poller {
         loop {
             match std::mem::replace(&mut this.state, State::Ended) {
                 State::Unstarted { client, options } => {
+                    let options = options.map_or_else(|| client.inner.poll_options.clone(), |o| *o);
                     match Wait::start(&client, &this.task, options) {
                         Ok(wait) => this.state = State::Idle(Box::new(wait)),
                         // Bad settings or an unusable status URL end the

@@ -166,10 +166,10 @@ impl Wait {
             // A resubmit (same Idempotency-Key) of a task that already ended
             // may be answered with its state alone; the wait then reads the
             // whole report once instead of ending without the result.
-            if let Some(status) = accepted.status().filter(|s| !lacks_report(s)) {
-                poll.trend.observe(accepted.accepted_at(), status);
-                poll.initial = Some(Box::new(status.clone()));
-            } else if accepted.status().is_some() {
+            if let Some(status) = accepted.status_copy().filter(|s| !lacks_report(s)) {
+                poll.trend.observe(accepted.accepted_at(), &status);
+                poll.initial = Some(Box::new(status));
+            } else if accepted.has_status() {
                 poll.pending = Duration::ZERO;
                 return Ok(poll);
             }
