@@ -174,7 +174,9 @@ async fn main() {
                     .await?;
                 drop(permit);
                 if let Some(bare) = &bare {
-                    return Ok(bare.wait(&accepted).await);
+                    // Boxed: unboxed, its state would be room in every
+                    // wait's future, the SDK's too.
+                    return Ok(Box::pin(bare.wait(&accepted)).await);
                 }
                 let outcome = client.poll(&accepted).await?;
                 let lag = lag_since(outcome.status().completed_at());

@@ -44,9 +44,11 @@ pub(crate) struct Acceptance {
 /// The acceptance body's status, kept as its JSON text and decoded when
 /// asked for. A program may hold thousands of acceptances while it waits,
 /// and a decoded status costs about a kilobyte where the text of
-/// `{"task_id": …, "status": "PENDING"}` costs a few dozen bytes.
+/// `{"task_id": …, "status": "PENDING"}` costs a few dozen bytes — and that
+/// usual body, which the acceptance's task id says whole, costs nothing.
 pub(crate) struct KeptStatus {
-    json: Box<str>,
+    /// `None`: exactly `{"task_id": <the acceptance's id>, "status": "PENDING"}`.
+    json: Option<Box<str>>,
     finished: bool,
     decoded: OnceLock<Option<Box<TaskStatus>>>,
 }
@@ -54,45 +56,57 @@ pub(crate) struct KeptStatus {
 impl KeptStatus {
     /// Keeps `status`, decoded from `body`.
     pub(crate) fn new(body: &serde_json::Value, status: &TaskStatus) -> KeptStatus {
+        let json = match status.task_id() {
+            Some(id) if *body == plain_pending(id) => None,
+            _ => Some(body.to_string().into_boxed_str()),
+        };
         KeptStatus {
-            json: body.to_string().into_boxed_str(),
+            json,
             finished: status.is_terminal(),
             decoded: OnceLock::new(),
         }
     }
 
     /// The status, decoded once and kept from then on (for callers of
-    /// [`Accepted::status`], who borrow it).
-    fn get(&self) -> Option<&TaskStatus> {
+    /// [`Accepted::status`], who borrow it). `id` is the acceptance's task id.
+    fn get(&self, id: Option<&TaskId>) -> Option<&TaskStatus> {
         self.decoded
-            .get_or_init(|| self.decode().map(Box::new))
+            .get_or_init(|| self.decode(id).map(Box::new))
             .as_deref()
     }
 
     /// A fresh copy, without keeping one. The text was written from a body
     /// that decoded, so it decodes again.
-    fn decode(&self) -> Option<TaskStatus> {
+    fn decode(&self, id: Option<&TaskId>) -> Option<TaskStatus> {
         if let Some(kept) = self.decoded.get() {
             return kept.as_deref().cloned();
         }
-        serde_json::from_str(&self.json)
-            .ok()
-            .and_then(|body| TaskStatus::from_json(body).ok())
+        let body = match (&self.json, id) {
+            (Some(json), _) => serde_json::from_str(json).ok()?,
+            (None, Some(id)) => plain_pending(id),
+            (None, None) => return None,
+        };
+        TaskStatus::from_json(body).ok()
     }
+}
+
+/// The body most acceptances carry.
+fn plain_pending(id: &TaskId) -> serde_json::Value {
+    serde_json::json!({"task_id": id.as_str(), "status": "PENDING"})
 }
 
 /// Two kept statuses are equal when their bodies are.
 impl PartialEq for KeptStatus {
     fn eq(&self, other: &Self) -> bool {
-        self.json == other.json
+        self.json == other.json && self.finished == other.finished
     }
 }
 
 impl fmt::Debug for KeptStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.get() {
-            Some(status) => fmt::Debug::fmt(status, f),
-            None => f.write_str(&self.json),
+        match &self.json {
+            Some(json) => f.write_str(json),
+            None => f.write_str(r#"{"task_id": <the task id>, "status": "PENDING"}"#),
         }
     }
 }
@@ -137,13 +151,19 @@ impl Accepted {
 
     /// The status in the acceptance body (usually `PENDING`), when it had one.
     pub fn status(&self) -> Option<&TaskStatus> {
-        self.data.status.as_ref().and_then(KeptStatus::get)
+        self.data
+            .status
+            .as_ref()
+            .and_then(|s| s.get(self.task_id()))
     }
 
     /// A copy of the acceptance body's status, for a wait to report first;
     /// unlike [`status`](Self::status) it leaves no decoded copy behind.
     pub(crate) fn status_copy(&self) -> Option<TaskStatus> {
-        self.data.status.as_ref().and_then(KeptStatus::decode)
+        self.data
+            .status
+            .as_ref()
+            .and_then(|s| s.decode(self.task_id()))
     }
 
     /// Whether the acceptance body carried a status.
@@ -198,12 +218,40 @@ mod tests {
         });
         let status = TaskStatus::from_json(body.clone()).unwrap();
         let kept = KeptStatus::new(&body, &status);
+        let id = status.task_id();
         assert!(kept.finished);
-        assert_eq!(kept.decode().as_ref(), Some(&status));
-        assert_eq!(kept.get(), Some(&status));
-        assert_eq!(kept.get().map(TaskStatus::as_json), Some(&body));
+        assert_eq!(kept.decode(id).as_ref(), Some(&status));
+        assert_eq!(kept.get(id), Some(&status));
+        assert_eq!(kept.get(id).map(TaskStatus::as_json), Some(&body));
         // Once decoded for a borrower, a copy comes from that decoding.
-        assert_eq!(kept.decode().as_ref(), Some(&status));
+        assert_eq!(kept.decode(id).as_ref(), Some(&status));
+    }
+
+    #[test]
+    fn the_usual_pending_body_is_kept_as_a_fact_and_any_other_as_text() {
+        let id = TaskId::from("t-7");
+        let plain = serde_json::json!({"status": "PENDING", "task_id": "t-7"});
+        let status = TaskStatus::from_json(plain.clone()).unwrap();
+        let kept = KeptStatus::new(&plain, &status);
+        assert!(kept.json.is_none());
+        assert_eq!(
+            kept.decode(Some(&id)).map(TaskStatus::into_json),
+            Some(plain)
+        );
+        // A number for an id, a field more: not the usual body, kept whole.
+        for body in [
+            serde_json::json!({"task_id": 7, "status": "PENDING"}),
+            serde_json::json!({"task_id": "t-7", "status": "PENDING", "queue": "gpu"}),
+            serde_json::json!({"task_id": "t-7", "status": "RUNNING"}),
+        ] {
+            let status = TaskStatus::from_json(body.clone()).unwrap();
+            let kept = KeptStatus::new(&body, &status);
+            assert!(kept.json.is_some(), "{body}");
+            assert_eq!(
+                kept.decode(status.task_id()).map(TaskStatus::into_json),
+                Some(body)
+            );
+        }
     }
 
     #[test]

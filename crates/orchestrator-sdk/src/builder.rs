@@ -475,7 +475,7 @@ impl ClientBuilder {
                     self.max_concurrent_submits
                         .min(tokio::sync::Semaphore::MAX_PERMITS),
                 ),
-                poll_options: self.poll_options,
+                poll_options: Arc::new(self.poll_options),
                 clock: self.clock,
                 hubs: Arc::default(),
                 read_slots: tokio::sync::Semaphore::new(MAX_STREAM_READS),

@@ -41,7 +41,8 @@ pub(crate) struct ClientInner {
     pub(crate) submit_timeout: Duration,
     /// One permit per submit request on the wire.
     pub(crate) submit_slots: tokio::sync::Semaphore,
-    pub(crate) poll_options: PollOptions,
+    /// Shared with every wait that keeps them.
+    pub(crate) poll_options: Arc<PollOptions>,
     pub(crate) clock: Arc<dyn Clock>,
     /// The stream the client's waits share, when the server has one.
     pub(crate) hubs: Arc<Hubs>,

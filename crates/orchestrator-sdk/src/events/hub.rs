@@ -174,9 +174,42 @@ fn deliver(mailbox: &Mailbox, what: Slot) {
     }
 }
 
+/// The waits on one task: nearly always one, held without a list.
+enum Waiting {
+    One(Mailbox),
+    Many(Vec<Mailbox>),
+}
+
+impl Waiting {
+    fn add(&mut self, mailbox: Mailbox) {
+        match self {
+            Waiting::One(first) => *self = Waiting::Many(vec![Arc::clone(first), mailbox]),
+            Waiting::Many(all) => all.push(mailbox),
+        }
+    }
+
+    fn all(&self) -> &[Mailbox] {
+        match self {
+            Waiting::One(only) => std::slice::from_ref(only),
+            Waiting::Many(all) => all,
+        }
+    }
+
+    /// Takes `mailbox` out; `true` when no wait is left.
+    fn remove(&mut self, mailbox: &Mailbox) -> bool {
+        match self {
+            Waiting::One(only) => Arc::ptr_eq(only, mailbox),
+            Waiting::Many(all) => {
+                all.retain(|m| !Arc::ptr_eq(m, mailbox));
+                all.is_empty()
+            }
+        }
+    }
+}
+
 struct Waiters {
-    /// Each task's waits (nearly always one), keyed by its id.
-    by_task: HashMap<Arc<str>, Vec<Mailbox>>,
+    /// Each task's waits, keyed by its id.
+    by_task: HashMap<Arc<str>, Waiting>,
     ended: bool,
 }
 
@@ -206,11 +239,14 @@ impl Hub {
             Some((key, _)) => Arc::clone(key),
             None => Arc::from(task),
         };
-        waiters
-            .by_task
-            .entry(Arc::clone(&task))
-            .or_insert_with(|| Vec::with_capacity(1))
-            .push(Arc::clone(&mailbox));
+        match waiters.by_task.get_mut(&task) {
+            Some(waiting) => waiting.add(Arc::clone(&mailbox)),
+            None => {
+                waiters
+                    .by_task
+                    .insert(Arc::clone(&task), Waiting::One(Arc::clone(&mailbox)));
+            }
+        }
         Some(Subscription {
             hub: Arc::clone(self),
             task,
@@ -220,7 +256,7 @@ impl Hub {
 
     fn route(&self, event: TaskEvent) {
         let waiters = lock(&self.waiters);
-        let Some(mailboxes) = event
+        let Some(waiting) = event
             .status()
             .task_id()
             .and_then(|id| waiters.by_task.get(id.as_str()))
@@ -228,17 +264,17 @@ impl Hub {
             return;
         };
         let status = Box::new(event.into_status());
-        if let [only] = mailboxes.as_slice() {
+        if let Waiting::One(only) = waiting {
             deliver(only, Slot::Status(status));
         } else {
-            for mailbox in mailboxes {
+            for mailbox in waiting.all() {
                 deliver(mailbox, Slot::Status(status.clone()));
             }
         }
     }
 
     fn tell_all(waiters: &Waiters, what: &Slot) {
-        for mailbox in waiters.by_task.values().flatten() {
+        for mailbox in waiters.by_task.values().flat_map(Waiting::all) {
             deliver(mailbox, what.clone());
         }
     }
@@ -298,11 +334,12 @@ impl Subscription {
 impl Drop for Subscription {
     fn drop(&mut self) {
         let mut waiters = lock(&self.hub.waiters);
-        if let Some(mailboxes) = waiters.by_task.get_mut(&*self.task) {
-            mailboxes.retain(|m| !Arc::ptr_eq(m, &self.mailbox));
-            if mailboxes.is_empty() {
-                waiters.by_task.remove(&*self.task);
-            }
+        if waiters
+            .by_task
+            .get_mut(&*self.task)
+            .is_some_and(|waiting| waiting.remove(&self.mailbox))
+        {
+            waiters.by_task.remove(&*self.task);
         }
     }
 }
@@ -393,6 +430,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::{TaskEventKind, TaskState};
     use reqwest::header::HeaderValue;
 
     fn headers(links: &[&'static str]) -> HeaderMap {
@@ -401,6 +439,58 @@ mod tests {
             h.append(LINK, HeaderValue::from_static(l));
         }
         h
+    }
+
+    fn event(id: u64, task: &str, state: TaskState) -> TaskEvent {
+        TaskEvent::new(
+            id,
+            TaskEventKind::parse("task.test"),
+            TaskStatus::new(task, state),
+        )
+    }
+
+    fn next(subscription: &mut Subscription) -> Option<Pushed> {
+        let mut cx = Context::from_waker(Waker::noop());
+        match subscription.poll_next(&mut cx) {
+            Poll::Ready(pushed) => Some(pushed),
+            Poll::Pending => None,
+        }
+    }
+
+    fn state(pushed: Option<Pushed>) -> Option<TaskState> {
+        match pushed {
+            Some(Pushed::Status(s)) => Some(s.state().clone()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn every_wait_on_a_task_hears_of_it_and_a_finish_is_the_last_word() {
+        let hub = Arc::new(Hub::new());
+        let mut first = hub.register("t-1").unwrap();
+        let mut second = hub.register("t-1").unwrap();
+        let mut other = hub.register("t-2").unwrap();
+        assert!(next(&mut first).is_none());
+        hub.route(event(1, "t-1", TaskState::Running));
+        assert_eq!(state(next(&mut first)), Some(TaskState::Running));
+        assert_eq!(state(next(&mut second)), Some(TaskState::Running));
+        assert!(next(&mut other).is_none(), "another task's wait heard it");
+        // Only the newest news is kept for a wait that has not looked.
+        hub.route(event(2, "t-1", TaskState::Running));
+        hub.route(event(3, "t-1", TaskState::Completed));
+        hub.route(event(4, "t-1", TaskState::Pending));
+        assert_eq!(state(next(&mut first)), Some(TaskState::Completed));
+        assert!(
+            next(&mut first).is_none(),
+            "the finish was not the last word"
+        );
+        drop(second);
+        assert!(lock(&hub.waiters).by_task.contains_key("t-1"));
+        drop(first);
+        assert!(!lock(&hub.waiters).by_task.contains_key("t-1"));
+        // Losing the stream reaches the waits still registered.
+        Hub::tell_all(&lock(&hub.waiters), &Slot::Lost);
+        assert!(matches!(next(&mut other), Some(Pushed::Lost)));
     }
 
     #[test]

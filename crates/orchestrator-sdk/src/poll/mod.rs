@@ -15,6 +15,7 @@ mod wait;
 use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -160,7 +161,7 @@ impl Poller {
     fn settings(&mut self) -> Option<&mut PollOptions> {
         match &mut self.state {
             State::Unstarted { client, options } => {
-                Some(options.get_or_insert_with(|| Box::new(client.inner.poll_options.clone())))
+                Some(options.get_or_insert_with(|| Box::new((*client.inner.poll_options).clone())))
             }
             _ => None,
         }
@@ -244,7 +245,8 @@ impl Stream for Poller {
         loop {
             match std::mem::replace(&mut this.state, State::Ended) {
                 State::Unstarted { client, options } => {
-                    let options = options.map_or_else(|| client.inner.poll_options.clone(), |o| *o);
+                    let options = options
+                        .map_or_else(|| Arc::clone(&client.inner.poll_options), |o| Arc::new(*o));
                     match Wait::start(&client, &this.task, options) {
                         Ok(wait) => this.state = State::Idle(Box::new(wait)),
                         // Bad settings or an unusable status URL end the

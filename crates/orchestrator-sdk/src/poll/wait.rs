@@ -1,6 +1,7 @@
 //! The state machine behind a [`Poller`](crate::Poller): pause, ask, decide
 //! the next pause, until the task finishes or the wait cannot go on.
 
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -8,7 +9,6 @@ use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tracing::field::Empty;
 use tracing::{Instrument, Span};
-use url::Url;
 
 use super::PollUpdate;
 use super::next_poll::{DelaySource, NextPoll, choose_delay, spread};
@@ -49,9 +49,13 @@ const PUSHED: NextPoll = NextPoll {
 /// One wait whose settings and status URL were checked when it started.
 pub(crate) struct Wait {
     client: Client,
+    /// The task; its status URL is resolved again for each request
+    /// (checked once at the start) rather than kept: a wait on the event
+    /// stream may make one request in all, and a client may hold a
+    /// hundred thousand waits.
     task: TaskRef,
-    url: Url,
-    options: PollOptions,
+    /// Usually the client's own, shared.
+    options: Arc<PollOptions>,
     started: Duration,
     /// The pace when the server gives no hint (a gentle backoff).
     schedule: Backoff,
@@ -126,7 +130,11 @@ impl Wait {
     /// Checks the settings and resolves the status URL (against the
     /// client's origin rule), so a wait that cannot work fails before any
     /// request.
-    pub(crate) fn start(client: &Client, task: &TaskRef, options: PollOptions) -> Result<Self> {
+    pub(crate) fn start(
+        client: &Client,
+        task: &TaskRef,
+        options: Arc<PollOptions>,
+    ) -> Result<Self> {
         let fail = |e: Error| e.with_task(task.clone());
         options.validate().map_err(fail)?;
         let url = client.status_url(task).map_err(fail)?;
@@ -142,7 +150,6 @@ impl Wait {
         let mut poll = Wait {
             client: client.clone(),
             task: task.clone(),
-            url,
             options,
             started: client.inner.clock.elapsed(),
             schedule: Backoff::gentle(),
@@ -574,7 +581,20 @@ impl Wait {
             Some(_) => inner.read_slots.acquire().await.ok(),
             None => None,
         };
-        let reply = match inner.transport.send(Method::GET, &self.url, outgoing).await {
+        let url = match self.client.status_url(&self.task) {
+            Ok(url) => url,
+            // Resolved once already when the wait started: this cannot fail.
+            Err(e) => {
+                return Polled {
+                    status: Err(e.with_task(self.task.clone())),
+                    answered: false,
+                    retry_after: None,
+                    held: None,
+                    span: Span::none(),
+                };
+            }
+        };
+        let reply = match inner.transport.send(Method::GET, &url, outgoing).await {
             Ok(reply) => reply,
             Err(failure) => {
                 return Polled {
@@ -591,7 +611,7 @@ impl Wait {
             answered: true,
             retry_after: retry_after(&reply.headers, inner.clock.now()),
             held: preference_applied(&reply.headers).then_some(reply.elapsed),
-            status: decode_status(&Method::GET, &self.url, &self.task, &reply),
+            status: decode_status(&Method::GET, &url, &self.task, &reply),
             span: reply.span,
         }
     }
