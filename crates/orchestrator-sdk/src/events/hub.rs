@@ -29,7 +29,7 @@ use tokio::sync::watch;
 
 use super::follow::{Delivery, Follow};
 use crate::error::ErrorKind;
-use crate::models::{StreamEvent, TaskEvent, TaskStatus};
+use crate::models::{StreamEvent, TaskEvent, TaskId, TaskStatus};
 use crate::transport::Transport;
 
 /// How long the hub keeps its stream open without waits, so that waits
@@ -65,7 +65,7 @@ impl Hubs {
     pub(crate) fn subscribe(
         self: &Arc<Self>,
         transport: &Arc<Transport>,
-        task: &str,
+        task: &TaskId,
     ) -> Option<Subscription> {
         if !self.available() {
             return None;
@@ -229,16 +229,13 @@ impl Hub {
         }
     }
 
-    fn register(self: &Arc<Self>, task: &str) -> Option<Subscription> {
+    fn register(self: &Arc<Self>, task: &TaskId) -> Option<Subscription> {
         let mut waiters = lock(&self.waiters);
         if waiters.ended {
             return None;
         }
         let mailbox = Mailbox::default();
-        let task = match waiters.by_task.get_key_value(task) {
-            Some((key, _)) => Arc::clone(key),
-            None => Arc::from(task),
-        };
+        let task = task.shared();
         match waiters.by_task.get_mut(&task) {
             Some(waiting) => waiting.add(Arc::clone(&mailbox)),
             None => {
@@ -467,9 +464,9 @@ mod tests {
     #[test]
     fn every_wait_on_a_task_hears_of_it_and_a_finish_is_the_last_word() {
         let hub = Arc::new(Hub::new());
-        let mut first = hub.register("t-1").unwrap();
-        let mut second = hub.register("t-1").unwrap();
-        let mut other = hub.register("t-2").unwrap();
+        let mut first = hub.register(&TaskId::from("t-1")).unwrap();
+        let mut second = hub.register(&TaskId::from("t-1")).unwrap();
+        let mut other = hub.register(&TaskId::from("t-2")).unwrap();
         assert!(next(&mut first).is_none());
         hub.route(event(1, "t-1", TaskState::Running));
         assert_eq!(state(next(&mut first)), Some(TaskState::Running));

@@ -488,7 +488,7 @@ impl Wait {
         };
         self.registrations += 1;
         let inner = &self.client.inner;
-        let Some(mut push) = inner.hubs.subscribe(&inner.transport, id.as_str()) else {
+        let Some(mut push) = inner.hubs.subscribe(&inner.transport, &id) else {
             return;
         };
         let bound = self.time_left().map_or(LIVE_WAIT, |l| l.min(LIVE_WAIT));
