@@ -379,8 +379,9 @@ pub(crate) struct Retry {
 /// `wait` options.
 #[derive(Debug, Args)]
 pub(crate) struct Wait {
-    /// Task ids or status URLs; `-` reads them from standard input, one per line
-    /// (JSON lines with `task_id`/`status_url`, as `submit -o jsonl` prints, work too).
+    /// Task ids or status URLs; `-` reads them from standard input, separated by
+    /// newlines or spaces (JSON lines with `task_id`/`status_url`, as `submit -o jsonl`
+    /// prints, work too).
     #[arg(required = true, value_name = "TASK")]
     pub tasks: Vec<String>,
 }
@@ -388,7 +389,8 @@ pub(crate) struct Wait {
 /// `status` options.
 #[derive(Debug, Args)]
 pub(crate) struct Status {
-    /// Task ids or status URLs; `-` reads them from standard input, one per line.
+    /// Task ids or status URLs; `-` reads them from standard input, separated by
+    /// newlines or spaces.
     #[arg(required = true, value_name = "TASK")]
     pub tasks: Vec<String>,
 }
@@ -411,7 +413,8 @@ pub(crate) enum ConfigCommand {
 /// `cancel` options.
 #[derive(Debug, Args)]
 pub(crate) struct Cancel {
-    /// Task ids or status URLs; `-` reads them from standard input, one per line.
+    /// Task ids or status URLs; `-` reads them from standard input, separated by
+    /// newlines or spaces.
     /// Without any, the filters below choose the tasks.
     #[arg(value_name = "TASK", required_unless_present_any = ["status", "bot", "action", "labels", "since"])]
     pub tasks: Vec<String>,

@@ -1,5 +1,6 @@
 //! The tasks named on a command line, where `-` means "read them from
-//! standard input", one per line, as `submit` prints them.
+//! standard input": one per line as `submit` prints them, or several on a
+//! line as `echo $ids` joins them.
 
 use std::io::{self, BufRead};
 
@@ -24,9 +25,10 @@ pub(crate) fn task_refs(args: &[String], warn: impl Fn(&str)) -> Result<Vec<Task
     Ok(tasks)
 }
 
-/// One task per line: an id, a status URL, or a JSON object with
-/// `task_id`/`status_url` (what `submit -o jsonl` prints). Objects without
-/// either (a failed submit's line) are skipped with a note.
+/// Ids and status URLs separated by newlines or spaces (neither holds a
+/// space), or one JSON object per line with `task_id`/`status_url` (what
+/// `submit -o jsonl` prints). Objects without either (a failed submit's
+/// line) are skipped with a note.
 fn from_lines(input: impl BufRead, warn: &impl Fn(&str)) -> Result<Vec<TaskRef>, String> {
     let mut tasks = Vec::new();
     for (n, line) in input.lines().enumerate() {
@@ -44,7 +46,7 @@ fn from_lines(input: impl BufRead, warn: &impl Fn(&str)) -> Result<Vec<TaskRef>,
                 )),
             }
         } else {
-            tasks.push(TaskRef::from(text));
+            tasks.extend(text.split_whitespace().map(TaskRef::from));
         }
     }
     Ok(tasks)
@@ -69,5 +71,16 @@ mod tests {
         assert_eq!(tasks[2].status_url(), Some("http://h/ops/3"));
         assert_eq!(notes.borrow().len(), 1);
         assert!(notes.borrow()[0].contains("line 6"));
+    }
+
+    #[test]
+    fn ids_joined_on_one_line_by_an_unquoted_echo_are_each_a_task() {
+        let tasks = from_lines(
+            " task-1 task-2\thttp://h/v1/tasks/task-3 \n".as_bytes(),
+            &|_: &str| {},
+        )
+        .unwrap();
+        let ids: Vec<String> = tasks.iter().map(ToString::to_string).collect();
+        assert_eq!(ids, ["task-1", "task-2", "task-3"]);
     }
 }
