@@ -198,12 +198,10 @@ impl Submit {
             target,
             idempotency_key,
             labels,
-            bad_label,
+            // Reported by `send`, before a slot was taken.
+            bad_label: _,
             webhook,
         } = self;
-        if let Some(e) = bad_label {
-            return Err(e);
-        }
         let webhook_header = webhook.as_deref().map(webhook_value).transpose()?;
         let (url, body) = match target {
             Target::Action {

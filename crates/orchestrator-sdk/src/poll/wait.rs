@@ -414,7 +414,9 @@ impl Wait {
     /// status read since, and not ended. Its news is then
     /// [`poll_pushed`](Self::poll_pushed), with no step running.
     pub(crate) fn listening(&self) -> bool {
-        !self.done && self.initial.is_none() && self.confirmed && self.push.is_some()
+        // `confirmed` comes after the first request, so after the
+        // acceptance's status was reported too.
+        !self.done && self.confirmed && self.push.is_some()
     }
 
     /// The event stream's next news of the task, polled in place:
